@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Install every Debian package that building, testing, the demo and the benchmarks need.
+# Idempotent and non-interactive; quick when everything is already present.
+set -euo pipefail
+
+PACKAGES=(
+	# build chain
+	make gcc pkg-config clang-19 llvm-19 lld-19 libclang-rt-19-dev bpftool
+	libbpf-dev libxdp-dev libelf-dev zlib1g-dev
+	# libraries named by the owner, and the well-kept ones we build on
+	libevent-dev libosip2-dev libmnl-dev libnftnl-dev libssl-dev
+	libinih-dev libjansson-dev libwslay-dev libusrsctp-dev
+	# tests
+	libcmocka-dev libsrtp2-dev iproute2 nftables ethtool tcpdump tshark
+	kamailio kamailio-websocket-modules kamailio-extra-modules
+	sip-tester baresip-core sox chromium
+	# benchmarks
+	netsniff-ng rtpengine-daemon
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	case "$p" in \#*) continue ;; esac
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+# node and npm come with the base image; Debian's npm conflicts with that node.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+
+if [ "${#missing[@]}" -gt 0 ]; then
+	echo "install-deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# tshark asks whether non-root users may capture; answer no.
+	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+	echo "install-deps: Debian packages present"
+fi
+
+# npm packages for the browser tests, pinned by tests/e2e/package-lock.json
+top=$(cd "$(dirname "$0")/.." && pwd)
+if [ -f "$top/tests/e2e/package-lock.json" ]; then
+	if [ ! -d "$top/tests/e2e/node_modules" ] ||
+	   [ "$top/tests/e2e/package-lock.json" -nt "$top/tests/e2e/node_modules/.package-lock.json" ]; then
+		echo "install-deps: npm ci in tests/e2e"
+		(cd "$top/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+fi
+
+# bpffs is not mounted at boot here
+if ! mountpoint -q /sys/fs/bpf; then
+	mount -t bpf bpf /sys/fs/bpf || echo "install-deps: could not mount bpffs (BPF tests will skip)"
+fi

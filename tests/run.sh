@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# nwit test runner: every layer, one summary line.
+#
+#   tests/run.sh [--build DIR] [--layers unit,bpf,fuzz,daemon,netns,e2e] [--filter SUBSTRING]
+#
+# A test is an executable (a cmocka binary, a BPF test-run binary, a fuzz harness, or a
+# script under tests/netns or tests/e2e). It reports TAP lines ("ok N - name",
+# "not ok N - name", "ok N - name # SKIP reason") and/or its exit status:
+# 0 = passed, 77 = skipped (the last output line says why), anything else = failed.
+# Each test's output goes to BUILD/test-logs/; failures print its tail.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build="$top/build"
+layers="unit,bpf,fuzz,daemon,netns,e2e"
+filter=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--build) build=$(cd "$2" && pwd); shift 2 ;;
+	--layers) layers="$2"; shift 2 ;;
+	--filter) filter="$2"; shift 2 ;;
+	*) echo "usage: $0 [--build DIR] [--layers LIST] [--filter SUBSTRING]" >&2; exit 2 ;;
+	esac
+done
+
+logs="$build/test-logs"
+rm -rf "$logs"
+mkdir -p "$logs"
+export NWIT_TOP="$top" NWIT_BUILD="$build"
+export CMOCKA_MESSAGE_OUTPUT=TAP
+
+passed=0 failed=0 skipped=0
+failures=()
+
+# Per-layer time limit for one test, in seconds.
+limit_for() {
+	case "$1" in
+	unit|bpf) echo 300 ;;
+	fuzz) echo 120 ;;
+	*) echo 900 ;;
+	esac
+}
+
+record() { # record RESULT LAYER NAME [REASON]
+	local result=$1 name="$2/$3" reason=${4:-}
+	case "$result" in
+	pass) passed=$((passed + 1)); printf 'PASS  %s\n' "$name" ;;
+	skip) skipped=$((skipped + 1)); printf 'SKIP  %s: %s\n' "$name" "$reason" ;;
+	fail) failed=$((failed + 1)); failures+=("$name"); printf 'FAIL  %s%s\n' "$name" "${reason:+: $reason}" ;;
+	esac
+}
+
+run_one() { # run_one LAYER PATH [ARGS...]
+	local layer=$1 path=$2; shift 2
+	local base log rc tap_seen=0 tap_failed=0 line name
+	base=$(basename "$path")
+	log="$logs/$layer-$base.log"
+	[ -n "$filter" ] && [[ "$layer/$base" != *"$filter"* ]] && return
+	timeout --kill-after=10 "$(limit_for "$layer")" "$path" "$@" >"$log" 2>&1 </dev/null
+	rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"not ok "*)
+			tap_seen=1; tap_failed=1
+			name=${line#not ok }; name=${name#* - }; name=${name#[0-9]* }
+			record fail "$layer" "$base: $name" ;;
+		"ok "*"# SKIP"* | "ok "*"# skip"*)
+			tap_seen=1
+			name=${line#ok }; name=${name#* - }; name=${name%%#*}
+			record skip "$layer" "$base: ${name% }" "${line##*# [Ss][Kk][Ii][Pp]}" ;;
+		"ok "*)
+			tap_seen=1
+			name=${line#ok }; name=${name#* - }; name=${name#[0-9]* }
+			record pass "$layer" "$base: $name" ;;
+		esac
+	done < <(grep -aE '^(not )?ok [0-9]+' "$log")
+	if [ "$rc" -eq 77 ] && [ "$tap_seen" -eq 0 ]; then
+		record skip "$layer" "$base" "$(tail -n 1 "$log")"
+	elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		record fail "$layer" "$base" "timed out after $(limit_for "$layer") s"
+	elif [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ "$tap_failed" -eq 0 ]; then
+		record fail "$layer" "$base" "exited with status $rc"
+	elif [ "$rc" -eq 0 ] && [ "$tap_seen" -eq 0 ]; then
+		record pass "$layer" "$base"
+	fi
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+		echo "----- last lines of $log -----"
+		tail -n 25 "$log"
+		echo "-----"
+	fi
+}
+
+run_layer_binaries() { # LAYER DIR
+	local f
+	[ -d "$2" ] || return
+	for f in "$2"/test_*; do
+		[ -x "$f" ] && [ -f "$f" ] && run_one "$1" "$f"
+	done
+}
+
+run_layer_scripts() { # LAYER DIR
+	local f
+	for f in "$2"/test_*.sh; do
+		[ -x "$f" ] && run_one "$1" "$f"
+	done
+}
+
+# Each fuzz harness runs over its seed corpus and then for a bounded number of new inputs.
+run_fuzz() {
+	local f name corpus work
+	[ -d "$build/tests/fuzz" ] || return
+	for f in "$build"/tests/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		name=$(basename "$f")
+		corpus="$top/tests/fuzz/corpus/${name#fuzz_}"
+		work="$build/fuzz-work/$name"
+		rm -rf "$work"; mkdir -p "$work"
+		[ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+		run_one fuzz "$f" -runs="${NWIT_FUZZ_RUNS:-20000}" -max_len=8192 \
+			-timeout=10 -rss_limit_mb=2048 "$work"
+	done
+}
+
+IFS=, read -r -a want <<<"$layers"
+for layer in "${want[@]}"; do
+	case "$layer" in
+	unit) run_layer_binaries unit "$build/tests/unit" ;;
+	bpf) run_layer_binaries bpf "$build/tests/bpf"; run_layer_scripts bpf "$top/tests/bpf" ;;
+	fuzz) run_fuzz ;;
+	daemon) run_layer_scripts daemon "$top/tests/daemon" ;;
+	netns) run_layer_scripts netns "$top/tests/netns" ;;
+	e2e) run_layer_scripts e2e "$top/tests/e2e" ;;
+	*) echo "unknown layer $layer" >&2; exit 2 ;;
+	esac
+done
+
+if [ "${#failures[@]}" -gt 0 ]; then
+	echo "failed:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ $((passed + skipped)) -gt 0 ]

@@ -1,0 +1,312 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include <ini.h>
+
+enum key_type {
+	KEY_INVALID = 0,
+	KEY_STRING,	/* bounded string */
+	KEY_PATH,	/* absolute path */
+	KEY_UINT,	/* decimal, within [min, max] */
+	KEY_ADDRESS,	/* IPv4 or IPv6 literal */
+	KEY_LOG_LEVEL,
+	KEY_FASTPATH_MODE,
+};
+
+struct key_desc {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	size_t size;		/* buffer size for strings */
+	unsigned long min, max;	/* for KEY_UINT */
+};
+
+#define FIELD(f) offsetof(struct nwit_config, f), sizeof(((struct nwit_config *)0)->f)
+
+static const struct key_desc schema[] = {
+	{ "general", "log_level", KEY_LOG_LEVEL, FIELD(log_level), 0, 0 },
+	{ "general", "control_socket", KEY_PATH, FIELD(control_socket), 0, 0 },
+	{ "general", "state_dir", KEY_PATH, FIELD(state_dir), 0, 0 },
+	{ "app", "http_address", KEY_ADDRESS, FIELD(http_address), 0, 0 },
+	{ "app", "http_port", KEY_UINT, FIELD(http_port), 1, 65535 },
+	{ "fastpath", "mode", KEY_FASTPATH_MODE, FIELD(fastpath_mode), 0, 0 },
+	{ "fastpath", "bpf_object_dir", KEY_PATH, FIELD(bpf_object_dir), 0, 0 },
+	{ "fastpath", "pin_path", KEY_PATH, FIELD(pin_path), 0, 0 },
+};
+
+#define SCHEMA_LEN (sizeof(schema) / sizeof(schema[0]))
+_Static_assert(SCHEMA_LEN <= 128, "widen nwit_config.seen");
+
+static const char *const fastpath_mode_names[] = {
+	[FASTPATH_MODE_AUTO] = "auto",
+	[FASTPATH_MODE_BPF] = "bpf",
+	[FASTPATH_MODE_OFF] = "off",
+};
+
+const char *fastpath_mode_name(enum fastpath_mode mode)
+{
+	if (mode <= FASTPATH_MODE_INVALID || mode > FASTPATH_MODE_OFF)
+		return "invalid";
+	return fastpath_mode_names[mode];
+}
+
+static enum fastpath_mode fastpath_mode_from_name(const char *name)
+{
+	for (int m = FASTPATH_MODE_AUTO; m <= FASTPATH_MODE_OFF; m++)
+		if (strcmp(name, fastpath_mode_names[m]) == 0)
+			return (enum fastpath_mode)m;
+	return FASTPATH_MODE_INVALID;
+}
+
+void config_set_defaults(struct nwit_config *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->log_level = LOG_LEVEL_INFO;
+	snprintf(conf->control_socket, sizeof(conf->control_socket), "/run/nwit/nwitd.sock");
+	snprintf(conf->state_dir, sizeof(conf->state_dir), "/var/lib/nwit");
+	snprintf(conf->http_address, sizeof(conf->http_address), "127.0.0.1");
+	conf->http_port = 8461;
+	conf->fastpath_mode = FASTPATH_MODE_AUTO;
+	snprintf(conf->bpf_object_dir, sizeof(conf->bpf_object_dir), "/usr/lib/nwit/bpf");
+	snprintf(conf->pin_path, sizeof(conf->pin_path), "/sys/fs/bpf/nwit");
+}
+
+struct parse_state {
+	struct nwit_config *conf;
+	char reason[CONFIG_ERR_MAX];	/* reason of the first error */
+};
+
+static int fail(struct parse_state *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct parse_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->reason[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
+		va_end(ap);
+	}
+	return 0; /* inih: this line is an error */
+}
+
+static int set_string(struct parse_state *st, const struct key_desc *k, const char *value,
+		      char *dst)
+{
+	size_t len = strlen(value);
+
+	if (len >= k->size)
+		return fail(st, "[%s] %s: value longer than %zu characters", k->section,
+			    k->name, k->size - 1);
+	memcpy(dst, value, len + 1);
+	return 1;
+}
+
+static int set_value(struct parse_state *st, const struct key_desc *k, const char *value)
+{
+	char *field = (char *)st->conf + k->offset;
+
+	if (value[0] == '\0')
+		return fail(st, "[%s] %s: empty value", k->section, k->name);
+	switch (k->type) {
+	case KEY_STRING:
+		return set_string(st, k, value, field);
+	case KEY_PATH:
+		if (value[0] != '/')
+			return fail(st, "[%s] %s: '%s' is not an absolute path", k->section,
+				    k->name, value);
+		return set_string(st, k, value, field);
+	case KEY_ADDRESS: {
+		unsigned char buf[sizeof(struct in6_addr)];
+
+		if (inet_pton(AF_INET, value, buf) != 1 && inet_pton(AF_INET6, value, buf) != 1)
+			return fail(st, "[%s] %s: '%s' is not an IPv4 or IPv6 address",
+				    k->section, k->name, value);
+		return set_string(st, k, value, field);
+	}
+	case KEY_UINT: {
+		unsigned long v;
+		char *end;
+
+		errno = 0;
+		if (value[0] < '0' || value[0] > '9')
+			return fail(st, "[%s] %s: '%s' is not a number", k->section, k->name,
+				    value);
+		v = strtoul(value, &end, 10);
+		if (errno || *end != '\0')
+			return fail(st, "[%s] %s: '%s' is not a number", k->section, k->name,
+				    value);
+		if (v < k->min || v > k->max)
+			return fail(st, "[%s] %s: %lu is out of range %lu..%lu", k->section,
+				    k->name, v, k->min, k->max);
+		*(uint32_t *)(void *)field = (uint32_t)v;
+		return 1;
+	}
+	case KEY_LOG_LEVEL: {
+		enum log_level level = log_level_from_name(value);
+
+		if (level == LOG_LEVEL_INVALID)
+			return fail(st, "[%s] %s: '%s' is not one of warn, info, debug",
+				    k->section, k->name, value);
+		*(enum log_level *)(void *)field = level;
+		return 1;
+	}
+	case KEY_FASTPATH_MODE: {
+		enum fastpath_mode mode = fastpath_mode_from_name(value);
+
+		if (mode == FASTPATH_MODE_INVALID)
+			return fail(st, "[%s] %s: '%s' is not one of auto, bpf, off",
+				    k->section, k->name, value);
+		*(enum fastpath_mode *)(void *)field = mode;
+		return 1;
+	}
+	case KEY_INVALID:
+		break;
+	}
+	return fail(st, "[%s] %s: internal error: no type", k->section, k->name);
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = user;
+	int known_section = 0;
+
+	for (size_t i = 0; i < SCHEMA_LEN; i++) {
+		const struct key_desc *k = &schema[i];
+
+		if (strcmp(k->section, section) != 0)
+			continue;
+		known_section = 1;
+		if (strcmp(k->name, name) != 0)
+			continue;
+		if (st->conf->seen[i / 64] & (1ULL << (i % 64)))
+			return fail(st, "[%s] %s: set twice", section, name);
+		st->conf->seen[i / 64] |= 1ULL << (i % 64);
+		return set_value(st, k, value);
+	}
+	if (section[0] == '\0')
+		return fail(st, "'%s' appears before any [section]", name);
+	if (!known_section)
+		return fail(st, "unknown section [%s]", section);
+	return fail(st, "unknown key '%s' in section [%s]", name, section);
+}
+
+static int finish(const char *name, int rc, struct parse_state *st, char *err, size_t errlen)
+{
+	if (rc == 0)
+		return 0;
+	if (rc < 0)
+		snprintf(err, errlen, "%s: out of memory while parsing", name);
+	else if (st->reason[0] != '\0')
+		snprintf(err, errlen, "%s:%d: %s", name, rc, st->reason);
+	else
+		snprintf(err, errlen, "%s:%d: syntax error: expected '[section]' or 'name = value'",
+			 name, rc);
+	return -1;
+}
+
+static int check_whole(const char *name, struct nwit_config *conf, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+
+	if (strlen(conf->control_socket) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: [general] control_socket: longer than %zu characters",
+			 name, sizeof(sun.sun_path) - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * inih silently cuts lines longer than its buffer and parses the rest as a new line;
+ * refuse such lines (and NUL bytes) before inih sees them.
+ */
+static int check_lines(const char *name, const char *text, size_t len, char *err,
+		       size_t errlen)
+{
+	size_t line = 1, col = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\0') {
+			snprintf(err, errlen, "%s:%zu: NUL byte in the file", name, line);
+			return -1;
+		}
+		if (text[i] == '\n') {
+			line++;
+			col = 0;
+		} else if (++col > CONFIG_MAX_LINE) {
+			snprintf(err, errlen, "%s:%zu: line longer than %d characters", name, line,
+				 CONFIG_MAX_LINE);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_text(const char *name, const char *text, size_t len,
+		      struct nwit_config *conf, char *err, size_t errlen)
+{
+	struct parse_state st = { .conf = conf };
+	int rc;
+
+	if (check_lines(name, text, len, err, errlen) < 0)
+		return -1;
+	/* Debian's inih takes its options at run time. */
+	ini_use_stack = false;
+	ini_allow_realloc = true;
+	ini_max_line = CONFIG_MAX_LINE + 3;
+	ini_allow_multiline = false;
+	rc = ini_parse_string(text, on_key, &st);
+	if (finish(name, rc, &st, err, errlen) < 0)
+		return -1;
+	return check_whole(name, conf, err, errlen);
+}
+
+int config_load_string(const char *name, const char *text, struct nwit_config *conf,
+		       char *err, size_t errlen)
+{
+	return parse_text(name, text, strlen(text), conf, err, errlen);
+}
+
+int config_load_file(const char *path, struct nwit_config *conf, char *err, size_t errlen)
+{
+	size_t cap = CONFIG_MAX_FILE + 1, len;
+	char *text;
+	FILE *f;
+	int rc;
+
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	text = malloc(cap + 1);
+	if (!text) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory while reading", path);
+		return -1;
+	}
+	len = fread(text, 1, cap, f);
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		rc = -1;
+	} else if (len > CONFIG_MAX_FILE) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path, CONFIG_MAX_FILE);
+		rc = -1;
+	} else {
+		text[len] = '\0';
+		rc = parse_text(path, text, len, conf, err, errlen);
+	}
+	fclose(f);
+	free(text);
+	return rc;
+}

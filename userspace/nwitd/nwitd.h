@@ -1,0 +1,26 @@
+/* nwitd: process-wide state shared by its parts. */
+#ifndef NWITD_H
+#define NWITD_H
+
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+
+struct ctl_server;
+
+struct nwitd {
+	struct event_base *base;
+	const char *conf_path;
+	struct nwit_config conf;	/* the configuration in force */
+	time_t started;
+	struct ctl_server *ctl;
+	struct event *sig_hup, *sig_term, *sig_int;
+	char last_reload_error[CONFIG_ERR_MAX];
+};
+
+/* Parse the file again; apply it only if it is valid. Returns 0 or -1 (reason logged). */
+int nwitd_reload(struct nwitd *d);
+
+#endif
