@@ -5,6 +5,7 @@
 #include "control.h"
 #include "counters.h"
 #include "nwitd.h"
+#include "service.h"
 
 #ifndef NWIT_VERSION
 #define NWIT_VERSION "unknown"
@@ -12,29 +13,37 @@
 
 static json_t *cmd_status(struct nwitd *d, json_t *args, char *err, size_t errlen)
 {
+	json_t *status;
+
 	(void)args;
 	(void)err;
 	(void)errlen;
-	return json_pack("{s:s, s:I, s:I, s:{s:s, s:s, s:s?}, s:{s:s}}",
+	status = json_pack("{s:s, s:I, s:I, s:{s:s, s:s, s:s, s:s?}}",
 			 "version", NWIT_VERSION,
 			 "pid", (json_int_t)getpid(),
 			 "uptime_s", (json_int_t)(time(NULL) - d->started),
 			 "config",
 			 "path", d->conf_path,
 			 "log_level", log_level_name(d->conf.log_level),
+			 "fastpath_mode", fastpath_mode_name(d->conf.fastpath_mode),
 			 "last_reload_error",
-			 d->last_reload_error[0] ? d->last_reload_error : NULL,
-			 "fastpath",
-			 "mode", fastpath_mode_name(d->conf.fastpath_mode));
+			 d->last_reload_error[0] ? d->last_reload_error : NULL);
+	if (status)
+		services_report(d, status, 0);
+	return status;
 }
 
 static json_t *cmd_stats(struct nwitd *d, json_t *args, char *err, size_t errlen)
 {
-	(void)d;
+	json_t *stats;
+
 	(void)args;
 	(void)err;
 	(void)errlen;
-	return json_pack("{s:o}", "counters", counters_to_json());
+	stats = json_pack("{s:o}", "counters", counters_to_json());
+	if (stats)
+		services_report(d, stats, 1);
+	return stats;
 }
 
 static json_t *cmd_reload(struct nwitd *d, json_t *args, char *err, size_t errlen)

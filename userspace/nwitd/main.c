@@ -13,6 +13,7 @@
 #include "counters.h"
 #include "log.h"
 #include "nwitd.h"
+#include "service.h"
 
 static void usage(void)
 {
@@ -27,7 +28,7 @@ static void usage(void)
 
 int nwitd_reload(struct nwitd *d)
 {
-	struct nwit_config fresh;
+	struct nwit_config fresh, old;
 	char err[CONFIG_ERR_MAX];
 
 	config_set_defaults(&fresh);
@@ -42,9 +43,11 @@ int nwitd_reload(struct nwitd *d)
 			  d->conf.control_socket);
 	snprintf(fresh.control_socket, sizeof(fresh.control_socket), "%s",
 		 d->conf.control_socket);
+	old = d->conf;
 	d->conf = fresh;
 	d->last_reload_error[0] = '\0';
 	log_set_level(d->conf.log_level);
+	services_reload(d, &old);
 	counter_inc(COUNTER_CONFIG_RELOADS);
 	log_info("configuration reloaded from %s", d->conf_path);
 	return 0;
@@ -145,10 +148,15 @@ int main(int argc, char **argv)
 	if (!d.ctl)
 		return 1;
 
+	if (services_start(&d) < 0) {
+		ctl_server_stop(d.ctl);
+		return 1;
+	}
 	log_info("nwitd " NWIT_VERSION " started (config %s, fast path mode %s)", d.conf_path,
 		 fastpath_mode_name(d.conf.fastpath_mode));
 	event_base_dispatch(d.base);
 
+	services_stop(&d);
 	ctl_server_stop(d.ctl);
 	event_free(d.sig_hup);
 	event_free(d.sig_term);

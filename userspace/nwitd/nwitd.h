@@ -18,6 +18,8 @@ struct nwitd {
 	struct ctl_server *ctl;
 	struct event *sig_hup, *sig_term, *sig_int;
 	char last_reload_error[CONFIG_ERR_MAX];
+
+	/* State of each service (service.h), owned by that service. */
 };
 
 /* Parse the file again; apply it only if it is valid. Returns 0 or -1 (reason logged). */
