@@ -182,7 +182,8 @@ struct ctl_server *ctl_server_start(struct nwitd *d, const char *path)
 	TAILQ_INIT(&srv->clients);
 	memcpy(srv->path, path, strlen(path) + 1);
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	old_mask = umask(0077);
+	/* Only root may control the daemon: no window where the socket is open to others. */
+	old_mask = umask(0177);
 	srv->listener = evconnlistener_new_bind(d->base, on_accept, srv,
 						LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
 						(struct sockaddr *)&sun, sizeof(sun));
