@@ -105,7 +105,8 @@ run_layer_scripts() { # LAYER DIR
 	done
 }
 
-# Each fuzz harness runs over its seed corpus and then for a bounded number of new inputs.
+# Each fuzz harness runs over its seed corpus, then on new inputs for a bounded time
+# (NWIT_FUZZ_SECONDS, default 15) or number of runs (NWIT_FUZZ_RUNS), whichever ends first.
 run_fuzz() {
 	local f name corpus work
 	[ -d "$build/tests/fuzz" ] || return
@@ -116,7 +117,8 @@ run_fuzz() {
 		work="$build/fuzz-work/$name"
 		rm -rf "$work"; mkdir -p "$work"
 		[ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
-		run_one fuzz "$f" -runs="${NWIT_FUZZ_RUNS:-20000}" -max_len=8192 \
+		run_one fuzz "$f" -runs="${NWIT_FUZZ_RUNS:-5000000}" \
+			-max_total_time="${NWIT_FUZZ_SECONDS:-15}" -max_len=8192 \
 			-timeout=10 -rss_limit_mb=2048 "$work"
 	done
 }
