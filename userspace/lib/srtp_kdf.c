@@ -36,8 +36,8 @@ int srtp_aes_cm_keystream(const uint8_t key[16], const uint8_t iv[16], uint8_t *
 	return rc;
 }
 
-int srtp_kdf(const uint8_t master_key[SRTP_MASTER_KEY_LEN],
-	     const uint8_t master_salt[SRTP_MASTER_SALT_LEN], enum srtp_kdf_label label,
+int srtp_kdf(const uint8_t master_key[SRTP_KDF_MASTER_KEY_LEN],
+	     const uint8_t master_salt[SRTP_KDF_MASTER_SALT_LEN], enum srtp_kdf_label label,
 	     uint8_t *out, size_t len)
 {
 	uint8_t iv[16];
@@ -47,7 +47,7 @@ int srtp_kdf(const uint8_t master_key[SRTP_MASTER_KEY_LEN],
 		return -EINVAL;
 	/* key_id = label || r (r = 0 with kdr = 0) is 56 bits, right-aligned against the
 	 * 112-bit salt, so the label lands on salt byte 7; the IV is x * 2^16. */
-	memcpy(iv, master_salt, SRTP_MASTER_SALT_LEN);
+	memcpy(iv, master_salt, SRTP_KDF_MASTER_SALT_LEN);
 	iv[7] ^= (uint8_t)label;
 	iv[14] = 0;
 	iv[15] = 0;
@@ -56,8 +56,8 @@ int srtp_kdf(const uint8_t master_key[SRTP_MASTER_KEY_LEN],
 	return rc;
 }
 
-int srtp_derive_session_keys(const uint8_t master_key[SRTP_MASTER_KEY_LEN],
-			     const uint8_t master_salt[SRTP_MASTER_SALT_LEN],
+int srtp_derive_session_keys(const uint8_t master_key[SRTP_KDF_MASTER_KEY_LEN],
+			     const uint8_t master_salt[SRTP_KDF_MASTER_SALT_LEN],
 			     struct srtp_session_keys *out)
 {
 	int rc;

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SRTP_MASTER_KEY_LEN 16
-#define SRTP_MASTER_SALT_LEN 14
+#define SRTP_KDF_MASTER_KEY_LEN 16
+#define SRTP_KDF_MASTER_SALT_LEN 14
 #define SRTP_SESSION_ENC_LEN 16
 #define SRTP_SESSION_AUTH_LEN 20
 #define SRTP_SESSION_SALT_LEN 14
@@ -39,16 +39,16 @@ struct srtp_session_keys {
  * master key with IV = (master_salt xor (label << 48)) * 2^16. Returns 0, -EINVAL for
  * a bad length, -ENOMEM or -EIO when the cipher could not run.
  */
-int srtp_kdf(const uint8_t master_key[SRTP_MASTER_KEY_LEN],
-	     const uint8_t master_salt[SRTP_MASTER_SALT_LEN], enum srtp_kdf_label label,
+int srtp_kdf(const uint8_t master_key[SRTP_KDF_MASTER_KEY_LEN],
+	     const uint8_t master_salt[SRTP_KDF_MASTER_SALT_LEN], enum srtp_kdf_label label,
 	     uint8_t *out, size_t len);
 
 /*
  * All six session keys (kdr = 0). Returns 0, or a negative errno from srtp_kdf;
  * on failure out is wiped.
  */
-int srtp_derive_session_keys(const uint8_t master_key[SRTP_MASTER_KEY_LEN],
-			     const uint8_t master_salt[SRTP_MASTER_SALT_LEN],
+int srtp_derive_session_keys(const uint8_t master_key[SRTP_KDF_MASTER_KEY_LEN],
+			     const uint8_t master_salt[SRTP_KDF_MASTER_SALT_LEN],
 			     struct srtp_session_keys *out);
 
 /*
