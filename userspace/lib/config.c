@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 
 #include <ini.h>
 
+#include "hex.h"
+
 enum key_type {
 	KEY_INVALID = 0,
 	KEY_STRING,	/* bounded string */
@@ -18,6 +21,13 @@ enum key_type {
 	KEY_ADDRESS,	/* IPv4 or IPv6 literal */
 	KEY_LOG_LEVEL,
 	KEY_FASTPATH_MODE,
+	KEY_HOST_LIST,	/* hostnames or address literals, comma or space separated */
+	KEY_HOSTNAME,	/* a domain name */
+	KEY_IDENTITY,	/* printable, no spaces, quotes or backslashes */
+	KEY_URI_LIST,	/* sip:, sips: or tel: URIs, comma or space separated */
+	KEY_SECRET,	/* printable string, never echoed in messages */
+	KEY_HEX,	/* exactly 2 * size hex digits into a byte array */
+	KEY_TRANSPORT,	/* udp or tcp */
 };
 
 struct key_desc {
@@ -40,6 +50,20 @@ static const struct key_desc schema[] = {
 	{ "fastpath", "mode", KEY_FASTPATH_MODE, FIELD(fastpath_mode), 0, 0 },
 	{ "fastpath", "bpf_object_dir", KEY_PATH, FIELD(bpf_object_dir), 0, 0 },
 	{ "fastpath", "pin_path", KEY_PATH, FIELD(pin_path), 0, 0 },
+	{ "ims", "pcscf", KEY_HOST_LIST, FIELD(ims_pcscf), 0, 0 },
+	{ "ims", "pcscf_port", KEY_UINT, FIELD(ims_pcscf_port), 1, 65535 },
+	{ "ims", "transport", KEY_TRANSPORT, FIELD(ims_transport), 0, 0 },
+	{ "ims", "home_domain", KEY_HOSTNAME, FIELD(ims_home_domain), 0, 0 },
+	{ "ims", "impi", KEY_IDENTITY, FIELD(ims_impi), 0, 0 },
+	{ "ims", "impu", KEY_URI_LIST, FIELD(ims_impu), 0, 0 },
+	{ "ims", "password", KEY_SECRET, FIELD(ims_password), 0, 0 },
+	{ "ims", "k", KEY_HEX, FIELD(ims_k), 0, 0 },
+	{ "ims", "op", KEY_HEX, FIELD(ims_op), 0, 0 },
+	{ "ims", "opc", KEY_HEX, FIELD(ims_opc), 0, 0 },
+	{ "ims", "amf", KEY_HEX, FIELD(ims_amf), 0, 0 },
+	{ "ims", "sqn", KEY_HEX, FIELD(ims_sqn), 0, 0 },
+	{ "ims", "expires", KEY_UINT, FIELD(ims_expires), 1, 0x7fffffff },
+	{ "ims", "local_address", KEY_ADDRESS, FIELD(ims_local_address), 0, 0 },
 };
 
 #define SCHEMA_LEN (sizeof(schema) / sizeof(schema[0]))
@@ -66,6 +90,130 @@ static enum fastpath_mode fastpath_mode_from_name(const char *name)
 	return FASTPATH_MODE_INVALID;
 }
 
+const char *ims_transport_name(enum ims_transport transport)
+{
+	switch (transport) {
+	case IMS_TRANSPORT_UDP:
+		return "udp";
+	case IMS_TRANSPORT_TCP:
+		return "tcp";
+	case IMS_TRANSPORT_INVALID:
+		break;
+	}
+	return "invalid";
+}
+
+int config_is_set(const struct nwit_config *conf, const char *section, const char *name)
+{
+	for (size_t i = 0; i < SCHEMA_LEN; i++)
+		if (strcmp(schema[i].section, section) == 0 && strcmp(schema[i].name, name) == 0)
+			return (conf->seen[i / 64] >> (i % 64)) & 1;
+	return 0;
+}
+
+int config_split_list(const char *value, char items[][256], int max)
+{
+	int n = 0;
+
+	while (*value && n < max) {
+		size_t len;
+
+		value += strspn(value, ", \t");
+		len = strcspn(value, ", \t");
+		if (len == 0)
+			break;
+		if (len > 255)
+			len = 255;
+		memcpy(items[n], value, len);
+		items[n][len] = '\0';
+		n++;
+		value += strcspn(value, ", \t");
+	}
+	return n;
+}
+
+/* A DNS name: labels of letters, digits and '-', separated by dots. */
+static int valid_hostname(const char *s, size_t len)
+{
+	size_t label = 0;
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (ch == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (isalnum((unsigned char)ch) || ch == '-') {
+			if (++label > 63)
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	return label > 0;
+}
+
+static int valid_host(const char *s, size_t len)
+{
+	char buf[256];
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	if (len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1 ||
+	       valid_hostname(buf, len);
+}
+
+static int valid_identity(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f || *s == '"' || *s == '\\' ||
+		    *s == '<' || *s == '>' || *s == ',')
+			return 0;
+	return 1;
+}
+
+/* Check each item of a comma/space list; returns the count or -1 (bad item in *bad). */
+static int check_list(const char *value, int uris, int max, const char **bad, size_t *badlen)
+{
+	int n = 0;
+
+	while (*value) {
+		size_t len;
+
+		value += strspn(value, ", \t");
+		len = strcspn(value, ", \t");
+		if (len == 0)
+			break;
+		*bad = value;
+		*badlen = len;
+		if (++n > max)
+			return -2;
+		if (uris) {
+			char buf[256];
+
+			if (len >= sizeof(buf))
+				return -1;
+			memcpy(buf, value, len);
+			buf[len] = '\0';
+			if (!valid_identity(buf) || (strncmp(buf, "sip:", 4) != 0 &&
+						    strncmp(buf, "sips:", 5) != 0 &&
+						    strncmp(buf, "tel:", 4) != 0) ||
+			    strlen(buf) < 5)
+				return -1;
+		} else if (!valid_host(value, len)) {
+			return -1;
+		}
+		value += len;
+	}
+	return n;
+}
+
 void config_set_defaults(struct nwit_config *conf)
 {
 	memset(conf, 0, sizeof(*conf));
@@ -77,6 +225,9 @@ void config_set_defaults(struct nwit_config *conf)
 	conf->fastpath_mode = FASTPATH_MODE_AUTO;
 	snprintf(conf->bpf_object_dir, sizeof(conf->bpf_object_dir), "/usr/lib/nwit/bpf");
 	snprintf(conf->pin_path, sizeof(conf->pin_path), "/sys/fs/bpf/nwit");
+	conf->ims_pcscf_port = 5060;
+	conf->ims_transport = IMS_TRANSPORT_UDP;
+	conf->ims_expires = 600000;	/* TS 24.229 5.1.1.2.1 */
 }
 
 struct parse_state {
@@ -169,6 +320,55 @@ static int set_value(struct parse_state *st, const struct key_desc *k, const cha
 		*(enum fastpath_mode *)(void *)field = mode;
 		return 1;
 	}
+	case KEY_HOST_LIST:
+	case KEY_URI_LIST: {
+		const char *bad = value;
+		size_t badlen = 0;
+		int uris = k->type == KEY_URI_LIST;
+		int max = uris ? IMS_IMPU_MAX : IMS_PCSCF_MAX;
+		int n = check_list(value, uris, max, &bad, &badlen);
+
+		if (n == -2)
+			return fail(st, "[%s] %s: more than %d entries", k->section, k->name, max);
+		if (n < 0)
+			return fail(st, "[%s] %s: '%.*s' is not %s", k->section, k->name,
+				    (int)(badlen > 80 ? 80 : badlen), bad,
+				    uris ? "a sip:, sips: or tel: URI" :
+					   "a host name or an IPv4 or IPv6 address");
+		if (n == 0)
+			return fail(st, "[%s] %s: empty list", k->section, k->name);
+		return set_string(st, k, value, field);
+	}
+	case KEY_HOSTNAME:
+		if (!valid_hostname(value, strlen(value)))
+			return fail(st, "[%s] %s: '%s' is not a domain name", k->section, k->name,
+				    value);
+		return set_string(st, k, value, field);
+	case KEY_IDENTITY:
+		if (!valid_identity(value))
+			return fail(st, "[%s] %s: '%s' has spaces, quotes or control characters",
+				    k->section, k->name, value);
+		return set_string(st, k, value, field);
+	case KEY_SECRET:
+		for (const char *p = value; *p; p++)
+			if ((unsigned char)*p < ' ' || *p == 0x7f)
+				return fail(st, "[%s] %s: control characters in the value",
+					    k->section, k->name);
+		return set_string(st, k, value, field);
+	case KEY_HEX:
+		if (hex_decode(value, (uint8_t *)field, k->size) < 0)
+			return fail(st, "[%s] %s: expected %zu hex digits (%zu bytes)", k->section,
+				    k->name, 2 * k->size, k->size);
+		return 1;
+	case KEY_TRANSPORT:
+		if (strcmp(value, "udp") == 0)
+			*(enum ims_transport *)(void *)field = IMS_TRANSPORT_UDP;
+		else if (strcmp(value, "tcp") == 0)
+			*(enum ims_transport *)(void *)field = IMS_TRANSPORT_TCP;
+		else
+			return fail(st, "[%s] %s: '%s' is not one of udp, tcp", k->section,
+				    k->name, value);
+		return 1;
 	case KEY_INVALID:
 		break;
 	}
@@ -214,6 +414,47 @@ static int finish(const char *name, int rc, struct parse_state *st, char *err, s
 	return -1;
 }
 
+/* [ims] as a whole: everything needed to register, and one kind of credential. */
+static int check_ims(const char *name, const struct nwit_config *conf, char *err, size_t errlen)
+{
+	static const char *const needed[] = { "pcscf", "home_domain", "impi", "impu" };
+	static const char *const isim_only[] = { "op", "opc", "amf", "sqn" };
+	int any = 0, has_k, has_pw;
+
+	for (size_t i = 0; i < SCHEMA_LEN; i++)
+		if (strcmp(schema[i].section, "ims") == 0 && config_is_set(conf, "ims", schema[i].name))
+			any = 1;
+	if (!any)
+		return 0;
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+		if (!config_is_set(conf, "ims", needed[i])) {
+			snprintf(err, errlen, "%s: [ims] %s: missing (needed to register)", name,
+				 needed[i]);
+			return -1;
+		}
+	has_k = config_is_set(conf, "ims", "k");
+	has_pw = config_is_set(conf, "ims", "password");
+	if (has_k == has_pw) {
+		snprintf(err, errlen, "%s: [ims]: set either password (Digest) or k with op or "
+			 "opc (IMS-AKA), %s", name, has_k ? "not both" : "none is set");
+		return -1;
+	}
+	if (!has_k) {
+		for (size_t i = 0; i < sizeof(isim_only) / sizeof(isim_only[0]); i++)
+			if (config_is_set(conf, "ims", isim_only[i])) {
+				snprintf(err, errlen, "%s: [ims] %s: only used with k (IMS-AKA)",
+					 name, isim_only[i]);
+				return -1;
+			}
+		return 0;
+	}
+	if (config_is_set(conf, "ims", "op") == config_is_set(conf, "ims", "opc")) {
+		snprintf(err, errlen, "%s: [ims]: with k, set exactly one of op and opc", name);
+		return -1;
+	}
+	return 0;
+}
+
 static int check_whole(const char *name, struct nwit_config *conf, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
@@ -223,7 +464,7 @@ static int check_whole(const char *name, struct nwit_config *conf, char *err, si
 			 name, sizeof(sun.sun_path) - 1);
 		return -1;
 	}
-	return 0;
+	return check_ims(name, conf, err, errlen);
 }
 
 /*

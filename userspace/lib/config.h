@@ -24,6 +24,15 @@ enum fastpath_mode {
 	FASTPATH_MODE_OFF,	/* userspace relay only */
 };
 
+enum ims_transport {
+	IMS_TRANSPORT_INVALID = 0,
+	IMS_TRANSPORT_UDP,
+	IMS_TRANSPORT_TCP,
+};
+
+#define IMS_PCSCF_MAX 4		/* addresses in [ims] pcscf */
+#define IMS_IMPU_MAX 4		/* URIs in [ims] impu */
+
 struct nwit_config {
 	/* [general] */
 	enum log_level log_level;
@@ -39,6 +48,22 @@ struct nwit_config {
 	char bpf_object_dir[CONFIG_PATH_MAX];
 	char pin_path[CONFIG_PATH_MAX];
 
+	/* [ims] (active when pcscf is set; see nwit.conf.5) */
+	char ims_pcscf[256];		/* hosts or addresses, comma or space separated */
+	uint32_t ims_pcscf_port;
+	enum ims_transport ims_transport;
+	char ims_home_domain[128];
+	char ims_impi[128];
+	char ims_impu[512];		/* SIP or tel URIs, comma or space separated */
+	char ims_password[128];		/* Digest password, or ... */
+	uint8_t ims_k[16];		/* ... a software ISIM: K, OP or OPc, AMF */
+	uint8_t ims_op[16];
+	uint8_t ims_opc[16];
+	uint8_t ims_amf[2];
+	uint8_t ims_sqn[6];		/* initial highest accepted SQN (state file wins) */
+	uint32_t ims_expires;
+	char ims_local_address[64];
+
 	/* bookkeeping: which keys were set, by schema index */
 	uint64_t seen[2];
 };
@@ -53,5 +78,15 @@ int config_load_string(const char *name, const char *text, struct nwit_config *c
 		       char *err, size_t errlen);
 
 const char *fastpath_mode_name(enum fastpath_mode mode);
+const char *ims_transport_name(enum ims_transport transport);
+
+/* Was [section] name set in the file (as opposed to left at its default)? */
+int config_is_set(const struct nwit_config *conf, const char *section, const char *name);
+
+/*
+ * Split a comma/space separated list value (ims_pcscf, ims_impu) into at most max items
+ * of size itemlen each. Returns the count.
+ */
+int config_split_list(const char *value, char items[][256], int max);
 
 #endif
