@@ -52,6 +52,7 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 BPFTEST_SRCS := $(wildcard tests/bpf/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 LIB := $(O)/libnwit.a
@@ -60,6 +61,7 @@ SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(O)/tests/bpf/%,$(BPFTEST_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
+BENCH_BINS := $(patsubst tests/bench/%.c,$(O)/tests/bench/%,$(BENCH_SRCS))
 PROGS := $(O)/nwitd $(O)/nwitctl
 
 .PHONY: all check test demo asan fuzz bench kmod install deps clean lab-down
@@ -86,7 +88,7 @@ lab-down:
 asan:
 	$(Q)$(MAKE) --no-print-directory O=build-asan SAN_FLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer' all
 
-bench: all
+bench: all $(BENCH_BINS)
 	$(Q)scripts/bench.sh --build $(O)
 
 # --- BPF -------------------------------------------------------------------
@@ -133,6 +135,11 @@ $(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(LIB)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 $(O)/tests/bpf/%: $(O)/obj/tests/bpf/%.o $(LIB)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+# Benchmarks: built by `make bench` only, run by scripts/bench.sh.
+$(O)/tests/bench/%: $(O)/obj/tests/bench/%.o $(LIB)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
