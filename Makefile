@@ -27,6 +27,8 @@ msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
 BPF_CLANG ?= clang-19
 FUZZ_CC ?= clang-19
 BPFTOOL ?= bpftool
@@ -42,7 +44,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 SAN_FLAGS ?=
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) $(SAN_FLAGS) -std=gnu11 $(WARN) -D_GNU_SOURCE \
-	-DNWIT_VERSION='"$(VERSION)"' -Iinclude -Iuserspace/lib -I$(O) $(PKG_CFLAGS) -MMD -MP
+	-DNWIT_VERSION='"$(VERSION)"' -DNWIT_BPF_DIR='"$(PREFIX)/lib/nwit/bpf"' -Iinclude -Iuserspace/lib -I$(O) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS) -Wl,--as-needed
 
 LIB_SRCS := $(wildcard userspace/lib/*.c)
@@ -164,8 +166,6 @@ kmod:
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
 
 # --- install -------------------------------------------------------------------
-PREFIX ?= /usr/local
-DESTDIR ?=
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/lib/nwit/bpf $(DESTDIR)/etc/nwit \
@@ -174,7 +174,8 @@ install: all
 	install -m 0755 $(O)/nwitd $(DESTDIR)$(PREFIX)/sbin/nwitd
 	install -m 0755 $(O)/nwitctl $(DESTDIR)$(PREFIX)/bin/nwitctl
 	$(if $(BPF_OBJS),install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/nwit/bpf/)
-	install -m 0644 docs/nwit.conf.sample $(DESTDIR)/etc/nwit/nwit.conf.sample
+	sed 's|^bpf_object_dir = .*|bpf_object_dir = $(PREFIX)/lib/nwit/bpf|' docs/nwit.conf.sample \
+		> $(DESTDIR)/etc/nwit/nwit.conf.sample
 	install -m 0644 docs/nwit.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 docs/nwitd.8 docs/nwitctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' scripts/nwitd.service.in > $(DESTDIR)/lib/systemd/system/nwitd.service

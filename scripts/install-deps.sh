@@ -11,7 +11,7 @@ PACKAGES=(
 	libevent-dev libosip2-dev libmnl-dev libnftnl-dev libssl-dev
 	libinih-dev libjansson-dev libwslay-dev libusrsctp-dev
 	# tests
-	libcmocka-dev libsrtp2-dev iproute2 iputils-ping nftables ethtool tcpdump tshark curl python3
+	libcmocka-dev libsrtp2-dev iproute2 iputils-ping mandoc nftables ethtool tcpdump tshark curl python3
 	kamailio kamailio-websocket-modules kamailio-extra-modules
 	sip-tester baresip-core sox chromium
 	# benchmarks

@@ -11,6 +11,10 @@
 
 #include <ini.h>
 
+#ifndef NWIT_BPF_DIR
+#define NWIT_BPF_DIR "/usr/local/lib/nwit/bpf"
+#endif
+
 #include "hex.h"
 
 enum key_type {
@@ -223,7 +227,7 @@ void config_set_defaults(struct nwit_config *conf)
 	snprintf(conf->http_address, sizeof(conf->http_address), "127.0.0.1");
 	conf->http_port = 8461;
 	conf->fastpath_mode = FASTPATH_MODE_AUTO;
-	snprintf(conf->bpf_object_dir, sizeof(conf->bpf_object_dir), "/usr/lib/nwit/bpf");
+	snprintf(conf->bpf_object_dir, sizeof(conf->bpf_object_dir), "%s", NWIT_BPF_DIR);
 	snprintf(conf->pin_path, sizeof(conf->pin_path), "/sys/fs/bpf/nwit");
 	conf->ims_pcscf_port = 5060;
 	conf->ims_transport = IMS_TRANSPORT_UDP;
