@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ctl_proto.h"
+#include "token.h"
 
 static void usage(void)
 {
@@ -19,7 +20,8 @@ static void usage(void)
 		"commands:\n"
 		"  status     daemon, configuration and service state\n"
 		"  stats      event and error counters\n"
-		"  reload     re-read the configuration (kept if invalid)\n");
+		"  reload     re-read the configuration (kept if invalid)\n"
+		"  token ...  make operator keys and app tokens (nwitctl token for help)\n");
 	exit(2);
 }
 
@@ -139,7 +141,7 @@ int main(int argc, char **argv)
 	json_t *result;
 	size_t len;
 
-	while ((ch = getopt(argc, argv, "js:h")) != -1) {
+	while ((ch = getopt(argc, argv, "+js:h")) != -1) {
 		switch (ch) {
 		case 'j':
 			json_out = 1;
@@ -151,6 +153,8 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
+	if (optind < argc && strcmp(argv[optind], "token") == 0)
+		return token_main(argc - optind, argv + optind);
 	if (optind + 1 != argc)
 		usage();
 
