@@ -51,6 +51,12 @@ static const struct key_desc schema[] = {
 	{ "general", "state_dir", KEY_PATH, FIELD(state_dir), 0, 0 },
 	{ "app", "http_address", KEY_ADDRESS, FIELD(http_address), 0, 0 },
 	{ "app", "http_port", KEY_UINT, FIELD(http_port), 1, 65535 },
+	{ "app", "jwks_file", KEY_PATH, FIELD(app_jwks_file), 0, 0 },
+	{ "app", "revocation_file", KEY_PATH, FIELD(app_revocation_file), 0, 0 },
+	{ "app", "token_issuer", KEY_STRING, FIELD(app_token_issuer), 0, 0 },
+	{ "app", "audience", KEY_STRING, FIELD(app_audience), 0, 0 },
+	{ "app", "max_message_size", KEY_UINT, FIELD(app_max_message_size), 1024, 1048576 },
+	{ "app", "max_connections", KEY_UINT, FIELD(app_max_connections), 1, 4096 },
 	{ "fastpath", "mode", KEY_FASTPATH_MODE, FIELD(fastpath_mode), 0, 0 },
 	{ "fastpath", "bpf_object_dir", KEY_PATH, FIELD(bpf_object_dir), 0, 0 },
 	{ "fastpath", "pin_path", KEY_PATH, FIELD(pin_path), 0, 0 },
@@ -226,6 +232,10 @@ void config_set_defaults(struct nwit_config *conf)
 	snprintf(conf->state_dir, sizeof(conf->state_dir), "/var/lib/nwit");
 	snprintf(conf->http_address, sizeof(conf->http_address), "127.0.0.1");
 	conf->http_port = 8461;
+	snprintf(conf->app_jwks_file, sizeof(conf->app_jwks_file), "/etc/nwit/operator-jwks.json");
+	snprintf(conf->app_audience, sizeof(conf->app_audience), "nwit-device");
+	conf->app_max_message_size = 65536;
+	conf->app_max_connections = 64;
 	conf->fastpath_mode = FASTPATH_MODE_AUTO;
 	snprintf(conf->bpf_object_dir, sizeof(conf->bpf_object_dir), "%s", NWIT_BPF_DIR);
 	snprintf(conf->pin_path, sizeof(conf->pin_path), "/sys/fs/bpf/nwit");

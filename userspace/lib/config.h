@@ -42,6 +42,12 @@ struct nwit_config {
 	/* [app] */
 	char http_address[64];
 	uint32_t http_port;
+	char app_jwks_file[CONFIG_PATH_MAX];	/* operator public keys (JWK set) */
+	char app_revocation_file[CONFIG_PATH_MAX];	/* revoked token ids; "" = none */
+	char app_token_issuer[128];	/* required "iss"; "" = not checked */
+	char app_audience[128];		/* this device, the tokens' "aud" */
+	uint32_t app_max_message_size;	/* bytes of one WebSocket message */
+	uint32_t app_max_connections;
 
 	/* [fastpath] */
 	enum fastpath_mode fastpath_mode;
