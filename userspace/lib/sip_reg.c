@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,12 +127,23 @@ long sip_frame_length(const char *buf, size_t len)
 
 /* --- response parsing ------------------------------------------------------------ */
 
+static void osip_trace_discard(const char *fi, int li, osip_trace_level_t level,
+			       const char *chfr, va_list ap)
+{
+	(void)fi;
+	(void)li;
+	(void)level;
+	(void)chfr;
+	(void)ap;
+}
+
 void sip_reg_parser_init(void)
 {
 	static int done;
 
 	if (!done) {
-		/* osip2 prints its parse errors to stderr; we report them our way. */
+		/* osip2 prints its parse errors itself; we report them our way. */
+		osip_trace_initialize_func(OSIP_FATAL, osip_trace_discard);
 		for (int l = OSIP_FATAL; l < END_TRACE_LEVEL; l++)
 			osip_trace_disable_level((osip_trace_level_t)l);
 		parser_init();
