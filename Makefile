@@ -75,7 +75,8 @@ deps:
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory fuzz
-	$(Q)tests/run.sh --build $(O)
+	$(Q)$(MAKE) --no-print-directory asan
+	$(Q)tests/run.sh --build $(O) --asan-build build-asan
 
 test: all
 	$(Q)tests/run.sh --build $(O) $(if $(LAYERS),--layers $(LAYERS))

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # nwit test runner: every layer, one summary line.
 #
-#   tests/run.sh [--build DIR] [--layers unit,bpf,fuzz,daemon,netns,e2e] [--filter SUBSTRING]
+#   tests/run.sh [--build DIR] [--asan-build DIR] [--layers unit,bpf,fuzz,daemon,netns,e2e,asan]
+#                [--filter SUBSTRING]
+# The asan layer runs the unit tests and the daemon tests again on the ASan+UBSan build
+# (`make asan`), with leak detection; it runs only when --asan-build is given. Daemon
+# scripts take part when they contain the line "# asan: yes".
 #
 # A test is an executable (a cmocka binary, a BPF test-run binary, a fuzz harness, or a
 # script under tests/netns or tests/e2e). It reports TAP lines ("ok N - name",
@@ -12,14 +16,16 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build"
-layers="unit,bpf,fuzz,daemon,netns,e2e"
+layers="unit,bpf,fuzz,daemon,netns,e2e,asan"
 filter=""
+asan_build=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) build=$(cd "$2" && pwd); shift 2 ;;
+	--asan-build) asan_build=$(cd "$2" && pwd); shift 2 ;;
 	--layers) layers="$2"; shift 2 ;;
 	--filter) filter="$2"; shift 2 ;;
-	*) echo "usage: $0 [--build DIR] [--layers LIST] [--filter SUBSTRING]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--build DIR] [--asan-build DIR] [--layers LIST] [--filter SUBSTRING]" >&2; exit 2 ;;
 	esac
 done
 
@@ -98,10 +104,12 @@ run_layer_binaries() { # LAYER DIR
 	done
 }
 
-run_layer_scripts() { # LAYER DIR
+run_layer_scripts() { # LAYER DIR [MARKER]: with MARKER, only scripts that contain that line
 	local f
 	for f in "$2"/test_*.sh; do
-		[ -x "$f" ] && run_one "$1" "$f"
+		[ -x "$f" ] || continue
+		[ -n "${3:-}" ] && ! grep -qx "$3" "$f" && continue
+		run_one "$1" "$f"
 	done
 }
 
@@ -132,6 +140,13 @@ for layer in "${want[@]}"; do
 	daemon) run_layer_scripts daemon "$top/tests/daemon" ;;
 	netns) run_layer_scripts netns "$top/tests/netns" ;;
 	e2e) run_layer_scripts e2e "$top/tests/e2e" ;;
+	asan)
+		[ -n "$asan_build" ] || continue
+		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+		NWIT_BUILD="$asan_build" run_layer_binaries asan "$asan_build/tests/unit"
+		NWIT_BUILD="$asan_build" run_layer_scripts asan "$top/tests/daemon" "# asan: yes"
+		unset ASAN_OPTIONS UBSAN_OPTIONS ;;
 	*) echo "unknown layer $layer" >&2; exit 2 ;;
 	esac
 done

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # nwitd as a process: config check, control socket, SIGHUP reload, bad input, shutdown.
+# asan: yes
 . "$(dirname "$0")/../lib.sh"
 t_tmpdir
 
