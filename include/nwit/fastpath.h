@@ -46,4 +46,163 @@ struct nwit_dev_info {
 
 #define NWIT_MAX_DEVICES 64
 
+/* ------------------------------------------------------------------------------------
+ * Flows: media forwarded and translated in the kernel.
+ *
+ * A flow is one ingress 5-tuple (map "nwit_flows", key struct nwit_flow_key, value struct
+ * nwit_flow). Its SRTP crypto contexts are per SSRC (map "nwit_srtp", key struct
+ * nwit_ssrc_key, value struct nwit_srtp_ctx); the AES session keys never sit in a map the
+ * controller reads: they are handed to the SEC("syscall") program "nwit_crypto_setup"
+ * (struct nwit_crypto_setup_args), which creates bpf_crypto ecb(aes) contexts and keeps
+ * them as kptrs in the BPF-private map "nwit_aes" under the same key.
+ * ------------------------------------------------------------------------------------ */
+
+/* Map names, pinned under the pin path (NWIT_PIN_PATH_DEFAULT unless configured). */
+#define NWIT_MAP_FLOWS "nwit_flows"
+#define NWIT_MAP_SRTP "nwit_srtp"
+#define NWIT_MAP_AES "nwit_aes"
+#define NWIT_MAP_FLOW_STATS "nwit_flow_stats"
+#define NWIT_MAP_DROP_STATS "nwit_drop_stats"
+#define NWIT_MAP_CLASS_STATS "nwit_class_stats"
+#define NWIT_MAP_DEVICES "nwit_devices"
+#define NWIT_MAP_TX_PORTS "nwit_tx_ports"
+
+#define NWIT_MAX_FLOWS 4096		/* flow ids are 1 .. NWIT_MAX_FLOWS - 1 */
+#define NWIT_MAX_SSRCS 8192
+/* Largest UDP payload the kernel transforms; bigger packets are dropped and counted. */
+#define NWIT_MAX_PAYLOAD 1500
+
+enum nwit_family {
+	NWIT_FAMILY_INVALID = 0,
+	NWIT_FAMILY_IPV4,
+	NWIT_FAMILY_IPV6,
+};
+
+/* Ingress 5-tuple (UDP only). IPv4 addresses use the first 4 bytes, the rest is zero. */
+struct nwit_flow_key {
+	__u8 src[16];
+	__u8 dst[16];
+	__be16 sport;
+	__be16 dport;
+	__u8 family;		/* enum nwit_family */
+	__u8 pad[3];
+};
+
+enum nwit_flow_action {
+	NWIT_ACTION_INVALID = 0,
+	NWIT_ACTION_SRTP_TO_RTP,	/* unprotect SRTP/SRTCP, forward RTP/RTCP */
+	NWIT_ACTION_RTP_TO_SRTP,	/* protect RTP/RTCP, forward SRTP/SRTCP */
+	NWIT_ACTION_FORWARD,		/* rewrite and forward, no crypto */
+};
+
+enum nwit_flow_flags {
+	NWIT_FLOW_EGRESS_L2 = 1 << 0,	/* egress device carries Ethernet (else raw IP) */
+	NWIT_FLOW_SET_DSCP = 1 << 1,	/* write dscp into the IP header */
+	NWIT_FLOW_STRIP_EXT = 1 << 2,	/* RTP->RTP: drop the RTP header extension */
+};
+
+/* pt_map[pt] = NWIT_PT_MAPPED | new_pt rewrites payload type pt; 0 keeps it. */
+#define NWIT_PT_MAPPED 0x80
+
+struct nwit_flow {
+	__u32 flow_id;		/* 1 .. NWIT_MAX_FLOWS - 1: stats slot, SSRC context key */
+	__u8 action;		/* enum nwit_flow_action */
+	__u8 flags;		/* enum nwit_flow_flags */
+	__u8 dscp;		/* 0..63, used with NWIT_FLOW_SET_DSCP */
+	__u8 out_family;	/* enum nwit_family; must equal the ingress family */
+	/* Rewritten addresses and ports (network order); all-zero keeps the field. */
+	__u8 out_src[16];
+	__u8 out_dst[16];
+	__be16 out_sport;
+	__be16 out_dport;
+	/* Egress device; 0 hands the rewritten packet to the stack (XDP_PASS/TC_ACT_OK). */
+	__u32 out_ifindex;
+	__u8 pt_map[128];
+};
+
+struct nwit_ssrc_key {
+	__u32 flow_id;
+	__be32 ssrc;
+};
+
+enum nwit_srtp_profile {
+	NWIT_SRTP_INVALID = 0,
+	NWIT_SRTP_AES_CM_128_HMAC_SHA1_80,
+	NWIT_SRTP_AES_CM_128_HMAC_SHA1_32,	/* 32-bit SRTP tag; SRTCP keeps 80 bits */
+};
+
+/*
+ * Keying of one of SRTP / SRTCP: the session salt and the HMAC-SHA1 states after the
+ * first block of (auth_key ^ ipad) and (auth_key ^ opad), computed by the controller,
+ * as five host-order words each.
+ */
+struct nwit_srtp_keying {
+	__u8 salt[14];
+	__u8 pad[2];
+	__u32 ipad_state[5];
+	__u32 opad_state[5];
+};
+
+enum nwit_srtp_ctx_flags {
+	NWIT_SRTP_SEEN = 1 << 0,	/* an SRTP packet was accepted/sent: index is valid */
+	NWIT_SRTCP_SEEN = 1 << 1,	/* same for SRTCP */
+};
+
+/*
+ * One SSRC in one direction. The controller writes keying, profile and the initial roc;
+ * the programs keep the rest. For unprotect, index/window form a 64-packet replay window
+ * (bit i: index - i was accepted); for protect, index is the highest index sent.
+ */
+struct nwit_srtp_ctx {
+	struct nwit_srtp_keying rtp;
+	struct nwit_srtp_keying rtcp;
+	__u8 profile;		/* enum nwit_srtp_profile */
+	__u8 flags;		/* enum nwit_srtp_ctx_flags */
+	__u8 pad[2];
+	__u32 roc;		/* initial ROC until the first packet, then unused */
+	__u64 index;		/* highest SRTP index (ROC << 16 | SEQ) */
+	__u64 window;
+	__u32 srtcp_index;	/* highest SRTCP index received / last sent */
+	__u32 pad2;
+	__u64 srtcp_window;
+};
+
+/* ctx_in of the SEC("syscall") program nwit_crypto_setup; err is written back. */
+struct nwit_crypto_setup_args {
+	struct nwit_ssrc_key key;
+	__u8 rtp_key[16];	/* SRTP session encryption key */
+	__u8 rtcp_key[16];	/* SRTCP session encryption key */
+	__s32 err;		/* 0 or -errno */
+	__u32 pad;
+};
+
+/* Per-CPU, per flow ("nwit_flow_stats", array indexed by flow_id). */
+struct nwit_flow_stat {
+	__u64 packets;		/* forwarded */
+	__u64 bytes;		/* forwarded, as sent */
+	__u64 dropped;
+	__u64 to_stack;		/* handed to the stack (no egress, no neighbour) */
+};
+
+/* Why the fast path dropped a packet ("nwit_drop_stats", per-CPU array by reason). */
+enum nwit_drop_reason {
+	NWIT_DROP_INVALID = 0,
+	NWIT_DROP_MALFORMED,	/* RTP/RTCP header or lengths do not parse */
+	NWIT_DROP_UNKNOWN_SSRC,	/* no crypto context for this SSRC on the flow */
+	NWIT_DROP_AUTH_FAIL,	/* authentication tag mismatch */
+	NWIT_DROP_REPLAY,	/* index already seen or older than the window */
+	NWIT_DROP_NO_CRYPTO,	/* context without an AES key in the kernel */
+	NWIT_DROP_CRYPTO_ERROR,	/* bpf_crypto_encrypt failed */
+	NWIT_DROP_TOO_BIG,	/* payload over NWIT_MAX_PAYLOAD */
+	NWIT_DROP_NO_ROUTE,	/* FIB lookup found no route */
+	NWIT_DROP_RESIZE,	/* the packet could not be grown or shrunk */
+	NWIT_DROP_BAD_FLOW,	/* flow entry inconsistent (family, action) */
+	NWIT_DROP__COUNT,
+};
+
+struct nwit_drop_stat {
+	__u64 packets;
+	__u64 bytes;
+};
+
 #endif

@@ -1,0 +1,546 @@
+/*
+ * SRTP/SRTCP in the fast path (BPF_PROG_TEST_RUN, XDP and TC), with libsrtp2 as the
+ * independent oracle: packets libsrtp2 protects come out of the kernel as the original
+ * RTP/RTCP byte for byte; packets the kernel protects are accepted by libsrtp2 and give
+ * back the original. Random sizes 12..1400 B with CSRCs, extensions and padding, both
+ * tag lengths, ROC rollover, IPv4 and IPv6; the RFC 3711 B.2 AES-CM keystream; tampered,
+ * replayed, truncated and unknown-SSRC packets dropped and counted by reason.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <srtp2/srtp.h>
+
+#include "fp_harness.h"
+
+#define PACKETS_PER_CASE 10000
+
+static unsigned int seed;
+
+struct oracle {
+	uint8_t master[30];	/* key || salt */
+	struct srtp_session_keys keys;
+	srtp_t tx;		/* libsrtp2 sender (protects) */
+	srtp_t rx;		/* libsrtp2 receiver (unprotects) */
+};
+
+static void oracle_init(struct oracle *o, enum nwit_srtp_profile profile, uint32_t ssrc)
+{
+	srtp_policy_t pol;
+	size_t i;
+
+	for (i = 0; i < sizeof(o->master); i++)
+		o->master[i] = (uint8_t)rand();
+	assert_int_equal(srtp_derive_session_keys(o->master, o->master + 16, &o->keys), 0);
+	memset(&pol, 0, sizeof(pol));
+	if (profile == NWIT_SRTP_AES_CM_128_HMAC_SHA1_32)
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp);
+	else
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
+	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+	pol.ssrc.type = ssrc_specific;
+	pol.ssrc.value = ssrc;
+	pol.key = o->master;
+	pol.window_size = 128;
+	assert_int_equal(srtp_create(&o->tx, &pol), srtp_err_status_ok);
+	assert_int_equal(srtp_create(&o->rx, &pol), srtp_err_status_ok);
+}
+
+static void oracle_free(struct oracle *o)
+{
+	srtp_dealloc(o->tx);
+	srtp_dealloc(o->rx);
+}
+
+/* A random RTP packet of 12..max bytes: CSRCs, header extension, padding at random. */
+static size_t make_rtp(uint8_t *b, size_t max, uint16_t seq, uint32_t ssrc)
+{
+	size_t total = 12 + (size_t)rand() % (max - 11), hdr = 12, i, room;
+	unsigned int cc = (unsigned int)rand() % 16;
+	int x = rand() % 3 == 0, p;
+
+	if (12 + cc * 4 > total)
+		cc = (unsigned int)(total - 12) / 4;
+	hdr += cc * 4;
+	b[0] = (uint8_t)(0x80 | cc);
+	b[1] = (uint8_t)(rand() % 128);
+	if (b[1] >= 72 && b[1] <= 79)	/* would read as RTCP under rtcp-mux (RFC 5761) */
+		b[1] = 111;
+	b[2] = (uint8_t)(seq >> 8);
+	b[3] = (uint8_t)seq;
+	for (i = 4; i < 8; i++)
+		b[i] = (uint8_t)rand();
+	b[8] = (uint8_t)(ssrc >> 24);
+	b[9] = (uint8_t)(ssrc >> 16);
+	b[10] = (uint8_t)(ssrc >> 8);
+	b[11] = (uint8_t)ssrc;
+	for (i = 12; i < hdr; i++)
+		b[i] = (uint8_t)rand();
+	if (x && hdr + 4 <= total) {
+		size_t words = (size_t)rand() % 8;
+
+		if (hdr + 4 + words * 4 > total)
+			words = (total - hdr - 4) / 4;
+		b[0] |= 0x10;
+		b[hdr] = 0xbe;
+		b[hdr + 1] = 0xde;
+		b[hdr + 2] = (uint8_t)(words >> 8);
+		b[hdr + 3] = (uint8_t)words;
+		for (i = hdr + 4; i < hdr + 4 + words * 4; i++)
+			b[i] = (uint8_t)rand();
+		hdr += 4 + words * 4;
+	}
+	for (i = hdr; i < total; i++)
+		b[i] = (uint8_t)rand();
+	room = total - hdr;
+	p = room > 0 && rand() % 4 == 0;
+	if (p) {
+		size_t pad = 1 + (size_t)rand() % (room < 16 ? room : 16);
+
+		b[0] |= 0x20;
+		b[total - 1] = (uint8_t)pad;
+	}
+	return total;
+}
+
+/* A random RTCP packet (SR/RR/SDES/BYE type, 8..max bytes, multiple of 4). */
+static size_t make_rtcp(uint8_t *b, size_t max, uint32_t ssrc)
+{
+	size_t total = 8 + 4 * ((size_t)rand() % ((max - 8) / 4 + 1)), i;
+
+	b[0] = (uint8_t)(0x80 | (rand() % 32));
+	b[1] = (uint8_t)(200 + rand() % 4);
+	b[2] = (uint8_t)((total / 4 - 1) >> 8);
+	b[3] = (uint8_t)(total / 4 - 1);
+	b[4] = (uint8_t)(ssrc >> 24);
+	b[5] = (uint8_t)(ssrc >> 16);
+	b[6] = (uint8_t)(ssrc >> 8);
+	b[7] = (uint8_t)ssrc;
+	for (i = 8; i < total; i++)
+		b[i] = (uint8_t)rand();
+	return total;
+}
+
+struct timing {
+	uint64_t ns[2], n[2];	/* [0]: payload < 400 B, [1]: >= 400 B */
+};
+
+static void timing_add(struct timing *t, size_t plen, uint32_t ns)
+{
+	int i = plen >= 400;
+
+	t->ns[i] += ns;
+	t->n[i]++;
+}
+
+static void timing_print(const char *what, const struct timing *t)
+{
+	printf("# %s: %.0f ns/packet under 400 B (%llu), %.0f ns/packet 400 B and over (%llu)\n",
+	       what, t->n[0] ? (double)t->ns[0] / (double)t->n[0] : 0.0,
+	       (unsigned long long)t->n[0],
+	       t->n[1] ? (double)t->ns[1] / (double)t->n[1] : 0.0, (unsigned long long)t->n[1]);
+}
+
+/*
+ * libsrtp2 protects, the fast path unprotects. rtcp: SRTCP instead of SRTP. Alternates
+ * the XDP and TC entry points. Starts at seq0 so that the ROC rolls over.
+ */
+static void unprotect_case(enum nwit_srtp_profile profile, int v6, int rtcp, int n_pkts,
+			   uint16_t seq0)
+{
+	uint32_t ssrc = (uint32_t)rand() | 1, flow_id = 1 + (uint32_t)rand() % 4000;
+	uint8_t plain[PKT_MAX], prot[PKT_MAX], pkt[PKT_MAX], out[PKT_MAX];
+	struct pkt_spec s;
+	struct oracle o;
+	struct timing t = { { 0 }, { 0 } };
+	uint64_t fs[4];
+	int i, err;
+
+	oracle_init(&o, profile, ssrc);
+	spec_init(&s, v6);
+	flow_install(&s, flow_id, NWIT_ACTION_SRTP_TO_RTP, NULL);
+	err = ssrc_install(flow_id, ssrc, profile, &o.keys, 0);
+	if (err)
+		fail_msg("bpf_crypto context setup failed: %s", strerror(-err));
+	for (i = 0; i < n_pkts; i++) {
+		enum hook hook = i % 2 ? HOOK_TC : HOOK_XDP;
+		int len, v;
+		size_t plen, n, olen;
+		const uint8_t *got;
+
+		if (rtcp)
+			plen = make_rtcp(plain, 1400, ssrc);
+		else
+			plen = make_rtp(plain, 1400, (uint16_t)(seq0 + i), ssrc);
+		memcpy(prot, plain, plen);
+		len = (int)plen;
+		err = rtcp ? srtp_protect_rtcp(o.tx, prot, &len) : srtp_protect(o.tx, prot, &len);
+		assert_int_equal(err, srtp_err_status_ok);
+		n = pkt_build(&s, prot, (size_t)len, pkt);
+		{
+			uint32_t ns = 0;
+
+			v = run_pkt(hook, pkt, n, out, &olen, 1, &ns);
+			timing_add(&t, (size_t)len, ns);
+		}
+		if (!verdict_passed(hook, v))
+			fail_msg("packet %d (%zu B, seed %u): verdict %d", i, plen, seed, v);
+		got = check_headers(out, olen, v6, &n);
+		assert_int_equal(n, plen);
+		if (memcmp(got, plain, plen))
+			fail_msg("packet %d (%zu B, seed %u) differs from libsrtp2's plaintext", i,
+				 plen, seed);
+	}
+	flow_stat(flow_id, fs);
+	assert_int_equal(fs[0], (uint64_t)n_pkts);
+	assert_int_equal(fs[2], 0);
+	timing_print(rtcp ? "SRTCP->RTCP" : "SRTP->RTP", &t);
+	ssrc_remove(flow_id, ssrc);
+	flow_remove(&s);
+	oracle_free(&o);
+}
+
+/* The fast path protects, libsrtp2 unprotects and must give back the original. */
+static void protect_case(enum nwit_srtp_profile profile, int v6, int rtcp, int n_pkts,
+			 uint16_t seq0)
+{
+	uint32_t ssrc = (uint32_t)rand() | 1, flow_id = 1 + (uint32_t)rand() % 4000;
+	uint8_t plain[PKT_MAX], pkt[PKT_MAX], out[PKT_MAX], got[PKT_MAX];
+	struct pkt_spec s;
+	struct oracle o;
+	struct timing t = { { 0 }, { 0 } };
+	int i, err;
+
+	oracle_init(&o, profile, ssrc);
+	spec_init(&s, v6);
+	flow_install(&s, flow_id, NWIT_ACTION_RTP_TO_SRTP, NULL);
+	err = ssrc_install(flow_id, ssrc, profile, &o.keys, 0);
+	if (err)
+		fail_msg("bpf_crypto context setup failed: %s", strerror(-err));
+	for (i = 0; i < n_pkts; i++) {
+		enum hook hook = i % 2 ? HOOK_XDP : HOOK_TC;
+		size_t plen, n, olen, glen;
+		const uint8_t *p;
+		uint32_t ns = 0;
+		int len, v;
+
+		if (rtcp)
+			plen = make_rtcp(plain, 1400, ssrc);
+		else
+			plen = make_rtp(plain, 1400, (uint16_t)(seq0 + i), ssrc);
+		n = pkt_build(&s, plain, plen, pkt);
+		v = run_pkt(hook, pkt, n, out, &olen, 1, &ns);
+		timing_add(&t, plen, ns);
+		if (!verdict_passed(hook, v))
+			fail_msg("packet %d (%zu B, seed %u): verdict %d", i, plen, seed, v);
+		p = check_headers(out, olen, v6, &glen);
+		assert_int_equal(glen, plen + (rtcp ? 14 : (profile == NWIT_SRTP_AES_CM_128_HMAC_SHA1_32
+							     ? 4 : 10)));
+		memcpy(got, p, glen);
+		len = (int)glen;
+		err = rtcp ? srtp_unprotect_rtcp(o.rx, got, &len) : srtp_unprotect(o.rx, got, &len);
+		if (err != srtp_err_status_ok)
+			fail_msg("libsrtp2 refused packet %d (%zu B, seed %u): status %d", i, plen,
+				 seed, err);
+		assert_int_equal((size_t)len, plen);
+		if (memcmp(got, plain, plen))
+			fail_msg("packet %d (%zu B, seed %u): libsrtp2's plaintext differs", i, plen,
+				 seed);
+	}
+	timing_print(rtcp ? "RTCP->SRTCP" : "RTP->SRTP", &t);
+	ssrc_remove(flow_id, ssrc);
+	flow_remove(&s);
+	oracle_free(&o);
+}
+
+static void unprotect_80_v4(void **st) { (void)st; unprotect_case(NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, 0, 0, PACKETS_PER_CASE, 60000); }
+static void unprotect_32_v4(void **st) { (void)st; unprotect_case(NWIT_SRTP_AES_CM_128_HMAC_SHA1_32, 0, 0, PACKETS_PER_CASE, 61000); }
+static void unprotect_80_v6(void **st) { (void)st; unprotect_case(NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, 1, 0, PACKETS_PER_CASE / 5, 65000); }
+static void unprotect_srtcp(void **st) { (void)st; unprotect_case(NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, 0, 1, PACKETS_PER_CASE, 0); }
+static void protect_80_v4(void **st) { (void)st; protect_case(NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, 0, 0, PACKETS_PER_CASE, 62000); }
+static void protect_32_v4(void **st) { (void)st; protect_case(NWIT_SRTP_AES_CM_128_HMAC_SHA1_32, 0, 0, PACKETS_PER_CASE, 63000); }
+static void protect_80_v6(void **st) { (void)st; protect_case(NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, 1, 0, PACKETS_PER_CASE / 5, 65000); }
+static void protect_srtcp(void **st) { (void)st; protect_case(NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, 0, 1, PACKETS_PER_CASE, 0); }
+
+/* The ROC the kernel keeps after a rollover: 65000 + 10000 packets -> ROC 1. */
+static void roc_after_rollover(void **st)
+{
+	uint32_t ssrc = 0x11223344, flow_id = 4001;
+	uint8_t plain[PKT_MAX], pkt[PKT_MAX], out[PKT_MAX];
+	struct nwit_ssrc_key sk = { .flow_id = flow_id, .ssrc = htonl(ssrc) };
+	struct nwit_srtp_ctx c;
+	struct pkt_spec s;
+	struct oracle o;
+	int i;
+
+	(void)st;
+	oracle_init(&o, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, ssrc);
+	spec_init(&s, 0);
+	s.sport = 41000;
+	flow_install(&s, flow_id, NWIT_ACTION_SRTP_TO_RTP, NULL);
+	assert_int_equal(ssrc_install(flow_id, ssrc, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, &o.keys, 0),
+			 0);
+	for (i = 0; i < 1000; i++) {
+		size_t plen = make_rtp(plain, 200, (uint16_t)(65000 + i), ssrc), n, olen;
+		int len = (int)plen;
+
+		assert_int_equal(srtp_protect(o.tx, plain, &len), srtp_err_status_ok);
+		n = pkt_build(&s, plain, (size_t)len, pkt);
+		assert_true(verdict_passed(HOOK_XDP, run_pkt(HOOK_XDP, pkt, n, out, &olen, 1, NULL)));
+	}
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.nwit_srtp), &sk, &c), 0);
+	assert_int_equal(c.index >> 16, 1);
+	assert_int_equal(c.index & 0xffff, (65000 + 999) & 0xffff);
+	ssrc_remove(flow_id, ssrc);
+	flow_remove(&s);
+	oracle_free(&o);
+}
+
+/*
+ * RFC 3711 Appendix B.2: with session key 2B7E1516..., salt F0F1...FD, SSRC 0 and index
+ * 0, the IV is F0F1...FD0000 and the keystream is E03EAD09... An RTP packet with SSRC 0,
+ * SEQ 0 and a zero payload, protected by the kernel, carries the keystream itself.
+ */
+static void aes_cm_rfc3711_b2(void **st)
+{
+	static const uint8_t key[16] = { 0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
+					 0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c };
+	static const uint8_t salt[14] = { 0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6,
+					  0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd };
+	static const uint8_t keystream[48] = {
+		0xe0, 0x3e, 0xad, 0x09, 0x35, 0xc9, 0x5e, 0x80, 0xe1, 0x66, 0xb1, 0x6d,
+		0xd9, 0x2b, 0x4e, 0xb4, 0xd2, 0x35, 0x13, 0x16, 0x2b, 0x02, 0xd0, 0xf7,
+		0x2a, 0x43, 0xa2, 0xfe, 0x4a, 0x5f, 0x97, 0xab, 0x41, 0xe9, 0x5b, 0x3b,
+		0xb0, 0xa2, 0xe8, 0xdd, 0x47, 0x79, 0x01, 0xe4, 0xfc, 0xa8, 0x94, 0xc0,
+	};
+	struct srtp_session_keys k;
+	uint8_t rtp[12 + 48], pkt[PKT_MAX], out[PKT_MAX];
+	struct pkt_spec s;
+	size_t n, olen, plen;
+	const uint8_t *p;
+	uint32_t flow_id = 4002;
+
+	(void)st;
+	memset(&k, 0, sizeof(k));
+	memcpy(k.rtp_enc, key, 16);
+	memcpy(k.rtp_salt, salt, 14);
+	memcpy(k.rtcp_enc, key, 16);
+	memset(rtp, 0, sizeof(rtp));
+	rtp[0] = 0x80;
+	spec_init(&s, 0);
+	s.sport = 41001;
+	flow_install(&s, flow_id, NWIT_ACTION_RTP_TO_SRTP, NULL);
+	assert_int_equal(ssrc_install(flow_id, 0, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, &k, 0), 0);
+	n = pkt_build(&s, rtp, sizeof(rtp), pkt);
+	assert_true(verdict_passed(HOOK_XDP, run_pkt(HOOK_XDP, pkt, n, out, &olen, 1, NULL)));
+	p = check_headers(out, olen, 0, &plen);
+	assert_int_equal(plen, sizeof(rtp) + 10);
+	assert_memory_equal(p, rtp, 12);
+	assert_memory_equal(p + 12, keystream, sizeof(keystream));
+	ssrc_remove(flow_id, 0);
+	flow_remove(&s);
+}
+
+struct drop_env {
+	struct oracle o;
+	struct pkt_spec s;
+	uint32_t ssrc, flow_id;
+	uint16_t seq;
+};
+
+static void drop_env_init(struct drop_env *e)
+{
+	e->ssrc = 0xcafe0001;
+	e->flow_id = 4003;
+	e->seq = 100;
+	oracle_init(&e->o, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, e->ssrc);
+	spec_init(&e->s, 0);
+	e->s.sport = 41002;
+	flow_install(&e->s, e->flow_id, NWIT_ACTION_SRTP_TO_RTP, NULL);
+	assert_int_equal(ssrc_install(e->flow_id, e->ssrc, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80,
+				      &e->o.keys, 0), 0);
+}
+
+static void drop_env_free(struct drop_env *e)
+{
+	ssrc_remove(e->flow_id, e->ssrc);
+	flow_remove(&e->s);
+	oracle_free(&e->o);
+}
+
+/* An SRTP packet of the next sequence number, protected by libsrtp2. */
+static size_t next_srtp(struct drop_env *e, uint8_t *buf)
+{
+	size_t plen = make_rtp(buf, 300, e->seq++, e->ssrc);
+	int len = (int)plen;
+
+	assert_int_equal(srtp_protect(e->o.tx, buf, &len), srtp_err_status_ok);
+	return (size_t)len;
+}
+
+/* Run payload through both hooks... once; expect a drop counted under reason. */
+static void expect_drop(struct drop_env *e, enum hook hook, const uint8_t *payload, size_t len,
+			enum nwit_drop_reason reason)
+{
+	uint8_t pkt[PKT_MAX], out[PKT_MAX];
+	uint64_t before[NWIT_DROP__COUNT], after;
+	size_t n, olen;
+	int v, r;
+
+	for (r = 1; r < NWIT_DROP__COUNT; r++)
+		before[r] = drop_count(r);
+	n = pkt_build(&e->s, payload, len, pkt);
+	v = run_pkt(hook, pkt, n, out, &olen, 1, NULL);
+	if (!verdict_dropped(hook, v))
+		fail_msg("expected a drop for reason %d, verdict %d", reason, v);
+	for (r = 1; r < NWIT_DROP__COUNT; r++) {
+		after = drop_count(r);
+		if (after != before[r] + (r == (int)reason))
+			fail_msg("drop reason %d: %llu, expected %llu", r, (unsigned long long)after,
+				 (unsigned long long)(before[r] + (r == (int)reason)));
+	}
+}
+
+static void expect_pass(struct drop_env *e, enum hook hook, const uint8_t *payload, size_t len)
+{
+	uint8_t pkt[PKT_MAX], out[PKT_MAX];
+	size_t n, olen;
+
+	n = pkt_build(&e->s, payload, len, pkt);
+	assert_true(verdict_passed(hook, run_pkt(hook, pkt, n, out, &olen, 1, NULL)));
+}
+
+static void drops(enum hook hook)
+{
+	struct drop_env e;
+	uint8_t a[PKT_MAX], b[PKT_MAX], old[PKT_MAX];
+	size_t la, lb, lold;
+	int i;
+
+	drop_env_init(&e);
+	la = next_srtp(&e, a);
+	memcpy(old, a, la);
+	lold = la;
+	expect_pass(&e, hook, a, la);
+
+	/* replayed */
+	expect_drop(&e, hook, a, la, NWIT_DROP_REPLAY);
+
+	/* tampered tag, tampered payload, tampered header */
+	lb = next_srtp(&e, b);
+	b[lb - 1] ^= 0x01;
+	expect_drop(&e, hook, b, lb, NWIT_DROP_AUTH_FAIL);
+	b[lb - 1] ^= 0x01;
+	b[lb / 2] ^= 0x80;
+	expect_drop(&e, hook, b, lb, NWIT_DROP_AUTH_FAIL);
+	b[lb / 2] ^= 0x80;
+	b[1] ^= 0x01;
+	expect_drop(&e, hook, b, lb, NWIT_DROP_AUTH_FAIL);
+	b[1] ^= 0x01;
+	/* after all that, the genuine packet is still accepted (no state was touched) */
+	expect_pass(&e, hook, b, lb);
+
+	/* truncated: shorter than header + tag; and a header extension past the end */
+	expect_drop(&e, hook, b, 12 + 10 - 1, NWIT_DROP_MALFORMED);
+	lb = next_srtp(&e, b);
+	b[0] |= 0x1f;	/* 15 CSRCs, extension: longer than the packet */
+	expect_drop(&e, hook, b, 12 + 10 + 4, NWIT_DROP_MALFORMED);
+
+	/* unknown SSRC */
+	lb = next_srtp(&e, b);
+	b[11] ^= 0xff;
+	expect_drop(&e, hook, b, lb, NWIT_DROP_UNKNOWN_SSRC);
+
+	/* older than the 64-packet window */
+	for (i = 0; i < 70; i++) {
+		lb = next_srtp(&e, b);
+		expect_pass(&e, hook, b, lb);
+	}
+	expect_drop(&e, hook, old, lold, NWIT_DROP_REPLAY);
+
+	/* within the window but not yet seen: accepted once, then a replay */
+	e.seq += 5;
+	lb = next_srtp(&e, b);
+	expect_pass(&e, hook, b, lb);
+	e.seq -= 4;
+	la = next_srtp(&e, a);
+	expect_pass(&e, hook, a, la);
+	expect_drop(&e, hook, a, la, NWIT_DROP_REPLAY);
+	drop_env_free(&e);
+}
+
+static void drops_xdp(void **st) { (void)st; drops(HOOK_XDP); }
+static void drops_tc(void **st) { (void)st; drops(HOOK_TC); }
+
+/* STUN and DTLS on a flow's 5-tuple are not media: the stack gets them untouched. */
+static void non_media_on_flow(void **st)
+{
+	static const uint8_t stun[20] = { 0, 1, 0, 0, 0x21, 0x12, 0xa4, 0x42 };
+	static const uint8_t dtls[13] = { 22, 0xfe, 0xfd };
+	uint8_t pkt[PKT_MAX], out[PKT_MAX];
+	struct drop_env e;
+	size_t n, olen;
+
+	(void)st;
+	drop_env_init(&e);
+	n = pkt_build(&e.s, stun, sizeof(stun), pkt);
+	assert_true(verdict_passed(HOOK_XDP, run_pkt(HOOK_XDP, pkt, n, out, &olen, 1, NULL)));
+	assert_int_equal(olen, n);
+	assert_memory_equal(out, pkt, n);
+	n = pkt_build(&e.s, dtls, sizeof(dtls), pkt);
+	assert_true(verdict_passed(HOOK_TC, run_pkt(HOOK_TC, pkt, n, out, &olen, 1, NULL)));
+	assert_int_equal(olen, n);
+	assert_memory_equal(out, pkt, n);
+	drop_env_free(&e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(aes_cm_rfc3711_b2),
+		cmocka_unit_test(unprotect_80_v4),
+		cmocka_unit_test(unprotect_32_v4),
+		cmocka_unit_test(unprotect_80_v6),
+		cmocka_unit_test(unprotect_srtcp),
+		cmocka_unit_test(protect_80_v4),
+		cmocka_unit_test(protect_32_v4),
+		cmocka_unit_test(protect_80_v6),
+		cmocka_unit_test(protect_srtcp),
+		cmocka_unit_test(roc_after_rollover),
+		cmocka_unit_test(drops_xdp),
+		cmocka_unit_test(drops_tc),
+		cmocka_unit_test(non_media_on_flow),
+	};
+	const char *env = getenv("NWIT_TEST_SEED");
+	int rc, err;
+
+	seed = env ? (unsigned int)strtoul(env, NULL, 0) : (unsigned int)time(NULL);
+	printf("# seed %u (set NWIT_TEST_SEED to repeat)\n", seed);
+	srand(seed);
+	skel = nwit_fastpath__open_and_load();
+	if (!skel)
+		skip_all("cannot load the fast path BPF object (needs BPF, bpf_crypto kfuncs)",
+			 errno);
+	{
+		/* probe bpf_crypto ecb(aes) once: without it the whole file is skipped */
+		struct srtp_session_keys k;
+		struct nwit_ssrc_key sk = { .flow_id = 0, .ssrc = 0 };
+
+		memset(&k, 0x42, sizeof(k));
+		err = fastpath_crypto_setup(bpf_program__fd(skel->progs.nwit_crypto_setup), &sk, &k);
+		if (err)
+			skip_all("bpf_crypto ecb(aes) context cannot be created", err);
+		bpf_map_delete_elem(bpf_map__fd(skel->maps.nwit_aes), &sk);
+	}
+	if (srtp_init() != srtp_err_status_ok) {
+		printf("libsrtp2 init failed\n");
+		return 1;
+	}
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	srtp_shutdown();
+	nwit_fastpath__destroy(skel);
+	return rc;
+}
