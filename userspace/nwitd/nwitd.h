@@ -9,6 +9,7 @@
 #include "config.h"
 
 struct ctl_server;
+struct ims_reg;
 
 struct nwitd {
 	struct event_base *base;
@@ -20,6 +21,7 @@ struct nwitd {
 	char last_reload_error[CONFIG_ERR_MAX];
 
 	/* State of each service (service.h), owned by that service. */
+	struct ims_reg *ims;		/* ims_reg.c */
 };
 
 /* Parse the file again; apply it only if it is valid. Returns 0 or -1 (reason logged). */

@@ -2,11 +2,13 @@
 
 #include <string.h>
 
+#include "ims_reg.h"
 #include "log.h"
 #include "nwitd.h"
 
 /* In start order; stopped in reverse. */
 const struct nwitd_service *const nwitd_services[] = {
+	&ims_reg_service,
 	NULL,
 };
 
