@@ -18,6 +18,7 @@ done
 
 run=/run/nwit-lab
 lab="$top/scripts/lab.sh"
+ims="$top/scripts/lab/ims.sh"
 ctl() { "$build/nwitctl" -s "$run/nwitd.sock" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
 
@@ -27,6 +28,7 @@ cleanup() {
 		kill -TERM "$nwitd_pid"
 		wait "$nwitd_pid" 2>/dev/null || true
 	fi
+	"$ims" stop >/dev/null 2>&1 || true
 	"$lab" down >/dev/null
 }
 trap cleanup EXIT
@@ -35,8 +37,12 @@ step "network lab"
 "$lab" up
 "$lab" status
 
-step "nwitd on the device (namespace nwit-ue)"
+step "IMS core and a remote phone (namespace nwit-ims)"
 rm -rf "$run" && mkdir -p "$run/state"
+"$ims" core-start
+"$ims" ue-start bob 5070 1000
+
+step "nwitd on the device (namespace nwit-ue)"
 sed -e "s|@RUN@|$run|g" -e "s|@BUILD@|$build|g" "$top/scripts/lab/nwit.conf.in" >"$run/nwit.conf"
 "$build/nwitd" -n -f "$run/nwit.conf"
 "$lab" exec ue "$build/nwitd" -f "$run/nwit.conf" 2>"$run/nwitd.log" &
