@@ -183,9 +183,10 @@ static __always_inline int fastpath(void *ctx, int xdp)
 	struct pkt_info pi = {};
 	enum nwit_pkt_class cls;
 	__u32 key;
-	int r;
+	int r, has_l2, to_stack = 0;
 
-	cls = classify(data, end, device_has_l2(pkt_ifindex(ctx, xdp)), &pi);
+	has_l2 = device_has_l2(pkt_ifindex(ctx, xdp));
+	cls = classify(data, end, has_l2, &pi);
 	count_class(cls, len);
 	if (cls != NWIT_CLASS_RTP_RTCP)
 		return verdict_pass(xdp);
@@ -230,9 +231,20 @@ static __always_inline int fastpath(void *ctx, int xdp)
 		count_drop(NWIT_DROP_RESIZE, f->flow_id, len);
 		return verdict_drop(xdp);
 	}
+	n += pi.pay_off;
+	r = forward(ctx, xdp, s, f, has_l2, pi.l3_len, pi.family, &n, &to_stack);
+	if (r < 0) {
+		count_drop(-r, f->flow_id, len);
+		return verdict_drop(xdp);
+	}
 	key = f->flow_id;
 	fs = bpf_map_lookup_elem(&nwit_flow_stats, &key);
-	return forward(ctx, xdp, f, fs, pi.pay_off + n);
+	if (fs) {
+		fs->packets++;
+		fs->bytes += n;
+		fs->to_stack += to_stack;
+	}
+	return r;
 }
 
 #endif

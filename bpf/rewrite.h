@@ -131,25 +131,103 @@ static __always_inline int rewrite_headers(void *ctx, int xdp, struct nwit_scrat
 	return 0;
 }
 
-/* Hand the packet on: to the stack, or redirected to the flow's egress device. */
-static __always_inline int forward(void *ctx, int xdp, const struct nwit_flow *f,
-				   struct nwit_flow_stat *fs, __u32 len)
+#define AF_INET_NUM 2
+#define AF_INET6_NUM 10
+#define ETH_HLEN_NUM 14
+
+/* FIB lookup for the rewritten headers in s->hdr; fills the MACs and egress ifindex. */
+static __always_inline int fib_lookup(void *ctx, struct nwit_scratch *s,
+				      const struct nwit_flow *f, __u32 l3_len, __u8 family,
+				      struct bpf_fib_lookup *fib)
 {
+	__u8 *udp = s->hdr + (l3_len & 63);
+
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->l4_protocol = IPPROTO_UDP_NUM;
+	fib->sport = *(__be16 *)udp;
+	fib->dport = *(__be16 *)(udp + 2);
+	fib->ifindex = f->out_ifindex;
+	if (family == NWIT_FAMILY_IPV4) {
+		struct iphdr *ip = (void *)s->hdr;
+
+		fib->family = AF_INET_NUM;
+		fib->tos = ip->tos;
+		fib->tot_len = bpf_ntohs(ip->tot_len);
+		fib->ipv4_src = ip->saddr;
+		fib->ipv4_dst = ip->daddr;
+	} else {
+		struct ipv6hdr *ip6 = (void *)s->hdr;
+
+		fib->family = AF_INET6_NUM;
+		__builtin_memcpy(fib->ipv6_src, &ip6->saddr, 16);
+		__builtin_memcpy(fib->ipv6_dst, &ip6->daddr, 16);
+	}
+	return bpf_fib_lookup(ctx, fib, sizeof(*fib), BPF_FIB_LOOKUP_OUTPUT);
+}
+
+/* Make the packet start with an Ethernet header (pushing one on a raw-IP packet). */
+static __always_inline int ensure_l2(void *ctx, int xdp, int has_l2, __u8 family,
+				     const struct bpf_fib_lookup *fib)
+{
+	struct ethhdr eth;
+
+	if (!has_l2) {
+		if (xdp ? bpf_xdp_adjust_head(ctx, -ETH_HLEN_NUM)
+			: bpf_skb_change_head(ctx, ETH_HLEN_NUM, 0))
+			return -1;
+	}
+	__builtin_memcpy(eth.h_dest, fib->dmac, 6);
+	__builtin_memcpy(eth.h_source, fib->smac, 6);
+	eth.h_proto = bpf_htons(family == NWIT_FAMILY_IPV4 ? ETH_P_IP : ETH_P_IPV6);
+	return pkt_store(ctx, xdp, 0, &eth, sizeof(eth)) ? -1 : 0;
+}
+
+/*
+ * Hand the rewritten packet on: to the stack when the flow has no egress device or the
+ * neighbour is not resolved yet; else to the egress device, with the L2 header the FIB
+ * gives for an Ethernet egress, or no L2 header for a raw-IP egress. Returns the verdict,
+ * or minus a drop reason; *len becomes the length sent, *to_stack 1 for the stack.
+ */
+static __always_inline int forward(void *ctx, int xdp, struct nwit_scratch *s,
+				   const struct nwit_flow *f, int has_l2, __u32 l3_len,
+				   __u8 family, __u32 *len, int *to_stack)
+{
+	struct bpf_fib_lookup fib;
+	__u32 egress;
+	int rc;
+
+	*to_stack = 0;
 	if (!f->out_ifindex) {
-		if (fs) {
-			fs->to_stack++;
-			fs->packets++;
-			fs->bytes += len;
-		}
+		*to_stack = 1;
 		return verdict_pass(xdp);
 	}
-	if (fs) {
-		fs->packets++;
-		fs->bytes += len;
+	if (f->flags & NWIT_FLOW_EGRESS_L2) {
+		rc = fib_lookup(ctx, s, f, l3_len, family, &fib);
+		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+			/* the stack resolves the neighbour; later packets take the fast path */
+			*to_stack = 1;
+			return verdict_pass(xdp);
+		}
+		if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+			return -NWIT_DROP_NO_ROUTE;
+		if (ensure_l2(ctx, xdp, has_l2, family, &fib))
+			return -NWIT_DROP_RESIZE;
+		egress = fib.ifindex;
+		*len += has_l2 ? 0 : ETH_HLEN_NUM;
+	} else {
+		/* raw-IP egress: XDP strips the Ethernet header; bpf_redirect does it for TC */
+		if (has_l2 && xdp && bpf_xdp_adjust_head(ctx, ETH_HLEN_NUM))
+			return -NWIT_DROP_RESIZE;
+		egress = f->out_ifindex;
+		*len -= has_l2 ? ETH_HLEN_NUM : 0;
 	}
-	if (xdp)
-		return bpf_redirect_map(&nwit_tx_ports, f->out_ifindex, 0);
-	return bpf_redirect(f->out_ifindex, 0);
+	if (xdp) {
+		rc = bpf_redirect_map(&nwit_tx_ports, egress, XDP_ABORTED);
+		if (rc != XDP_REDIRECT)
+			return -NWIT_DROP_NO_ROUTE;
+		return rc;
+	}
+	return bpf_redirect(egress, 0);
 }
 
 #endif
