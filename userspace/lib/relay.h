@@ -46,6 +46,7 @@ struct relay_side_desc {
 	uint8_t out_key[SRTP_KDF_MASTER_KEY_LEN], out_salt[SRTP_KDF_MASTER_SALT_LEN];
 	uint8_t pt_map[128];		/* for RTP sent out of this side */
 	int strip_ext;			/* drop RTP header extensions sent out of this side */
+	uint8_t dscp;			/* DSCP of what we send to this side (0..63; 0 = leave) */
 };
 
 struct relay_flow_desc {

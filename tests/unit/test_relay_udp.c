@@ -1,0 +1,268 @@
+/*
+ * The libevent UDP relay on loopback: a "browser" socket sends SRTP made by libsrtp2, an
+ * "IMS" socket pair receives plain RTP and RTCP on their own ports, and back; STUN goes
+ * to the not-media callback; a stranger's datagrams are dropped and counted.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "relay_udp.h"
+#include "srtp_testutil.h"
+
+struct lab {
+	struct event_base *base;
+	struct relay_udp *relay;
+	int browser, ims_rtp, ims_rtcp, stranger;
+	struct sockaddr_storage relay_b, relay_i_rtp, relay_i_rtcp;
+	uint8_t b_in[30], b_out[30];
+	unsigned int other_seen;
+	uint8_t other_first;
+};
+
+static int udp_sock(struct sockaddr_storage *bound)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(*bound);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)bound, &len), 0);
+	return fd;
+}
+
+static void loopback_any(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
+static void on_other(struct relay_udp *r, enum relay_side side, enum relay_port port, int fd,
+		     const uint8_t *pkt, size_t len, const struct sockaddr *src, socklen_t srclen,
+		     void *arg)
+{
+	struct lab *lab = arg;
+
+	(void)r;
+	(void)port;
+	(void)fd;
+	(void)src;
+	(void)srclen;
+	assert_int_equal(side, RELAY_SIDE_BROWSER);
+	assert_true(len > 0);
+	if (lab->other_seen++ == 0)
+		lab->other_first = pkt[0];
+}
+
+static int lab_setup(void **state)
+{
+	static struct lab lab;
+	struct relay_flow_desc d;
+	struct test_rng r = { 99 };
+	struct relay_side_desc *b = &d.side[RELAY_SIDE_BROWSER], *i = &d.side[RELAY_SIDE_IMS];
+	struct sockaddr_storage tmp;
+
+	memset(&lab, 0, sizeof(lab));
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(srtp_init(), srtp_err_status_ok);
+	lab.base = event_base_new();
+	assert_non_null(lab.base);
+	lab.browser = udp_sock(&b->remote[0]);
+	lab.ims_rtp = udp_sock(&i->remote[0]);
+	lab.ims_rtcp = udp_sock(&i->remote[1]);
+	lab.stranger = udp_sock(&tmp);
+	rng_fill(&r, lab.b_in, 30);
+	rng_fill(&r, lab.b_out, 30);
+	loopback_any(&b->local[0]);
+	b->rtcp_mux = 1;
+	b->suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	memcpy(b->in_key, lab.b_in, 16);
+	memcpy(b->in_salt, lab.b_in + 16, 14);
+	memcpy(b->out_key, lab.b_out, 16);
+	memcpy(b->out_salt, lab.b_out + 16, 14);
+	b->dscp = 46;
+	loopback_any(&i->local[0]);
+	loopback_any(&i->local[1]);
+	i->pt_map[111] = RELAY_PT_MAPPED | 96;
+	b->pt_map[96] = RELAY_PT_MAPPED | 111;
+	lab.relay = relay_udp_new(lab.base, &d, on_other, &lab);
+	assert_non_null(lab.relay);
+	assert_int_equal(relay_udp_local_addr(lab.relay, RELAY_SIDE_BROWSER, RELAY_PORT_RTP,
+					      &lab.relay_b), 0);
+	assert_int_equal(relay_udp_local_addr(lab.relay, RELAY_SIDE_BROWSER, RELAY_PORT_RTCP,
+					      &tmp), -ENOENT);
+	assert_int_equal(relay_udp_local_addr(lab.relay, RELAY_SIDE_IMS, RELAY_PORT_RTP,
+					      &lab.relay_i_rtp), 0);
+	assert_int_equal(relay_udp_local_addr(lab.relay, RELAY_SIDE_IMS, RELAY_PORT_RTCP,
+					      &lab.relay_i_rtcp), 0);
+	*state = &lab;
+	return 0;
+}
+
+static int lab_teardown(void **state)
+{
+	struct lab *lab = *state;
+
+	relay_udp_free(lab->relay);
+	event_base_free(lab->base);
+	close(lab->browser);
+	close(lab->ims_rtp);
+	close(lab->ims_rtcp);
+	close(lab->stranger);
+	srtp_shutdown();
+	return 0;
+}
+
+static void send_to(int fd, const uint8_t *p, size_t n, const struct sockaddr_storage *dst)
+{
+	assert_int_equal(sendto(fd, p, n, 0, (const struct sockaddr *)dst,
+				sizeof(struct sockaddr_in)), (ssize_t)n);
+}
+
+/* Run the loop until fd has a datagram (or about ms milliseconds pass); -1 if none. */
+static ssize_t pump_recv_for(struct lab *lab, int fd, uint8_t *buf, size_t cap, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	for (int i = 0; i < ms; i++) {
+		ssize_t n = recv(fd, buf, cap, MSG_DONTWAIT);
+
+		if (n >= 0)
+			return n;
+		event_base_loop(lab->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		poll(&pfd, 1, 1);
+	}
+	return -1;
+}
+
+static ssize_t pump_recv(struct lab *lab, int fd, uint8_t *buf, size_t cap)
+{
+	return pump_recv_for(lab, fd, buf, cap, 2000);
+}
+
+static void browser_to_ims_and_back(void **state)
+{
+	struct lab *lab = *state;
+	struct test_rng r = { 5 };
+	srtp_t lib_tx = oracle_session(lab->b_in, 1, 0), lib_rx = oracle_session(lab->b_out, 1, 1);
+	uint8_t orig[TEST_PKT_MAX], pkt[TEST_PKT_MAX], got[TEST_PKT_MAX];
+	const unsigned int burst = 16, rounds = 60;
+
+	assert_non_null(lib_tx);
+	assert_non_null(lib_rx);
+	for (unsigned int round = 0; round < rounds; round++) {
+		static uint8_t sent[16][TEST_PKT_MAX];
+		static size_t sent_len[16];
+
+		/* a burst from the browser: the relay reads it in one batch */
+		for (unsigned int k = 0; k < burst; k++) {
+			uint16_t seq = (uint16_t)(round * burst + k);
+			size_t n = make_rtp(&r, orig, rng_range(&r, 12, 1200), seq, seq * 960u,
+					    0xabcdef01, 111);
+			int len = (int)n;
+
+			/* the relay writes PT 96 toward IMS: so does the expected copy */
+			memcpy(sent[k], orig, n);
+			sent[k][1] = (uint8_t)((sent[k][1] & 0x80) | 96);
+			sent_len[k] = n;
+			memcpy(pkt, orig, n);
+			assert_int_equal(srtp_protect(lib_tx, pkt, &len), srtp_err_status_ok);
+			send_to(lab->browser, pkt, (size_t)len, &lab->relay_b);
+		}
+		for (unsigned int k = 0; k < burst; k++) {
+			ssize_t n = pump_recv(lab, lab->ims_rtp, got, sizeof(got));
+
+			assert_int_equal(n, (ssize_t)sent_len[k]);
+			assert_memory_equal(got, sent[k], sent_len[k]);
+		}
+		/* IMS answers on its RTP port; the browser gets SRTP with PT 111 */
+		size_t n = make_rtp(&r, orig, rng_range(&r, 12, 1200), (uint16_t)(1000 + round),
+				    round * 160u, 0x12345678, 96);
+		send_to(lab->ims_rtp, orig, n, &lab->relay_i_rtp);
+		ssize_t m = pump_recv(lab, lab->browser, got, sizeof(got));
+		int len = (int)m;
+
+		assert_true(m > 0);
+		assert_int_equal(srtp_unprotect(lib_rx, got, &len), srtp_err_status_ok);
+		orig[1] = (uint8_t)((orig[1] & 0x80) | 111);
+		assert_int_equal(len, (int)n);
+		assert_memory_equal(got, orig, n);
+	}
+	/* RTCP from the IMS RTCP port arrives muxed on the browser's one port as SRTCP */
+	size_t n = make_rtcp(&r, orig, 64, 0x12345678);
+	send_to(lab->ims_rtcp, orig, n, &lab->relay_i_rtcp);
+	ssize_t m = pump_recv(lab, lab->browser, got, sizeof(got));
+	int len = (int)m;
+
+	assert_int_equal(m, (ssize_t)(n + 14));
+	assert_int_equal(srtp_unprotect_rtcp(lib_rx, got, &len), srtp_err_status_ok);
+	assert_memory_equal(got, orig, n);
+	/* SRTCP from the browser goes out of the IMS RTCP socket */
+	n = make_rtcp(&r, orig, 80, 0xabcdef01);
+	memcpy(pkt, orig, n);
+	len = (int)n;
+	assert_int_equal(srtp_protect_rtcp(lib_tx, pkt, &len), srtp_err_status_ok);
+	send_to(lab->browser, pkt, (size_t)len, &lab->relay_b);
+	m = pump_recv(lab, lab->ims_rtcp, got, sizeof(got));
+	assert_int_equal(m, (ssize_t)n);
+	assert_memory_equal(got, orig, n);
+
+	const struct relay_dir_stats *bs = relay_flow_stats(relay_udp_flow(lab->relay),
+							    RELAY_SIDE_BROWSER);
+	assert_int_equal(bs->packets, burst * rounds + 1);
+	assert_true(relay_udp_stats(lab->relay)->wakeups < burst * rounds);	/* batched */
+	srtp_dealloc(lib_tx);
+	srtp_dealloc(lib_rx);
+}
+
+static void stun_and_strangers(void **state)
+{
+	struct lab *lab = *state;
+	uint8_t stun[20] = { 0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42 };
+	uint8_t rtp[40] = { 0x80, 0x00 }, got[64];
+	const struct relay_dir_stats *bs = relay_flow_stats(relay_udp_flow(lab->relay),
+							    RELAY_SIDE_BROWSER);
+	uint64_t wrong = bs->drops[RELAY_DROP_WRONG_SOURCE];
+	json_t *js;
+
+	send_to(lab->browser, stun, sizeof(stun), &lab->relay_b);
+	/* nothing reaches IMS; the callback saw the STUN request */
+	assert_int_equal(pump_recv_for(lab, lab->ims_rtp, got, sizeof(got), 100), -1);
+	assert_int_equal(lab->other_seen, 1);
+	assert_int_equal(lab->other_first, 0x00);
+	/* an RTP-looking datagram from another port is dropped as a wrong source */
+	send_to(lab->stranger, rtp, sizeof(rtp), &lab->relay_b);
+	assert_int_equal(pump_recv_for(lab, lab->ims_rtp, got, sizeof(got), 100), -1);
+	assert_int_equal(bs->drops[RELAY_DROP_WRONG_SOURCE], wrong + 1);
+	js = relay_udp_stats_json(lab->relay);
+	assert_non_null(js);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(js, "browser"), "drops"),
+				 "wrong_source")), (json_int_t)(wrong + 1));
+	json_decref(js);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(browser_to_ims_and_back),
+		cmocka_unit_test(stun_and_strangers),
+	};
+
+	return cmocka_run_group_tests_name("relay_udp", tests, lab_setup, lab_teardown);
+}
