@@ -21,7 +21,29 @@
 	X(IMS_AUTH_FAILURES, "ims_auth_failures", "registrations refused or credentials rejected") \
 	X(IMS_TRANSPORT_ERRORS, "ims_transport_errors", "P-CSCF transport errors and timeouts") \
 	X(IMS_AKA_RESYNCS, "ims_aka_resyncs", "IMS-AKA resynchronisations (AUTS sent)") \
-	X(CONFIG_RELOAD_FAILURES, "config_reload_failures", "reloads refused")
+	X(CONFIG_RELOAD_FAILURES, "config_reload_failures", "reloads refused") \
+	X(APP_HTTP_REQUESTS, "app_http_requests", "HTTP requests from web apps")    \
+	X(APP_HTTP_REFUSED, "app_http_refused", "HTTP requests refused (path, method)") \
+	X(APP_WS_HANDSHAKE_REFUSED, "app_ws_handshake_refused", "WebSocket handshakes refused") \
+	X(APP_WS_TOO_MANY, "app_ws_too_many", "WebSockets over max_connections")   \
+	X(APP_WS_PROTOCOL_ERRORS, "app_ws_protocol_errors", "WebSockets closed for framing errors") \
+	X(APP_WS_BAD_UTF8, "app_ws_bad_utf8", "text messages that were not UTF-8") \
+	X(APP_SIP_MALFORMED, "app_sip_malformed", "app messages that were not SIP") \
+	X(APP_AUTH_NO_TOKEN, "app_auth_no_token", "refused: no token")             \
+	X(APP_AUTH_MALFORMED, "app_auth_malformed", "refused: malformed token")    \
+	X(APP_AUTH_BAD_ALG, "app_auth_bad_alg", "refused: algorithm not accepted") \
+	X(APP_AUTH_UNKNOWN_KEY, "app_auth_unknown_key", "refused: unknown kid")    \
+	X(APP_AUTH_BAD_SIGNATURE, "app_auth_bad_signature", "refused: bad signature") \
+	X(APP_AUTH_WRONG_ISSUER, "app_auth_wrong_issuer", "refused: other issuer") \
+	X(APP_AUTH_WRONG_AUDIENCE, "app_auth_wrong_audience", "refused: other device") \
+	X(APP_AUTH_EXPIRED, "app_auth_expired", "refused: token expired")         \
+	X(APP_AUTH_NOT_YET_VALID, "app_auth_not_yet_valid", "refused: token not yet valid") \
+	X(APP_AUTH_REVOKED, "app_auth_revoked", "refused: token revoked")         \
+	X(APP_AUTH_WRONG_ORIGIN, "app_auth_wrong_origin", "refused: origin not allowed") \
+	X(APP_AUTH_MISSING_SCOPE, "app_auth_missing_scope", "refused: scope missing") \
+	X(APP_AUTH_NO_KEYS, "app_auth_no_keys", "refused: no operator keys loaded") \
+	X(APP_SESSIONS_EXPIRED, "app_sessions_expired", "app sessions closed at token expiry") \
+	X(APP_KEY_LOAD_FAILURES, "app_key_load_failures", "JWK set or revocation list unreadable")
 
 enum counter_id {
 #define X(id, name, help) COUNTER_##id,

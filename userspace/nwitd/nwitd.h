@@ -9,6 +9,7 @@
 #include "config.h"
 
 struct ctl_server;
+struct app_http;
 struct ims_reg;
 
 struct nwitd {
@@ -21,6 +22,7 @@ struct nwitd {
 	char last_reload_error[CONFIG_ERR_MAX];
 
 	/* State of each service (service.h), owned by that service. */
+	struct app_http *app;		/* app_http.c: web app endpoint */
 	struct ims_reg *ims;		/* ims_reg.c */
 };
 

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "app_http.h"
 #include "ims_reg.h"
 #include "log.h"
 #include "nwitd.h"
@@ -9,6 +10,7 @@
 /* In start order; stopped in reverse. */
 const struct nwitd_service *const nwitd_services[] = {
 	&ims_reg_service,
+	&app_http_service,
 	NULL,
 };
 

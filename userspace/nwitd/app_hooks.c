@@ -1,0 +1,62 @@
+/*
+ * Where the app endpoint meets the other parts of nwitd. Each function is the single
+ * place to connect a part when it lands: IMS registration state, fast path state, B2BUA.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app_http.h"
+#include "nwitd.h"
+
+void app_ims_view(struct nwitd *d, struct app_ims_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	/* configured identity: [ims] pcscf and impu (config.h) */
+	v->provisioned = d->conf.ims_pcscf[0] != '\0' && d->conf.ims_impu[0] != '\0';
+	/*
+	 * Registration state: ims_reg.c keeps it in d->ims but exposes no accessor yet;
+	 * connect it here (registered now, P-Associated-URI list) when it does.
+	 */
+	v->registered = 0;
+	if (v->provisioned) {
+		/* "a, b" -> "<a>, <b>" */
+		const char *s = d->conf.ims_impu;
+		size_t n = 0;
+
+		while (*s && n + 4 < sizeof(v->impus)) {
+			size_t len;
+
+			s += strspn(s, " ,");
+			len = strcspn(s, " ,");
+			if (len == 0)
+				break;
+			n += (size_t)snprintf(v->impus + n, sizeof(v->impus) - n, "%s<%.*s>",
+					      n ? ", " : "", (int)len, s);
+			s += len;
+		}
+		if (n >= sizeof(v->impus))
+			v->impus[sizeof(v->impus) - 1] = '\0';
+	}
+}
+
+int app_fastpath_ready(struct nwitd *d)
+{
+	(void)d;
+	return 0; /* to be read from the fast path service's state */
+}
+
+int app_b2bua_available(struct nwitd *d)
+{
+	(void)d;
+	return 0;
+}
+
+int app_b2bua_request(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len)
+{
+	(void)d;
+	(void)ws;
+	(void)msg;
+	(void)len;
+	return -ENOSYS;
+}

@@ -1,0 +1,350 @@
+/* The web app endpoint: evhttp listener, discovery document, preflights, key material. */
+#include "app_http.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+
+#include "app_sip.h"
+#include "counters.h"
+#include "log.h"
+#include "nwitd.h"
+#include "ws_handshake.h"
+
+void app_count_refusal(enum jws_result r)
+{
+	static const enum counter_id ids[JWS__COUNT] = {
+		[JWS_NO_TOKEN] = COUNTER_APP_AUTH_NO_TOKEN,
+		[JWS_MALFORMED] = COUNTER_APP_AUTH_MALFORMED,
+		[JWS_BAD_ALG] = COUNTER_APP_AUTH_BAD_ALG,
+		[JWS_UNKNOWN_KEY] = COUNTER_APP_AUTH_UNKNOWN_KEY,
+		[JWS_BAD_SIGNATURE] = COUNTER_APP_AUTH_BAD_SIGNATURE,
+		[JWS_WRONG_ISSUER] = COUNTER_APP_AUTH_WRONG_ISSUER,
+		[JWS_WRONG_AUDIENCE] = COUNTER_APP_AUTH_WRONG_AUDIENCE,
+		[JWS_EXPIRED] = COUNTER_APP_AUTH_EXPIRED,
+		[JWS_NOT_YET_VALID] = COUNTER_APP_AUTH_NOT_YET_VALID,
+		[JWS_REVOKED] = COUNTER_APP_AUTH_REVOKED,
+		[JWS_WRONG_ORIGIN] = COUNTER_APP_AUTH_WRONG_ORIGIN,
+		[JWS_MISSING_SCOPE] = COUNTER_APP_AUTH_MISSING_SCOPE,
+		[JWS_NO_KEYS] = COUNTER_APP_AUTH_NO_KEYS,
+	};
+
+	if (r > JWS_OK && r < JWS__COUNT)
+		counter_inc(ids[r]);
+}
+
+void app_http_policy(struct app_http *a, struct jws_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->keys = a->keys;
+	p->issuer = a->d->conf.app_token_issuer;
+	p->audience = a->d->conf.app_audience;
+	p->revoked = a->revoked;
+	p->now = time(NULL);
+	p->skew = JWS_CLOCK_SKEW;
+}
+
+/* Read jwks_file and revocation_file; keeps going without them (apps get refused). */
+static void load_keys(struct app_http *a)
+{
+	const struct nwit_config *c = &a->d->conf;
+	struct jws_revocation *rl = NULL;
+	struct jwk_set *ks;
+
+	ks = jwk_set_load_file(c->app_jwks_file, a->keys_error, sizeof(a->keys_error));
+	if (!ks) {
+		counter_inc(COUNTER_APP_KEY_LOAD_FAILURES);
+		log_warnx("app: cannot load the operator keys, every app will be refused: %s",
+			  a->keys_error);
+	} else {
+		a->keys_error[0] = '\0';
+		log_info("app: %zu operator key(s) from %s", ks->count, c->app_jwks_file);
+	}
+	jwk_set_free(a->keys);
+	a->keys = ks;
+
+	a->revoked_error[0] = '\0';
+	if (c->app_revocation_file[0]) {
+		rl = jws_revocation_load_file(c->app_revocation_file, a->revoked_error,
+					      sizeof(a->revoked_error));
+		if (!rl) {
+			counter_inc(COUNTER_APP_KEY_LOAD_FAILURES);
+			if (a->revoked) {
+				log_warnx("app: keeping the previous revocation list: %s",
+					  a->revoked_error);
+				return;
+			}
+			log_warnx("app: no revocation list: %s", a->revoked_error);
+		}
+	}
+	jws_revocation_free(a->revoked);
+	a->revoked = rl;
+}
+
+static void add_cors(struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	const char *origin = evhttp_find_header(in, "Origin");
+
+	/* the discovery document is public: any page may read it */
+	evhttp_add_header(out, "Access-Control-Allow-Origin", origin ? origin : "*");
+	evhttp_add_header(out, "Vary", "Origin");
+}
+
+static void send_text(struct evhttp_request *req, int status, const char *reason,
+		      const char *type, const char *body)
+{
+	struct evbuffer *buf = evbuffer_new();
+
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+	if (buf && body)
+		evbuffer_add(buf, body, strlen(body));
+	evhttp_send_reply(req, status, reason, buf);
+	if (buf)
+		evbuffer_free(buf);
+}
+
+/* Host header when it looks like host[:port], for URLs pointing back at us. */
+static int usable_host(const char *h)
+{
+	size_t n = h ? strlen(h) : 0;
+
+	if (n == 0 || n > 255)
+		return 0;
+	return strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") ==
+	       n;
+}
+
+static void preflight(struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	const char *pna = evhttp_find_header(in, "Access-Control-Request-Private-Network");
+
+	add_cors(req);
+	evhttp_add_header(out, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+	evhttp_add_header(out, "Access-Control-Allow-Headers", "Authorization");
+	evhttp_add_header(out, "Access-Control-Max-Age", "600");
+	/* Private Network Access: a public page may reach this private address */
+	if (pna && strcmp(pna, "true") == 0)
+		evhttp_add_header(out, "Access-Control-Allow-Private-Network", "true");
+	evhttp_send_reply(req, 204, "No Content", NULL);
+}
+
+static json_t *discovery(struct app_http *a, struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	const char *host = evhttp_find_header(in, "Host");
+	const char *authz = evhttp_find_header(in, "Authorization");
+	int fastpath = app_fastpath_ready(a->d), b2bua = app_b2bua_available(a->d);
+	json_t *doc, *reasons = json_array(), *tokinfo = NULL;
+	struct app_ims_view ims;
+	const char *status;
+	char url[320];
+
+	app_ims_view(a->d, &ims);
+	if (!ims.provisioned)
+		json_array_append_new(reasons, json_string("ims_not_provisioned"));
+	else if (!ims.registered)
+		json_array_append_new(reasons, json_string("ims_not_registered"));
+	if (!b2bua)
+		json_array_append_new(reasons, json_string("calls_not_available"));
+	if (!a->keys)
+		json_array_append_new(reasons, json_string("no_operator_keys"));
+	if (!fastpath)
+		json_array_append_new(reasons, json_string("fastpath_unavailable"));
+	if (!ims.provisioned || !ims.registered || !b2bua || !a->keys)
+		status = "unavailable";
+	else
+		status = fastpath ? "available" : "degraded";
+
+	if (usable_host(host))
+		snprintf(url, sizeof(url), "ws://%s%s", host, APP_WS_PATH);
+	else if (strchr(a->d->conf.http_address, ':'))
+		snprintf(url, sizeof(url), "ws://[%s]:%u%s", a->d->conf.http_address,
+			 a->d->conf.http_port, APP_WS_PATH);
+	else
+		snprintf(url, sizeof(url), "ws://%s:%u%s", a->d->conf.http_address,
+			 a->d->conf.http_port, APP_WS_PATH);
+
+	/* personal data only for a caller with a valid token for its origin */
+	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+		struct jws_policy p;
+		struct app_token t;
+		char detail[160];
+		enum jws_result r;
+
+		app_http_policy(a, &p);
+		r = jws_token_check(authz + 7, strlen(authz + 7), &p,
+				    evhttp_find_header(in, "Origin"), &t, detail, sizeof(detail));
+		if (r == JWS_OK)
+			tokinfo = json_pack("{s:b, s:s, s:o, s:I, s:s?}", "authorized", 1,
+					    "app_id", t.app_id, "scopes",
+					    app_scopes_to_json(t.scopes), "expires",
+					    (json_int_t)t.exp, "impu",
+					    ims.impus[0] ? ims.impus : NULL);
+		else
+			tokinfo = json_pack("{s:b, s:s, s:s}", "authorized", 0, "refusal",
+					    jws_result_name(r), "reason", jws_result_text(r));
+		if (r != JWS_OK)
+			app_count_refusal(r);
+	}
+
+	doc = json_pack("{s:i, s:s, s:b, s:s, s:o, s:[ssss], s:{s:[ssss], s:[ss]},"
+			" s:{s:s, s:s}, s:{s:s, s:[ss], s:s, s:s}}",
+			"version", APP_API_VERSION,
+			"service", "nwit",
+			"available", strcmp(status, "unavailable") != 0,
+			"status", status,
+			"reasons", reasons,
+			"services", "voice", "video", "messaging", "file-transfer",
+			"codecs",
+			"audio", "opus/48000/2", "PCMU/8000", "PCMA/8000", "telephone-event/8000",
+			"video", "VP8/90000", "H264/90000",
+			"websocket", "url", url, "subprotocol", WS_SUBPROTOCOL,
+			"authorization", "type", "Bearer", "algs", "ES256", "EdDSA",
+			"query_parameter", "access_token", "header", "Authorization");
+	if (doc && tokinfo)
+		json_object_set_new(doc, "token", tokinfo);
+	else
+		json_decref(tokinfo);
+	return doc;
+}
+
+static void on_request(struct evhttp_request *req, void *arg)
+{
+	struct app_http *a = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+
+	counter_inc(COUNTER_APP_HTTP_REQUESTS);
+	if (!path)
+		path = "";
+	if (strcmp(path, APP_DISCOVERY_PATH) == 0 || strcmp(path, APP_WS_PATH) == 0) {
+		if (cmd == EVHTTP_REQ_OPTIONS) {
+			preflight(req);
+			return;
+		}
+		if (strcmp(path, APP_WS_PATH) == 0) {
+			if (cmd == EVHTTP_REQ_GET) {
+				app_ws_upgrade(a, req);
+				return;
+			}
+		} else if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD) {
+			json_t *doc = discovery(a, req);
+			char *text = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
+
+			add_cors(req);
+			if (text)
+				send_text(req, 200, "OK", "application/json", text);
+			else
+				send_text(req, 500, "Internal Server Error", "text/plain",
+					  "out of memory\n");
+			free(text);
+			json_decref(doc);
+			return;
+		}
+		counter_inc(COUNTER_APP_HTTP_REFUSED);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+				  "GET, HEAD, OPTIONS");
+		send_text(req, 405, "Method Not Allowed", "text/plain", "method not allowed\n");
+		return;
+	}
+	counter_inc(COUNTER_APP_HTTP_REFUSED);
+	send_text(req, 404, "Not Found", "text/plain", "not found; see " APP_DISCOVERY_PATH "\n");
+}
+
+static int app_start(struct nwitd *d)
+{
+	struct app_http *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	a->d = d;
+	LIST_INIT(&a->sessions);
+	app_sip_init();
+	a->http = evhttp_new(d->base);
+	if (!a->http) {
+		log_warnx("app: cannot create the HTTP server");
+		free(a);
+		return -ENOMEM;
+	}
+	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+					    EVHTTP_REQ_OPTIONS);
+	evhttp_set_max_headers_size(a->http, 16384);
+	evhttp_set_max_body_size(a->http, 4096);
+	evhttp_set_timeout(a->http, 30);
+	evhttp_set_gencb(a->http, on_request, a);
+	a->sock = evhttp_bind_socket_with_handle(a->http, d->conf.http_address,
+						 (uint16_t)d->conf.http_port);
+	if (!a->sock) {
+		log_warn("app: cannot listen on %s port %u", d->conf.http_address,
+			 d->conf.http_port);
+		evhttp_free(a->http);
+		free(a);
+		return -EADDRNOTAVAIL;
+	}
+	load_keys(a);
+	d->app = a;
+	log_info("app: discovery at http://%s:%u%s", d->conf.http_address, d->conf.http_port,
+		 APP_DISCOVERY_PATH);
+	return 0;
+}
+
+static void app_stop(struct nwitd *d)
+{
+	struct app_http *a = d->app;
+
+	if (!a)
+		return;
+	app_ws_close_all(a);
+	evhttp_free(a->http);
+	jwk_set_free(a->keys);
+	jws_revocation_free(a->revoked);
+	free(a);
+	d->app = NULL;
+}
+
+static void app_reload(struct nwitd *d, const struct nwit_config *old)
+{
+	struct app_http *a = d->app;
+
+	if (!a)
+		return;
+	if (strcmp(old->http_address, d->conf.http_address) != 0 ||
+	    old->http_port != d->conf.http_port)
+		log_warnx("app: http_address/http_port changes take effect on restart");
+	load_keys(a);
+	app_ws_recheck(a);
+}
+
+static json_t *app_status(struct nwitd *d)
+{
+	struct app_http *a = d->app;
+
+	if (!a)
+		return NULL;
+	return json_pack("{s:s, s:I, s:I, s:s*, s:I, s:s*, s:o}",
+			 "listen", d->conf.http_address, "port", (json_int_t)d->conf.http_port,
+			 "operator_keys", (json_int_t)(a->keys ? a->keys->count : 0),
+			 "keys_error", a->keys_error[0] ? a->keys_error : NULL,
+			 "revoked_tokens", (json_int_t)(a->revoked ? a->revoked->count : 0),
+			 "revocation_error", a->revoked_error[0] ? a->revoked_error : NULL,
+			 "apps", app_ws_status(a));
+}
+
+const struct nwitd_service app_http_service = {
+	.name = "app",
+	.start = app_start,
+	.stop = app_stop,
+	.reload = app_reload,
+	.status = app_status,
+};

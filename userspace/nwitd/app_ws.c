@@ -1,0 +1,443 @@
+/*
+ * SIP over WebSocket sessions (RFC 7118 over RFC 6455). evhttp parses the opening
+ * handshake; after the checks the connection's bufferevent is taken over and wslay does
+ * the framing (masking, fragmentation, control frames, close handshake, size limit).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/keyvalq_struct.h>
+#include <wslay/wslay.h>
+
+#include "app_http.h"
+#include "app_sip.h"
+#include "counters.h"
+#include "log.h"
+#include "nwitd.h"
+#include "utf8.h"
+#include "ws_handshake.h"
+
+#define WS_MAX_OUTPUT (4 * 1024 * 1024)	/* queued bytes before we stop writing */
+
+struct app_ws {
+	LIST_ENTRY(app_ws) link;
+	struct app_http *a;
+	struct evhttp_connection *evcon;
+	struct bufferevent *bev;
+	wslay_event_context_ptr ctx;
+	struct event *expiry;		/* fires when the token expires */
+	struct jws_policy policy;
+	struct app_sip_session sip;
+	char origin[APP_ORIGIN_MAX];
+	char peer[64];
+	int closing;
+	int utf8_counted;
+	int refusal_logged[JWS__COUNT];
+};
+
+static void ws_free(struct app_ws *ws)
+{
+	struct app_http *a = ws->a;
+
+	LIST_REMOVE(ws, link);
+	a->n_sessions--;
+	if (ws->expiry)
+		event_free(ws->expiry);
+	if (ws->ctx)
+		wslay_event_context_free(ws->ctx);
+	log_debug("app: WebSocket from %s (app %s) closed", ws->peer,
+		  ws->sip.authorized ? ws->sip.token.app_id : "-");
+	/* frees the request, the bufferevent and the socket */
+	evhttp_connection_free(ws->evcon);
+	free(ws);
+}
+
+/* Stop reading; free once what is queued has been written. */
+static void ws_finish(struct app_ws *ws)
+{
+	ws->closing = 1;
+	bufferevent_disable(ws->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(ws->bev)) == 0)
+		ws_free(ws);
+}
+
+static void ws_close(struct app_ws *ws, uint16_t code, const char *reason)
+{
+	struct timeval grace = { 5, 0 };
+
+	wslay_event_queue_close(ws->ctx, code, (const uint8_t *)reason, strlen(reason));
+	wslay_event_send(ws->ctx);
+	/* the peer has this long to answer the close */
+	bufferevent_set_timeouts(ws->bev, &grace, NULL);
+}
+
+static void log_refusal(struct app_ws *ws, enum jws_result r, const char *what)
+{
+	app_count_refusal(r);
+	if (ws && r < JWS__COUNT && ws->refusal_logged[r]++)
+		return; /* once per reason and session */
+	log_info("app: %s from origin %s refused: %s", ws && ws->sip.token.app_id[0] ?
+		 ws->sip.token.app_id : "(unknown app)", ws ? ws->origin : "?", what);
+}
+
+static void arm_expiry(struct app_ws *ws)
+{
+	struct timeval tv = { 0, 0 };
+	int64_t left = ws->sip.token.exp + JWS_CLOCK_SKEW - (int64_t)time(NULL);
+
+	if (!ws->sip.authorized)
+		return;
+	tv.tv_sec = left > 0 ? (time_t)left + 1 : 0;
+	evtimer_add(ws->expiry, &tv);
+}
+
+static void on_expiry(evutil_socket_t fd, short what, void *arg)
+{
+	struct app_ws *ws = arg;
+
+	(void)fd;
+	(void)what;
+	if (!ws->sip.authorized || (int64_t)time(NULL) <= ws->sip.token.exp + JWS_CLOCK_SKEW) {
+		arm_expiry(ws);
+		return;
+	}
+	counter_inc(COUNTER_APP_SESSIONS_EXPIRED);
+	log_info("app: %s from origin %s: token expired, closing", ws->sip.token.app_id,
+		 ws->origin);
+	ws->sip.authorized = 0;
+	ws_close(ws, WSLAY_CODE_POLICY_VIOLATION, "Token expired");
+}
+
+static void send_text(struct app_ws *ws, const char *text, size_t len)
+{
+	struct wslay_event_msg m = { WSLAY_TEXT_FRAME, (const uint8_t *)text, len };
+
+	wslay_event_queue_msg(ws->ctx, &m);
+}
+
+static void handle_sip(struct app_ws *ws, const char *msg, size_t len)
+{
+	struct app_sip_result res;
+	struct app_ims_view ims;
+	int was_authorized = ws->sip.authorized;
+	int rc;
+
+	app_http_policy(ws->a, &ws->policy);
+	app_ims_view(ws->a->d, &ims);
+	ws->sip.impus = ims.impus[0] ? ims.impus : NULL;
+	rc = app_sip_handle(&ws->sip, msg, len, &res);
+	ws->sip.impus = NULL;
+	if (rc < 0) {
+		counter_inc(COUNTER_APP_SIP_MALFORMED);
+		log_debug("app: message from %s ignored: %s", ws->peer, res.why);
+		return;
+	}
+	if (res.refusal != JWS_OK)
+		log_refusal(ws, res.refusal, res.why);
+	if (ws->sip.authorized && !was_authorized)
+		arm_expiry(ws);
+	if (res.action == APP_SIP_FORWARD &&
+	    app_b2bua_request(ws->a->d, ws, msg, len) == -ENOSYS && res.method[0] &&
+	    strcmp(res.method, "ACK") != 0) {
+		/* no B2BUA yet: a clear answer instead of silence */
+		free(res.reply);
+		memset(&res, 0, sizeof(res));
+		if (app_sip_reply(msg, len, 503, "Calls not available yet", &res) == 0)
+			res.action = APP_SIP_REPLY;
+	}
+	if (res.action == APP_SIP_REPLY && res.reply)
+		send_text(ws, res.reply, res.reply_len);
+	free(res.reply);
+}
+
+static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
+		       void *user)
+{
+	struct app_ws *ws = user;
+	int n = evbuffer_remove(bufferevent_get_input(ws->bev), buf, len);
+
+	(void)flags;
+	if (n <= 0) {
+		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+		return -1;
+	}
+	return n;
+}
+
+static ssize_t send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
+		       int flags, void *user)
+{
+	struct app_ws *ws = user;
+	struct evbuffer *out = bufferevent_get_output(ws->bev);
+
+	(void)flags;
+	if (evbuffer_get_length(out) > WS_MAX_OUTPUT || evbuffer_add(out, data, len) < 0) {
+		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+		return -1;
+	}
+	return (ssize_t)len;
+}
+
+static void on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg,
+		   void *user)
+{
+	struct app_ws *ws = user;
+
+	if (arg->opcode == WSLAY_TEXT_FRAME && !utf8_valid(arg->msg, arg->msg_length)) {
+		counter_inc(COUNTER_APP_WS_BAD_UTF8);
+		ws->utf8_counted = 1;
+		wslay_event_queue_close(ctx, WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA,
+					(const uint8_t *)"invalid UTF-8", 13);
+		return;
+	}
+	if (arg->opcode == WSLAY_TEXT_FRAME || arg->opcode == WSLAY_BINARY_FRAME)
+		handle_sip(ws, (const char *)arg->msg, arg->msg_length);
+}
+
+/* After reading or writing: flush, and free once both sides are done. */
+static void ws_after_io(struct app_ws *ws)
+{
+	if (wslay_event_send(ws->ctx) != 0 && !ws->closing) {
+		ws_finish(ws);
+		return;
+	}
+	if (!wslay_event_want_read(ws->ctx) && !wslay_event_want_write(ws->ctx)) {
+		int sent = wslay_event_get_status_code_sent(ws->ctx);
+
+		if (!ws->closing && (sent == WSLAY_CODE_PROTOCOL_ERROR ||
+				     sent == WSLAY_CODE_MESSAGE_TOO_BIG))
+			counter_inc(COUNTER_APP_WS_PROTOCOL_ERRORS);
+		/* wslay checks text frames itself; on_msg checks what it lets through */
+		if (!ws->closing && sent == WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA &&
+		    !ws->utf8_counted)
+			counter_inc(COUNTER_APP_WS_BAD_UTF8);
+		if (!ws->closing)
+			ws_finish(ws);
+	}
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+	struct app_ws *ws = arg;
+	int rc;
+
+	(void)bev;
+	if (ws->closing)
+		return;
+	rc = wslay_event_recv(ws->ctx);
+	if (rc != 0) {
+		log_debug("app: WebSocket from %s: framing error %d", ws->peer, rc);
+		counter_inc(COUNTER_APP_WS_PROTOCOL_ERRORS);
+		/* wslay gives up on the stream: say why in a close frame of our own */
+		if (!wslay_event_get_close_sent(ws->ctx)) {
+			static const uint8_t close_1002[] = { 0x88, 0x02, 0x03, 0xea };
+
+			bufferevent_write(ws->bev, close_1002, sizeof(close_1002));
+		}
+		ws_finish(ws);
+		return;
+	}
+	ws_after_io(ws);
+}
+
+static void on_write(struct bufferevent *bev, void *arg)
+{
+	struct app_ws *ws = arg;
+
+	(void)bev;
+	if (ws->closing) {
+		ws_free(ws);
+		return;
+	}
+	ws_after_io(ws);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct app_ws *ws = arg;
+
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+		ws_free(ws);
+}
+
+static void refuse_http(struct evhttp_request *req, int status, const char *reason,
+			const char *body)
+{
+	struct evbuffer *buf = evbuffer_new();
+
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "text/plain");
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+	if (status == 426)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "Sec-WebSocket-Version", "13");
+	if (buf) {
+		evbuffer_add_printf(buf, "%s\n", body);
+		evhttp_send_reply(req, status, reason, buf);
+		evbuffer_free(buf);
+	} else {
+		evhttp_send_reply(req, status, reason, NULL);
+	}
+}
+
+static const struct wslay_event_callbacks callbacks = {
+	.recv_callback = recv_cb,
+	.send_callback = send_cb,
+	.on_msg_recv_callback = on_msg,
+};
+
+void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	const char *origin = evhttp_find_header(in, "Origin");
+	struct ws_handshake h = {
+		.method = "GET",
+		.upgrade = evhttp_find_header(in, "Upgrade"),
+		.connection = evhttp_find_header(in, "Connection"),
+		.key = evhttp_find_header(in, "Sec-WebSocket-Key"),
+		.version = evhttp_find_header(in, "Sec-WebSocket-Version"),
+		.protocol = evhttp_find_header(in, "Sec-WebSocket-Protocol"),
+	};
+	char accept[WS_ACCEPT_LEN + 1], why[160], token[JWS_MAX_TOKEN + 1], *host;
+	struct app_ws *ws;
+	struct evbuffer *out;
+	ev_uint16_t port;
+	int status, toklen;
+
+	status = ws_handshake_check(&h, accept, why, sizeof(why));
+	if (status) {
+		counter_inc(COUNTER_APP_WS_HANDSHAKE_REFUSED);
+		refuse_http(req, status, status == 426 ? "Upgrade Required" : "Bad Request", why);
+		return;
+	}
+	if (!origin || strlen(origin) >= APP_ORIGIN_MAX) {
+		counter_inc(COUNTER_APP_WS_HANDSHAKE_REFUSED);
+		refuse_http(req, 403, "Origin required", "a browser Origin header is required");
+		return;
+	}
+	if (a->n_sessions >= a->d->conf.app_max_connections) {
+		counter_inc(COUNTER_APP_WS_TOO_MANY);
+		refuse_http(req, 503, "Too many connections", "max_connections reached");
+		return;
+	}
+	ws = calloc(1, sizeof(*ws));
+	if (!ws) {
+		refuse_http(req, 500, "Internal Server Error", "out of memory");
+		return;
+	}
+	ws->a = a;
+	snprintf(ws->origin, sizeof(ws->origin), "%s", origin);
+	ws->sip.policy = &ws->policy;
+	ws->sip.origin = ws->origin;
+	app_http_policy(a, &ws->policy);
+
+	toklen = http_query_token(evhttp_request_get_uri(req), token, sizeof(token));
+	if (toklen == -EINVAL || toklen == -E2BIG) {
+		log_refusal(NULL, JWS_MALFORMED, "access_token query is malformed or too long");
+		refuse_http(req, 403, jws_result_text(JWS_MALFORMED), "malformed access_token");
+		free(ws);
+		return;
+	}
+	if (toklen >= 0) {
+		enum jws_result r = jws_token_check(token, (size_t)toklen, &ws->policy, origin,
+						    &ws->sip.token, why, sizeof(why));
+
+		if (r != JWS_OK) {
+			app_count_refusal(r);
+			log_info("app: %s from origin %s refused at connect: %s",
+				 ws->sip.token.app_id[0] ? ws->sip.token.app_id : "(unknown app)",
+				 origin, why);
+			refuse_http(req, 403, jws_result_text(r), why);
+			free(ws);
+			return;
+		}
+		ws->sip.authorized = 1;
+	}
+
+	ws->evcon = evhttp_request_get_connection(req);
+	ws->bev = evhttp_connection_get_bufferevent(ws->evcon);
+	evhttp_connection_get_peer(ws->evcon, &host, &port);
+	snprintf(ws->peer, sizeof(ws->peer), "%s:%u", host ? host : "?", port);
+	ws->expiry = evtimer_new(a->d->base, on_expiry, ws);
+	if (!ws->expiry || wslay_event_context_server_init(&ws->ctx, &callbacks, ws) != 0) {
+		if (ws->expiry)
+			event_free(ws->expiry);
+		refuse_http(req, 500, "Internal Server Error", "out of memory");
+		free(ws);
+		return;
+	}
+	wslay_event_config_set_max_recv_msg_length(ws->ctx, a->d->conf.app_max_message_size);
+	LIST_INSERT_HEAD(&a->sessions, ws, link);
+	a->n_sessions++;
+
+	/* take the connection over from evhttp: it no longer reads or writes it */
+	out = bufferevent_get_output(ws->bev);
+	evbuffer_add_printf(out,
+			    "HTTP/1.1 101 Switching Protocols\r\n"
+			    "Upgrade: websocket\r\n"
+			    "Connection: Upgrade\r\n"
+			    "Sec-WebSocket-Accept: %s\r\n"
+			    "Sec-WebSocket-Protocol: " WS_SUBPROTOCOL "\r\n\r\n",
+			    accept);
+	bufferevent_set_timeouts(ws->bev, NULL, NULL);
+	bufferevent_setcb(ws->bev, on_read, on_write, on_event, ws);
+	bufferevent_enable(ws->bev, EV_READ | EV_WRITE);
+	arm_expiry(ws);
+	log_info("app: WebSocket from %s origin %s%s%s", ws->peer, origin,
+		 ws->sip.authorized ? ", app " : " (token expected in requests)",
+		 ws->sip.authorized ? ws->sip.token.app_id : "");
+	/* frames sent right behind the handshake are already buffered */
+	if (evbuffer_get_length(bufferevent_get_input(ws->bev)) > 0)
+		on_read(ws->bev, ws);
+}
+
+void app_ws_close_all(struct app_http *a)
+{
+	while (!LIST_EMPTY(&a->sessions))
+		ws_free(LIST_FIRST(&a->sessions));
+}
+
+void app_ws_recheck(struct app_http *a)
+{
+	struct app_ws *ws, *next;
+
+	for (ws = LIST_FIRST(&a->sessions); ws; ws = next) {
+		next = LIST_NEXT(ws, link);
+		if (ws->closing || !ws->sip.authorized ||
+		    !jws_revocation_has(a->revoked, ws->sip.token.jti))
+			continue;
+		log_refusal(ws, JWS_REVOKED, "token revoked while connected");
+		ws->sip.authorized = 0;
+		ws_close(ws, WSLAY_CODE_POLICY_VIOLATION, "Token revoked");
+		ws_after_io(ws);
+	}
+}
+
+json_t *app_ws_status(struct app_http *a)
+{
+	json_t *arr = json_array();
+	struct app_ws *ws;
+
+	LIST_FOREACH(ws, &a->sessions, link) {
+		json_t *o;
+
+		if (ws->sip.authorized)
+			o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:I}", "peer", ws->peer, "origin",
+				      ws->origin, "app_id", ws->sip.token.app_id, "scopes",
+				      app_scopes_to_json(ws->sip.token.scopes), "registered",
+				      ws->sip.registered, "token_expires",
+				      (json_int_t)ws->sip.token.exp);
+		else
+			o = json_pack("{s:s, s:s, s:b}", "peer", ws->peer, "origin", ws->origin,
+				      "authorized", 0);
+		if (o)
+			json_array_append_new(arr, o);
+	}
+	return arr;
+}
