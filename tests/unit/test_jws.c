@@ -75,6 +75,8 @@ static char *sign_raw(EVP_PKEY *key, const char *header, const char *payload)
 	}
 	sig64 = b64u(rs, 64);
 	tok = malloc(inlen + strlen(sig64) + 2);
+	if (!tok)
+		abort();
 	sprintf(tok, "%s.%s", input, sig64);
 	free(h);
 	free(p);
@@ -92,11 +94,15 @@ static char *hs256(const char *header, const char *payload, const char *secret)
 	unsigned char mac[32];
 	unsigned int maclen = 32;
 
+	if (!input)
+		abort();
 	sprintf(input, "%s.%s", h, p);
 	HMAC(EVP_sha256(), secret, (int)strlen(secret), (unsigned char *)input, strlen(input),
 	     mac, &maclen);
 	mac64 = b64u(mac, maclen);
 	tok = malloc(strlen(input) + strlen(mac64) + 2);
+	if (!tok)
+		abort();
 	sprintf(tok, "%s.%s", input, mac64);
 	free(h);
 	free(p);
