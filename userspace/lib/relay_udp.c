@@ -137,7 +137,7 @@ static int open_sock(struct relay_udp *r, struct event_base *base, enum relay_si
 	struct relay_sock *sk = &r->socks[side][port];
 	const struct sockaddr_storage *local = &s->local[port];
 	socklen_t len = sizeof(sk->local);
-	int one = 1, tos = s->dscp << 2;
+	int one = 1, tos = s->dscp << 2, rcvbuf = 1 << 20;
 	const char *what;
 
 	sk->r = r;
@@ -157,6 +157,8 @@ static int open_sock(struct relay_udp *r, struct event_base *base, enum relay_si
 		     ? setsockopt(sk->fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos))
 		     : setsockopt(sk->fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos))) < 0)
 		goto fail;
+	/* room for bursts (video key frames); best effort, the kernel caps it at rmem_max */
+	setsockopt(sk->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	what = "binding";
 	if (bind(sk->fd, (const struct sockaddr *)local, addr_len(local)) < 0)
 		goto fail;
