@@ -97,16 +97,29 @@ static void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Log "prefix" + the formatted message, followed by ": strerror(err)" when err is set. */
+static void log_with(const char *prefix, int err, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void log_with(const char *prefix, int err, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (err)
+		log_msg(LOG_LEVEL_WARN, "%s%s: %s", prefix, msg, strerror(err));
+	else
+		log_msg(LOG_LEVEL_WARN, "%s%s", prefix, msg);
+}
+
 void log_warn(const char *fmt, ...)
 {
 	int err = errno;
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_with("", err, fmt, ap);
 	va_end(ap);
-	log_msg(LOG_LEVEL_WARN, "%s: %s", msg, strerror(err));
 }
 
 #define LOG_AT(name, level)                   \
@@ -125,25 +138,21 @@ LOG_AT(log_debug, LOG_LEVEL_DEBUG)
 void fatal(const char *fmt, ...)
 {
 	int err = errno;
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_with("fatal: ", err, fmt, ap);
 	va_end(ap);
-	log_msg(LOG_LEVEL_WARN, "fatal: %s: %s", msg, strerror(err));
 	exit(1);
 }
 
 void fatalx(const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_with("fatal: ", 0, fmt, ap);
 	va_end(ap);
-	log_msg(LOG_LEVEL_WARN, "fatal: %s", msg);
 	exit(1);
 }
 
