@@ -164,7 +164,12 @@ fuzz: $(FUZZ_BINS)
 # --- optional kernel module ----------------------------------------------------
 KDIR ?= /lib/modules/$(shell uname -r)/build
 kmod:
+ifneq ($(wildcard kmod/Kbuild),)
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+else
+	@echo "kmod: no kernel module in this release (see kmod/README.md); the fast path needs none" >&2
+	@false
+endif
 
 # --- install -------------------------------------------------------------------
 install: all
