@@ -257,11 +257,78 @@ static void stun_and_strangers(void **state)
 	json_decref(js);
 }
 
+static int udp6_sock(struct sockaddr_storage *bound)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t len = sizeof(*bound);
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	assert_int_equal(getsockname(fd, (struct sockaddr *)bound, &len), 0);
+	return fd;
+}
+
+/* IPv6 on ::1, both sides plain, IMS side with rtcp-mux too: the payload type map applies. */
+static void ipv6_plain(void **state)
+{
+	struct lab lab6 = { 0 };
+	struct relay_flow_desc d;
+	struct sockaddr_storage rb, ri;
+	struct sockaddr_in6 *l;
+	uint8_t pkt[64] = { 0x80, 8, 0, 1 }, got[64];
+	int b, i;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	b = udp6_sock(&d.side[RELAY_SIDE_BROWSER].remote[0]);
+	i = udp6_sock(&d.side[RELAY_SIDE_IMS].remote[0]);
+	if (b < 0 || i < 0) {
+		if (b >= 0)
+			close(b);
+		if (i >= 0)
+			close(i);
+		skip();	/* no IPv6 loopback here */
+	}
+	for (int k = 0; k < 2; k++) {
+		l = (struct sockaddr_in6 *)&d.side[k].local[0];
+		l->sin6_family = AF_INET6;
+		l->sin6_addr = in6addr_loopback;
+		d.side[k].rtcp_mux = 1;
+		d.side[k].dscp = 34;
+	}
+	d.side[RELAY_SIDE_IMS].pt_map[8] = RELAY_PT_MAPPED | 0;
+	lab6.base = event_base_new();
+	assert_non_null(lab6.base);
+	lab6.relay = relay_udp_new(lab6.base, &d, NULL, NULL);
+	assert_non_null(lab6.relay);
+	assert_int_equal(relay_udp_local_addr(lab6.relay, RELAY_SIDE_BROWSER, RELAY_PORT_RTP, &rb), 0);
+	assert_int_equal(relay_udp_local_addr(lab6.relay, RELAY_SIDE_IMS, RELAY_PORT_RTP, &ri), 0);
+	assert_int_equal(sendto(b, pkt, sizeof(pkt), 0, (struct sockaddr *)&rb,
+				sizeof(struct sockaddr_in6)), (ssize_t)sizeof(pkt));
+	assert_int_equal(pump_recv(&lab6, i, got, sizeof(got)), (ssize_t)sizeof(pkt));
+	assert_int_equal(got[1], 0);	/* PCMA 8 -> PCMU 0 toward IMS */
+	assert_memory_equal(got + 2, pkt + 2, sizeof(pkt) - 2);
+	pkt[1] = 0x80 | 8;		/* marker bit survives, PT 8 is not mapped toward the browser */
+	assert_int_equal(sendto(i, pkt, sizeof(pkt), 0, (struct sockaddr *)&ri,
+				sizeof(struct sockaddr_in6)), (ssize_t)sizeof(pkt));
+	assert_int_equal(pump_recv(&lab6, b, got, sizeof(got)), (ssize_t)sizeof(pkt));
+	assert_memory_equal(got, pkt, sizeof(pkt));
+	relay_udp_free(lab6.relay);
+	event_base_free(lab6.base);
+	close(b);
+	close(i);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(browser_to_ims_and_back),
 		cmocka_unit_test(stun_and_strangers),
+		cmocka_unit_test(ipv6_plain),
 	};
 
 	return cmocka_run_group_tests_name("relay_udp", tests, lab_setup, lab_teardown);
