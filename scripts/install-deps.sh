@@ -14,6 +14,7 @@ PACKAGES=(
 	libcmocka-dev libsrtp2-dev iproute2 iputils-ping mandoc nftables ethtool tcpdump tshark curl python3
 	kamailio kamailio-websocket-modules kamailio-extra-modules
 	sip-tester baresip-core sox chromium
+	openssl  # the IMS-AKA test computes its vectors with the openssl command
 	# benchmarks
 	netsniff-ng rtpengine-daemon
 )
