@@ -1,0 +1,70 @@
+/* Pieces shared by the two call directions of the SDP translator (internal). */
+#ifndef NWIT_SDP_TRANSLATE_UTIL_H
+#define NWIT_SDP_TRANSLATE_UTIL_H
+
+#include <stdarg.h>
+
+#include "sdp_translate.h"
+
+/* Write the reason into err and return rc. */
+int xl_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+enum sdp_stream_kind xl_kind(const struct sdp_media *m);
+bool xl_is_webrtc_rtp(const struct sdp_media *m); /* UDP/TLS/RTP/SAVP(F) */
+bool xl_is_ims_rtp(const struct sdp_media *m);	  /* RTP/AVP or RTP/AVPF */
+
+/* a=sendrecv/sendonly/recvonly/inactive of the media section, else of the session. */
+enum sdp_direction xl_direction(const struct sdp_session *s, const struct sdp_media *m);
+const char *xl_direction_name(enum sdp_direction d);
+bool xl_dir_sends(enum sdp_direction d);
+
+/* a=setup of the media section, else of the session; -1 for a value we refuse. */
+int xl_setup(const struct sdp_session *s, const struct sdp_media *m);
+
+/* A session with v=, o=, s=, c=, t= for the given side. */
+int xl_new_session(const char *addr, uint64_t sess_id, uint64_t sess_version,
+		   struct sdp_session **out);
+
+/* m= format, a=rtpmap and (if fmtp) a=fmtp for codec c under payload type pt. */
+int xl_add_codec(struct sdp_session *s, struct sdp_media *m, const struct sdp_codec *c,
+		 uint8_t pt, const char *fmtp);
+
+/* Copy a=ptime and a=maxptime from one media section to another. */
+int xl_copy_ptime(struct sdp_session *s, struct sdp_media *to, const struct sdp_media *from);
+
+/* ICE-lite/DTLS transport attributes of the gateway's browser-facing side. */
+int xl_add_webrtc_transport(struct sdp_session *s, struct sdp_media *m,
+			    const struct sdp_webrtc_local *wl, enum sdp_setup setup);
+/* a=msid and a=ssrc for the gateway's stream in browser-side m= index i. */
+int xl_add_webrtc_ssrc(struct sdp_session *s, struct sdp_media *m,
+		       const struct sdp_webrtc_local *wl, unsigned i, const char *mid);
+
+/* Take the browser's ICE credentials and DTLS fingerprint from m (or the session). */
+int xl_read_webrtc_transport(const struct sdp_session *s, const struct sdp_media *m,
+			     struct sdp_xlate *x, char *err, size_t errlen);
+
+/* The first a=ssrc of m, 0 when none. */
+uint32_t xl_first_ssrc(const struct sdp_media *m);
+
+/* The IMS peer's RTP and RTCP address of m (c=, port, a=rtcp, RFC 3605). */
+int xl_read_ims_remote(const struct sdp_session *s, const struct sdp_media *m,
+		       struct sdp_xlate_stream *st, char *err, size_t errlen);
+
+/* Keep the codecs of in[] allowed by mask, telephone-event only at a kept clock rate. */
+unsigned xl_filter_codecs(const struct sdp_codec *in, unsigned n, uint32_t mask,
+			  struct sdp_codec *out, unsigned max, unsigned *n_media_codecs);
+
+/* Check that the local IMS port for IMS-side m= index i exists and is even. */
+int xl_ims_port(const struct sdp_ims_local *il, unsigned i, uint16_t *port, char *err,
+		size_t errlen);
+
+/* Append a payload-type rewrite unless from is already mapped. */
+void xl_map_add(struct sdp_pt_map *map, unsigned *n, uint8_t from, uint8_t to,
+		enum sdp_codec_id codec);
+
+/* "a=group:BUNDLE ..." of s, or NULL; true when mid is listed in it. */
+const char *xl_bundle_group(const struct sdp_session *s);
+bool xl_in_group(const char *group, const char *mid);
+
+#endif
