@@ -175,6 +175,52 @@ static void srtcp_32(void **state)
 	run_rtcp_case(SRTP_SUITE_AES_CM_128_HMAC_SHA1_32, 0x5eed1032);
 }
 
+/* SRTCP with the E bit clear (libsrtp2 with a null cipher for RTCP): authenticated only. */
+static void srtcp_unencrypted(void **state)
+{
+	struct test_rng r = { 0x5eed0e0e };
+	uint8_t key_salt[30], orig[TEST_PKT_MAX], pkt[TEST_PKT_MAX];
+	struct srtp_session *ours;
+	srtp_policy_t pol;
+	srtp_t lib = NULL;
+
+	(void)state;
+	rng_fill(&r, key_salt, sizeof(key_salt));
+	memset(&pol, 0, sizeof(pol));
+	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
+	srtp_crypto_policy_set_null_cipher_hmac_sha1_80(&pol.rtcp);
+	pol.ssrc.type = ssrc_any_outbound;
+	pol.key = key_salt;
+	pol.window_size = 128;
+	assert_int_equal(srtp_create(&lib, &pol), srtp_err_status_ok);
+	ours = srtp_session_new(SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, key_salt, key_salt + 16, 0, 0);
+	assert_non_null(ours);
+	assert_int_equal(srtp_session_add_stream(ours, 0x01020304, 0), 0);
+	for (unsigned int i = 0; i < 100; i++) {
+		size_t len = make_rtcp(&r, orig, rng_range(&r, 8, 1400), 0x01020304), our_len;
+		int lib_len = (int)len;
+
+		memcpy(pkt, orig, len);
+		assert_int_equal(srtp_protect_rtcp(lib, pkt, &lib_len), srtp_err_status_ok);
+		assert_int_equal(pkt[len] & 0x80, 0);		/* E = 0 */
+		assert_memory_equal(pkt, orig, len);		/* sent in the clear */
+		our_len = (size_t)lib_len;
+		assert_int_equal(srtp_session_unprotect_rtcp(ours, pkt, &our_len), 0);
+		assert_int_equal(our_len, len);
+		assert_memory_equal(pkt, orig, len);
+	}
+	/* an SSRC the session does not know */
+	size_t len = make_rtcp(&r, orig, 40, 0x0a0b0c0d), our_len;
+	int lib_len = (int)len;
+
+	assert_int_equal(srtp_protect_rtcp(lib, orig, &lib_len), srtp_err_status_ok);
+	our_len = (size_t)lib_len;
+	assert_int_equal(srtp_session_unprotect_rtcp(ours, orig, &our_len), -ENOENT);
+	assert_int_equal(srtp_session_stats(ours)->unknown_ssrc, 1);
+	srtp_session_free(ours);
+	srtp_dealloc(lib);
+}
+
 /*
  * Reordering within the window is accepted by both, in the same way: packets sent in
  * order by libsrtp2, delivered with random swaps up to 100 positions apart and
@@ -259,6 +305,7 @@ int main(void)
 		cmocka_unit_test(rtp_80_two_ssrcs),
 		cmocka_unit_test(srtcp_80),
 		cmocka_unit_test(srtcp_32),
+		cmocka_unit_test(srtcp_unencrypted),
 		cmocka_unit_test(reorder_and_duplicates_match_libsrtp),
 	};
 
