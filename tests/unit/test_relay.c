@@ -327,6 +327,83 @@ static void drops_are_counted(void **state)
 	relay_flow_free(f);
 }
 
+/*
+ * The browser moves to another address after its sequence number wrapped: with
+ * relay_flow_set_remote the flow keeps its ROC, so packets keep authenticating (a
+ * fresh flow would guess ROC 0 and fail) and old ones stay replays.
+ */
+static void new_remote_keeps_srtp_state(void **state)
+{
+	struct relay_flow_desc d;
+	struct relay_flow *f, *fresh;
+	struct sockaddr_storage moved;
+	srtp_t lib_b;
+	uint8_t pkt[RELAY_BUF_SIZE], copy[RELAY_BUF_SIZE], payload[50] = { 1 };
+	enum relay_port out;
+	size_t n = 0, copy_len = 0, cn;
+
+	(void)state;
+	fill_desc(&d, 0);
+	f = relay_flow_new(&d);
+	fresh = relay_flow_new(&d);
+	assert_non_null(f);
+	assert_non_null(fresh);
+	lib_b = oracle_session(b_in, 1, 0);
+	assert_non_null(lib_b);
+	for (unsigned int k = 0; k < 300; k++) {	/* 65400 .. wraps at k = 136 */
+		int ilen;
+
+		n = build_rtp(pkt, PT_BROWSER, 0, (uint16_t)(65400 + k), 0x11111111, 0, -1,
+			      payload, sizeof(payload));
+		ilen = (int)n;
+		assert_int_equal(srtp_protect(lib_b, pkt, &ilen), srtp_err_status_ok);
+		n = (size_t)ilen;
+		memcpy(copy, pkt, n);
+		copy_len = n;
+		assert_int_equal(relay_translate(f, RELAY_SIDE_BROWSER, RELAY_PORT_RTP,
+						 addr(f, RELAY_SIDE_BROWSER, 0), pkt, &n, sizeof(pkt),
+						 &out), 0);
+	}
+	set_addr(&moved, "192.0.2.77", 51000);
+	/* the last packet, replayed from the new address before the move: wrong source */
+	cn = copy_len;
+	assert_int_equal(relay_translate(f, RELAY_SIDE_BROWSER, RELAY_PORT_RTP,
+					 (struct sockaddr *)&moved, copy, &cn, sizeof(copy), &out),
+			 -EPERM);
+	assert_int_equal(relay_flow_set_remote(f, RELAY_SIDE_BROWSER, RELAY_PORT_RTP,
+					       (struct sockaddr *)&moved, sizeof(struct sockaddr_in)), 0);
+	/* now it is a replay, not a new packet */
+	cn = copy_len;
+	assert_int_equal(relay_translate(f, RELAY_SIDE_BROWSER, RELAY_PORT_RTP,
+					 (struct sockaddr *)&moved, copy, &cn, sizeof(copy), &out),
+			 -EALREADY);
+	/* the next packet (ROC 1) from the new address passes; a fresh flow cannot know
+	 * the ROC and refuses it */
+	n = build_rtp(pkt, PT_BROWSER, 0, (uint16_t)(65400 + 300), 0x11111111, 0, -1, payload,
+		      sizeof(payload));
+	int ilen = (int)n;
+
+	assert_int_equal(srtp_protect(lib_b, pkt, &ilen), srtp_err_status_ok);
+	memcpy(copy, pkt, (size_t)ilen);
+	n = (size_t)ilen;
+	assert_int_equal(relay_translate(f, RELAY_SIDE_BROWSER, RELAY_PORT_RTP,
+					 (struct sockaddr *)&moved, pkt, &n, sizeof(pkt), &out), 0);
+	n = (size_t)ilen;
+	assert_int_equal(relay_translate(fresh, RELAY_SIDE_BROWSER, RELAY_PORT_RTP, NULL, copy,
+					 &n, sizeof(copy), &out), -EBADMSG);
+	/* bad addresses */
+	moved.ss_family = AF_UNIX;
+	assert_int_equal(relay_flow_set_remote(f, RELAY_SIDE_BROWSER, RELAY_PORT_RTP,
+					       (struct sockaddr *)&moved, sizeof(moved)), -EINVAL);
+	moved.ss_family = AF_INET6;
+	assert_int_equal(relay_flow_set_remote(f, RELAY_SIDE_BROWSER, RELAY_PORT_RTP,
+					       (struct sockaddr *)&moved, sizeof(struct sockaddr_in)),
+			 -EINVAL);
+	srtp_dealloc(lib_b);
+	relay_flow_free(f);
+	relay_flow_free(fresh);
+}
+
 static void bad_description(void **state)
 {
 	struct relay_flow_desc d;
@@ -359,6 +436,7 @@ int main(void)
 		cmocka_unit_test(srtp_to_sdes_srtp),
 		cmocka_unit_test(sdes_srtp_to_srtp),
 		cmocka_unit_test(drops_are_counted),
+		cmocka_unit_test(new_remote_keeps_srtp_state),
 		cmocka_unit_test(bad_description),
 	};
 

@@ -110,6 +110,22 @@ const struct relay_flow_desc *relay_flow_desc(const struct relay_flow *f)
 	return &f->desc;
 }
 
+int relay_flow_set_remote(struct relay_flow *f, enum relay_side side, enum relay_port port,
+			  const struct sockaddr *addr, socklen_t len)
+{
+	struct relay_side_desc *s = &f->desc.side[side & 1];
+	struct sockaddr_storage *dst = &s->remote[s->rtcp_mux ? 0 : port & 1];
+
+	if ((addr->sa_family != AF_INET && addr->sa_family != AF_INET6) ||
+	    len > sizeof(*dst) ||
+	    len < (addr->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+					      : sizeof(struct sockaddr_in6)))
+		return -EINVAL;
+	memset(dst, 0, sizeof(*dst));
+	memcpy(dst, addr, len);
+	return 0;
+}
+
 const struct relay_dir_stats *relay_flow_stats(const struct relay_flow *f, enum relay_side side)
 {
 	return &f->stats[side & 1];

@@ -84,6 +84,16 @@ const struct relay_dir_stats *relay_flow_stats(const struct relay_flow *f, enum 
 const char *relay_drop_name(enum relay_drop reason);
 
 /*
+ * Follow a new remote address of a side (the browser nominated another ICE pair, the
+ * IMS peer moved) while keeping the SRTP state: ROCs, replay windows and used indexes
+ * must survive, or a rollover-old call would fail authentication and, worse, a fresh
+ * sender state could reuse keystream. port is ignored on an rtcp-mux side. Returns 0,
+ * or -EINVAL for an address that is not IPv4/IPv6 or does not fit.
+ */
+int relay_flow_set_remote(struct relay_flow *f, enum relay_side side, enum relay_port port,
+			  const struct sockaddr *addr, socklen_t len);
+
+/*
  * Translate one datagram received from side `from` on its transport `port`, sent by
  * `src` (NULL skips the source check; with a non-NULL src it must equal the side's
  * remote address). pkt holds cap bytes (>= RELAY_BUF_SIZE is always enough); *len is

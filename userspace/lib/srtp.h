@@ -6,7 +6,8 @@
  * One srtp_session holds the session keys derived from one master key and salt (kdr 0,
  * no MKI) and the per-SSRC stream state: the sender's ROC and SRTCP index, the
  * receiver's ROC, highest sequence number and 128-packet replay windows (SRTP and SRTCP).
- * Packets are transformed in place; the session allocates nothing per packet.
+ * Packets are transformed in place; the session allocates nothing per packet. A session
+ * is not locked: one thread uses it at a time.
  *
  * Errors of the packet functions:
  *   -EINVAL   malformed or truncated packet (not RTP/RTCP version 2, too short for its
