@@ -46,7 +46,7 @@ sipp_start() { # SCENARIO
 sipp_done() { wait_for "$1" sh -c "! kill -0 $SIPP_PID 2>/dev/null"; }
 auth_line() { sed -n "s/^.*$1 *\(Digest .*\)\$/\1/p" "$SIPP_LOG" | head -n 1; }
 
-write_conf() { # NAME INITIAL_SQN
+write_conf() { # NAME INITIAL_SQN [EXPIRES]
 	mkdir -p "$T/$1-state"
 	cat >"$T/$1.conf" <<EOF2
 [general]
@@ -64,6 +64,7 @@ k = 465b5ce8b199b49faa5f0a2ee238a6bc
 op = cdc202d5123e20f62b6d676ac72cb318
 amf = b9b9
 sqn = $2
+expires = ${3:-600000}
 EOF2
 }
 nwitd_start() {
@@ -161,4 +162,17 @@ grep -q "AUTH2 " "$SIPP_LOG" && t_fail "mac failure: no REGISTER after the bad c
 grep -q "^7 $SQN1\$" "$T/badmac-state/isim-sqn.state" && t_fail "mac failure: SQN state untouched" ||
 	t_pass "mac failure: SQN state untouched"
 nwitd_stop
+# --- 423 Interval Too Brief: ask again with Min-Expires -------------------------------------
+sipp_start reg_423
+write_conf r423 "$SQN1_LESS" 60
+nwitd_start r423
+if wait_for 10 state_is registered; then t_pass "423: registered after raising the expiry"; else
+	t_fail "423: registered after raising the expiry" "$(ims state): $(ims last_error)"; fi
+grep -q "EXPIRES0 *7200" "$SIPP_LOG" && t_pass "423: the second REGISTER asks for Min-Expires (7200 s)" ||
+	t_fail "423: Expires after 423" "$(grep EXPIRES0 "$SIPP_LOG")"
+a0=$(auth_line AUTH0)
+[[ "$a0" == *'response=""'* ]] && t_pass "423: it still carries the initial empty-response Authorization" ||
+	t_fail "423: initial Authorization kept" "$a0"
+nwitd_stop
+sipp_done 5 || kill "$SIPP_PID" 2>/dev/null
 t_done

@@ -805,7 +805,12 @@ static void handle_message(struct ims_reg *r, const char *buf, size_t len)
 			log_info("ims: registrar wants at least %ld s (Min-Expires)",
 				 resp->min_expires);
 			r->expires_req = (uint32_t)resp->min_expires;
-			send_register(r, authorization(r, hdr, sizeof(hdr), NULL));
+			/* before any challenge: the initial empty-response Authorization again */
+			if (r->have_chal)
+				send_register(r, authorization(r, hdr, sizeof(hdr), NULL));
+			else if (sip_auth_build_initial(r->impi, r->domain, r->uri, hdr,
+							sizeof(hdr)) >= 0)
+				send_register(r, hdr);
 		}
 	} else if (resp->status == 403 || resp->status == 404) {
 		counter_inc(COUNTER_IMS_AUTH_FAILURES);
