@@ -1,0 +1,61 @@
+/*
+ * DTLS-SRTP toward the browser (RFC 5763, RFC 5764) on OpenSSL: DTLS 1.2 client or server
+ * per a=setup, one self-signed ECDSA certificate per nwitd process (its SHA-256
+ * fingerprint goes into every SDP we write), the peer certificate checked against the
+ * fingerprint of its SDP, retransmissions on libevent timers, SRTP_AES128_CM_SHA1_80, and
+ * the SRTP master keys exported with "EXTRACTOR-dtls_srtp".
+ *
+ * Records in: media_dtls_input() with one datagram (a memory BIO holds exactly that
+ * datagram while OpenSSL reads it, so a ClientHello split over several datagrams is
+ * reassembled by OpenSSL's handshake fragment logic). Records out: a BIO whose every
+ * write is one sendto() on the media socket.
+ */
+#ifndef NWITD_MEDIA_DTLS_H
+#define NWITD_MEDIA_DTLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <event2/event.h>
+
+#include "srtp_kdf.h"
+
+struct media_dtls;
+
+struct media_dtls_keys {
+	/* what we send (protect with local_*) and what we receive (unprotect with remote_*) */
+	uint8_t local_key[SRTP_KDF_MASTER_KEY_LEN], local_salt[SRTP_KDF_MASTER_SALT_LEN];
+	uint8_t remote_key[SRTP_KDF_MASTER_KEY_LEN], remote_salt[SRTP_KDF_MASTER_SALT_LEN];
+};
+
+/* ok 1 with keys, or 0 with a reason (handshake failed, fingerprint mismatch, timeout). */
+typedef void (*media_dtls_done_cb)(void *arg, int ok, const struct media_dtls_keys *keys,
+				   const char *why);
+
+/* "sha-256 AB:CD:..." of this process's certificate (made on first use); NULL on failure. */
+const char *media_dtls_fingerprint(void);
+/* Free the process certificate (at shutdown). */
+void media_dtls_cleanup(void);
+
+/*
+ * A DTLS association on the UDP socket fd. client: we send the ClientHello (a=setup:active
+ * on our side). peer_fp: the peer's "sha-256 AB:..." from its SDP. Returns NULL on failure.
+ */
+struct media_dtls *media_dtls_new(struct event_base *base, int fd, int client,
+				  const char *peer_fp_alg, const char *peer_fp,
+				  media_dtls_done_cb cb, void *arg);
+void media_dtls_free(struct media_dtls *t);
+
+/* Where to send records (the browser's ICE-selected address); a client starts here. */
+void media_dtls_set_peer(struct media_dtls *t, const struct sockaddr *peer, socklen_t len);
+/* One received DTLS datagram. */
+void media_dtls_input(struct media_dtls *t, const uint8_t *pkt, size_t len,
+		      const struct sockaddr *src, socklen_t srclen);
+/* 1 when the handshake completed and keys were delivered. */
+int media_dtls_done(const struct media_dtls *t);
+
+/* Compare "AB:CD:.." fingerprints ignoring case; 1 when equal. */
+int media_dtls_fp_equal(const char *a, const char *b);
+
+#endif
