@@ -75,9 +75,9 @@ nwitd_start() {
 }
 nwitd_stop() { kill -TERM "$NWITD_PID" 2>/dev/null; wait "$NWITD_PID"; local rc=$?; NWITD_PID=""; return $rc; }
 ims() { "$NWITCTL" -s "$SOCK" -j status 2>/dev/null | python3 -c '
-import json, sys; print(json.load(sys.stdin).get("ims", {}).get(sys.argv[1]))' "$1"; }
+import json, sys; print(json.load(sys.stdin).get("ims", {}).get(sys.argv[1]))' "$1" 2>/dev/null; }
 stat() { "$NWITCTL" -s "$SOCK" -j stats 2>/dev/null | python3 -c '
-import json, sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1"; }
+import json, sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1" 2>/dev/null; }
 state_is() { [ "$(ims state)" = "$1" ]; }
 
 # --- the challenge is answered with RES -------------------------------------------------

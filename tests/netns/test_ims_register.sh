@@ -83,10 +83,10 @@ ims() { # FIELD: a field of the ims section of nwitctl -j status
 	"$NWITCTL" -s "$SOCK" -j status 2>/dev/null | python3 -c '
 import json, sys
 v = json.load(sys.stdin).get("ims", {}).get(sys.argv[1])
-print(json.dumps(v) if isinstance(v, (list, dict)) else v)' "$1"
+print(json.dumps(v) if isinstance(v, (list, dict)) else v)' "$1" 2>/dev/null
 }
 stat() { "$NWITCTL" -s "$SOCK" -j stats 2>/dev/null | python3 -c '
-import json, sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1"; }
+import json, sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1" 2>/dev/null; }
 state_is() { [ "$(ims state)" = "$1" ]; }
 
 kam_start || { tail -20 "$KLOG"; t_skip_all "kamailio did not start"; }

@@ -86,9 +86,9 @@ static void aka_challenge(void **state)
 	assert_int_equal(autn[15], 0x22);
 	/* 31 bytes: too short for RAND and AUTN */
 	assert_int_equal(sip_auth_aka_nonce("ERERERERERERERERERERESIiIiIiIiIiIiIiIiIiIg==", rand, autn),
-			 -EINVAL);
+			 -EBADMSG);
 	assert_int_equal(sip_auth_aka_nonce("not base64!", rand, autn), -EINVAL);
-	assert_int_equal(sip_auth_aka_nonce("", rand, autn), -EINVAL);
+	assert_int_equal(sip_auth_aka_nonce("", rand, autn), -EBADMSG);
 }
 
 static void bad_challenges(void **state)

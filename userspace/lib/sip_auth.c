@@ -405,7 +405,7 @@ int sip_auth_aka_nonce(const char *nonce, uint8_t rand[16], uint8_t autn[16])
 	if (rc < 0)
 		return rc;
 	if (len < 32)
-		return -EINVAL;	/* RAND (16) and AUTN (16) at least */
+		return -EBADMSG;	/* RAND (16) and AUTN (16) at least */
 	memcpy(rand, raw, 16);
 	memcpy(autn, raw + 16, 16);
 	return 0;

@@ -78,7 +78,10 @@ int sip_auth_build_authorization(const struct sip_auth_challenge *c,
 int sip_auth_build_initial(const char *impi, const char *realm, const char *uri, char *out,
 			   size_t outlen);
 
-/* RFC 3310 3.1: take RAND and AUTN out of the AKA nonce. Returns 0, -EINVAL or -EMSGSIZE. */
+/*
+ * RFC 3310 3.1: take RAND and AUTN out of the AKA nonce. Returns 0, -EINVAL (not base64),
+ * -EBADMSG (shorter than RAND and AUTN) or -EMSGSIZE.
+ */
 int sip_auth_aka_nonce(const char *nonce, uint8_t rand[16], uint8_t autn[16]);
 
 /* Standard base64 (RFC 4648 section 4) with padding; whitespace is not allowed. */

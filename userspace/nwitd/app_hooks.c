@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app_http.h"
+#include "b2bua.h"
 #include "nwitd.h"
 
 void app_ims_view(struct nwitd *d, struct app_ims_view *v)
@@ -48,15 +49,10 @@ int app_fastpath_ready(struct nwitd *d)
 
 int app_b2bua_available(struct nwitd *d)
 {
-	(void)d;
-	return 0;
+	return d->calls != NULL;
 }
 
 int app_b2bua_request(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len)
 {
-	(void)d;
-	(void)ws;
-	(void)msg;
-	(void)len;
-	return -ENOSYS;
+	return b2bua_app_message(d, ws, msg, len);
 }

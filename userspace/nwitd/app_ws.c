@@ -17,6 +17,7 @@
 
 #include "app_http.h"
 #include "app_sip.h"
+#include "b2bua.h"
 #include "counters.h"
 #include "log.h"
 #include "nwitd.h"
@@ -45,6 +46,7 @@ static void ws_free(struct app_ws *ws)
 {
 	struct app_http *a = ws->a;
 
+	b2bua_app_closed(a->d, ws);	/* its calls end first */
 	LIST_REMOVE(ws, link);
 	a->n_sessions--;
 	if (ws->expiry)
@@ -440,4 +442,30 @@ json_t *app_ws_status(struct app_http *a)
 			json_array_append_new(arr, o);
 	}
 	return arr;
+}
+
+/* --- for the B2BUA (b2bua.h) --------------------------------------------------------- */
+
+void app_ws_send(struct app_ws *ws, const char *text, size_t len)
+{
+	if (ws->closing)
+		return;
+	send_text(ws, text, len);
+	wslay_event_send(ws->ctx);
+}
+
+struct app_ws *app_ws_next_callable(struct app_http *a, struct app_ws *prev, unsigned scope)
+{
+	struct app_ws *ws = prev ? LIST_NEXT(prev, link) : LIST_FIRST(&a->sessions);
+
+	for (; ws; ws = LIST_NEXT(ws, link))
+		if (!ws->closing && ws->sip.authorized && ws->sip.registered &&
+		    (ws->sip.token.scopes & scope) == scope)
+			return ws;
+	return NULL;
+}
+
+const char *app_ws_app_id(const struct app_ws *ws)
+{
+	return ws->sip.authorized ? ws->sip.token.app_id : "-";
 }

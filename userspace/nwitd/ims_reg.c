@@ -706,7 +706,9 @@ static void challenged(struct ims_reg *r, const struct sip_reg_response *resp)
 	if (rc < 0) {
 		counter_inc(COUNTER_IMS_MALFORMED);
 		r->have_chal = 0;
-		transport_failed(r, "AKA nonce is not base64(RAND || AUTN || ...)");
+		transport_failed(r, "AKA nonce %s", rc == -EBADMSG ?
+				 "too short for RAND (16 bytes) and AUTN (16 bytes)" :
+				 "is not base64(RAND || AUTN || ...)");
 		return;
 	}
 	if (!r->aka) {
@@ -752,8 +754,8 @@ static void challenged(struct ims_reg *r, const struct sip_reg_response *resp)
 static void log_malformed(struct ims_reg *r, const char *why)
 {
 	counter_inc(COUNTER_IMS_MALFORMED);
-	/* hostile peers must not flood the log: the first, then every 100th */
-	if (r->malformed_logged++ % 100 == 0)
+	/* hostile peers must not flood the log: the first ten, then every 100th */
+	if (r->malformed_logged++ < 10 || r->malformed_logged % 100 == 0)
 		log_warnx("ims: ignored a malformed message from %s: %s (%llu so far)",
 			  r->peer_text, why, (unsigned long long)r->malformed_logged);
 }

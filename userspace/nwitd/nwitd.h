@@ -11,6 +11,7 @@
 struct ctl_server;
 struct app_http;
 struct ims_reg;
+struct b2bua;
 
 struct nwitd {
 	struct event_base *base;
@@ -24,6 +25,7 @@ struct nwitd {
 	/* State of each service (service.h), owned by that service. */
 	struct app_http *app;		/* app_http.c: web app endpoint */
 	struct ims_reg *ims;		/* ims_reg.c */
+	struct b2bua *calls;		/* b2bua.c: calls between apps and IMS */
 };
 
 /* Parse the file again; apply it only if it is valid. Returns 0 or -1 (reason logged). */

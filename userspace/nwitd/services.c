@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "app_http.h"
+#include "b2bua.h"
 #include "ims_reg.h"
 #include "log.h"
 #include "nwitd.h"
@@ -11,6 +12,7 @@
 const struct nwitd_service *const nwitd_services[] = {
 	&ims_reg_service,
 	&app_http_service,
+	&b2bua_service,
 	NULL,
 };
 

@@ -1,0 +1,177 @@
+/*
+ * Sample app: JsSIP over the device's WebSocket endpoint. window.nwitApp is the small API
+ * the page's buttons use (and the end-to-end tests drive).
+ */
+'use strict';
+
+(function () {
+	const q = new URLSearchParams(location.search);
+	const gw = q.get('gw') || 'http://192.0.2.1:8461';
+	const token = q.get('token') || '';
+	const logEl = document.getElementById('log');
+	const app = {
+		state: 'starting', registered: false, session: null, calls: 0, events: [],
+		remoteStream: null, incoming: 0,
+	};
+	window.nwitApp = app;
+
+	function log(msg) {
+		const line = new Date().toISOString().substr(11, 12) + ' ' + msg;
+		app.events.push(line);
+		logEl.textContent += line + '\n';
+	}
+	function setStatus(s) {
+		app.state = s;
+		document.getElementById('status').textContent = s;
+		log('status: ' + s);
+	}
+
+	/* A steady tone is suppressed by the browser's voice processing: turn it off. */
+	const mediaConstraints = {
+		audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+		video: false,
+	};
+
+	function attachRemote(session) {
+		session.connection.addEventListener('track', (ev) => {
+			const stream = ev.streams[0] || new MediaStream([ev.track]);
+			app.remoteStream = stream;
+			/* Chromium feeds WebAudio from a remote stream only while an element plays it */
+			const el = new Audio();
+			el.srcObject = stream;
+			el.play().catch(() => {});
+			app.remoteAudio = el;
+			log('remote ' + ev.track.kind + ' track');
+		});
+	}
+
+	function watch(session, what) {
+		app.session = session;
+		/*
+		 * The device is ICE-lite and the browser makes the checks: the host candidates are
+		 * all it needs, so the offer/answer goes out shortly after the first candidate
+		 * instead of waiting for gathering to finish.
+		 */
+		let readyTimer = null;
+		session.on('icecandidate', (e) => {
+			if (!readyTimer)
+				readyTimer = setTimeout(() => e.ready(), 300);
+		});
+		session.on('sending', () => log(what + ': sending INVITE'));
+		session.on('progress', () => log(what + ': progress'));
+		session.on('accepted', () => log(what + ': accepted'));
+		session.on('confirmed', () => { app.calls++; setStatus('in call'); });
+		session.on('ended', (e) => { log(what + ' ended: ' + e.cause); app.session = null; setStatus('registered'); });
+		session.on('failed', (e) => {
+			log(what + ' failed: ' + e.cause + (e.message && e.message.status_code ? ' (' + e.message.status_code + ' ' + e.message.reason_phrase + ')' : ''));
+			app.lastFailure = e.cause;
+			app.session = null;
+			setStatus('registered');
+		});
+		if (session.connection)
+			attachRemote(session);
+		else
+			session.on('peerconnection', () => attachRemote(session));
+	}
+
+	app.call = function (target) {
+		const s = ua.call(target, { mediaConstraints, pcConfig: { iceServers: [] } });
+		watch(s, 'call to ' + target);
+		setStatus('calling');
+	};
+	app.hangup = function () {
+		if (app.session)
+			app.session.terminate();
+	};
+
+	/* Received audio according to the browser's WebRTC statistics. */
+	app.rxStats = async function () {
+		if (!app.session || !app.session.connection)
+			return {};
+		const out = {};
+		(await app.session.connection.getStats()).forEach((r) => {
+			if (r.type === 'inbound-rtp' && r.kind === 'audio')
+				Object.assign(out, { packets: r.packetsReceived, lost: r.packetsLost,
+					energy: r.totalAudioEnergy, codec: r.codecId });
+			if (r.type === 'transport')
+				Object.assign(out, { dtls: r.dtlsState, srtp: r.srtpCipher });
+		});
+		return out;
+	};
+
+	/* Frequency of the strongest tone in the remote audio (Hz), averaged over ms. */
+	app.measure = async function (ms) {
+		if (!app.remoteStream)
+			return 0;
+		const ctx = new AudioContext();
+		await ctx.resume();
+		const src = ctx.createMediaStreamSource(app.remoteStream);
+		const an = ctx.createAnalyser();
+		an.fftSize = 16384;
+		an.smoothingTimeConstant = 0;
+		src.connect(an);
+		const bins = new Float32Array(an.frequencyBinCount);
+		const found = [];
+		const end = Date.now() + (ms || 2000);
+		while (Date.now() < end) {
+			await new Promise((r) => setTimeout(r, 250));
+			an.getFloatFrequencyData(bins);
+			let best = 1;
+			for (let i = 2; i < bins.length - 1; i++)
+				if (bins[i] > bins[best]) best = i;
+			if (bins[best] < -90)
+				continue;	/* silence */
+			/* parabolic interpolation around the peak */
+			const a = bins[best - 1], b = bins[best], c = bins[best + 1];
+			const p = 0.5 * (a - c) / (a - 2 * b + c);
+			found.push((best + p) * ctx.sampleRate / an.fftSize);
+		}
+		src.disconnect();
+		await ctx.close();
+		if (!found.length)
+			return 0;
+		found.sort((x, y) => x - y);
+		const f = Math.round(found[Math.floor(found.length / 2)]);
+		document.getElementById('freq').textContent = f + ' Hz';
+		return f;
+	};
+
+	let ua;
+	async function start() {
+		let uri = q.get('uri');
+		try {
+			const r = await fetch(gw + '/.well-known/webrtc-ims');
+			const doc = await r.json();
+			app.discovery = doc;
+			document.getElementById('device').textContent = JSON.stringify(doc).substr(0, 200);
+			log('discovery: ' + JSON.stringify(doc));
+		} catch (e) {
+			log('discovery failed: ' + e);
+		}
+		uri = uri || 'sip:alice@ims.example.net';
+		const wsUrl = gw.replace(/^http/, 'ws') + '/sip' + (token ? '?access_token=' + encodeURIComponent(token) : '');
+		ua = new JsSIP.UA({
+			sockets: [new JsSIP.WebSocketInterface(wsUrl)],
+			uri,
+			register: true,
+			session_timers: false,
+			user_agent: 'nwit sample app',
+		});
+		ua.on('registered', () => { app.registered = true; setStatus('registered'); });
+		ua.on('registrationFailed', (e) => log('registration failed: ' + e.cause));
+		ua.on('newRTCSession', (e) => {
+			if (e.originator !== 'remote')
+				return;
+			app.incoming++;
+			log('incoming call from ' + e.request.from.uri.toString());
+			watch(e.session, 'call from ' + e.request.from.uri.user);
+			if (document.getElementById('autoanswer').checked || q.get('autoanswer'))
+				e.session.answer({ mediaConstraints, pcConfig: { iceServers: [] } });
+		});
+		ua.start();
+	}
+	document.getElementById('call').onclick = () => app.call(document.getElementById('target').value);
+	document.getElementById('hangup').onclick = () => app.hangup();
+	document.getElementById('autoanswer').checked = !!q.get('autoanswer');
+	start();
+})();

@@ -1,0 +1,101 @@
+/*
+ * Drives headless Chromium (playwright-core) through the sample app in docs/examples:
+ * register, call bob, measure the tone both ways, hang up, call again, then receive a
+ * call from bob. Prints "R <name> <value>" lines for tests/e2e/test_call_browser.sh.
+ *
+ * env: APP_URL (page URL with gw and token), TONE_WAV (440 Hz capture file),
+ *      IMS_SH, TONE_PY (lab helpers), CALL_SECONDS (audio time per call), STEPS
+ *      (comma list of: out, out2, in).
+ */
+'use strict';
+const { chromium } = require('playwright-core');
+const { execFileSync } = require('child_process');
+
+const env = process.env;
+const secs = Number(env.CALL_SECONDS || 5);
+const steps = (env.STEPS || 'out,out2,in').split(',');
+
+function R(name, value) { console.log('R ' + name + ' ' + value); }
+function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+function sh(...args) {
+	try {
+		return execFileSync(args[0], args.slice(1), { encoding: 'utf8', timeout: 20000 }).trim();
+	} catch (e) {
+		return 'error: ' + (e.stderr || e.message).toString().trim();
+	}
+}
+function bobHeard() {
+	const rec = sh(env.IMS_SH, 'ue-recording', 'bob');
+	const hz = sh('python3', env.TONE_PY, rec);
+	return hz.split(' ')[0];
+}
+async function waitFor(page, expr, ms) {
+	try {
+		await page.waitForFunction(expr, null, { timeout: ms, polling: 100 });
+		return true;
+	} catch (e) {
+		return false;
+	}
+}
+
+(async () => {
+	const browser = await chromium.launch({
+		executablePath: env.CHROMIUM || '/usr/bin/chromium',
+		headless: true,
+		args: [
+			'--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync',
+			'--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+			'--autoplay-policy=no-user-gesture-required',
+			'--use-file-for-fake-audio-capture=' + env.TONE_WAV,
+			'--disable-features=WebRtcHideLocalIpsWithMdns',
+			/* the lab's app server is plain HTTP; getUserMedia needs a secure context */
+			'--unsafely-treat-insecure-origin-as-secure=' + new URL(env.APP_URL).origin,
+		],
+	});
+	const page = await browser.newPage();
+	page.on('console', (m) => { if (env.VERBOSE) console.log('# page: ' + m.text()); });
+	await page.goto(env.APP_URL);
+	R('registered', await waitFor(page, 'window.nwitApp && window.nwitApp.registered', 10000));
+
+	async function outgoing(tag) {
+		const t0 = Date.now();
+		await page.evaluate(() => window.nwitApp.call('sip:bob@ims.example.net'));
+		const ok = await waitFor(page, 'window.nwitApp.state === "in call"', 15000);
+		R(tag + '_confirmed', ok);
+		R(tag + '_setup_ms', Date.now() - t0);
+		if (!ok) {
+			R(tag + '_failure', await page.evaluate(() => window.nwitApp.lastFailure || '-'));
+			return;
+		}
+		await sleep(1500);
+		R(tag + '_rx', JSON.stringify(await page.evaluate(() => window.nwitApp.rxStats())));
+		R(tag + '_page_hz', await page.evaluate((ms) => window.nwitApp.measure(ms), secs * 1000));
+		await page.evaluate(() => window.nwitApp.hangup());
+		R(tag + '_ended', await waitFor(page, 'window.nwitApp.state === "registered"', 5000));
+		await sleep(800);
+		R(tag + '_bob_hz', bobHeard());
+	}
+
+	if (steps.includes('out'))
+		await outgoing('out');
+	if (steps.includes('out2'))
+		await outgoing('out2');
+	if (steps.includes('in')) {
+		await page.evaluate(() => { document.getElementById('autoanswer').checked = true; });
+		sh(env.IMS_SH, 'ue', 'dial', 'bob', 'sip:alice@ims.example.net');
+		const ok = await waitFor(page, 'window.nwitApp.state === "in call"', 15000);
+		R('in_confirmed', ok);
+		if (ok) {
+			await sleep(1500);
+			R('in_page_hz', await page.evaluate((ms) => window.nwitApp.measure(ms), secs * 1000));
+			sh(env.IMS_SH, 'ue', 'hangup', 'bob');
+			R('in_ended', await waitFor(page, 'window.nwitApp.state === "registered"', 5000));
+			await sleep(800);
+			R('in_bob_hz', bobHeard());
+		}
+	}
+	R('still_registered', await page.evaluate(() => window.nwitApp.registered));
+	console.log('# page log:\n# ' + (await page.evaluate(() => window.nwitApp.events.join('\n# '))));
+	await browser.close();
+})().catch((e) => { console.log('R error ' + JSON.stringify(String(e))); process.exit(1); });

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Calls end to end: headless Chromium running the sample app (docs/examples, JsSIP) calls
+# bob (baresip behind Kamailio) through nwitd, twice, then bob calls the app. The tone
+# each side hears is measured: bob records the browser's 440 Hz, the page measures bob's
+# 1000 Hz. nwitd's call state must be empty afterwards and the app still registered.
+#   NWIT_E2E_FASTPATH=off|auto   fast path mode of nwitd (default off: userspace relay)
+. "$(dirname "$0")/../lib.sh"
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces"
+for tool in kamailio baresip sox chromium node python3; do
+	command -v "$tool" >/dev/null || t_skip_all "$tool is not installed (scripts/install-deps.sh)"
+done
+e2e="$NWIT_TOP/tests/e2e"
+[ -d "$e2e/node_modules/playwright-core" ] && [ -d "$e2e/node_modules/jssip" ] ||
+	t_skip_all "npm packages missing: (cd tests/e2e && npm ci)"
+[ -x "$NWITD" ] || t_skip_all "nwitd not built in $NWIT_BUILD"
+t_tmpdir
+export NWIT_LAB_PREFIX="nwc$$-" NWIT_LAB_RUN="$T/run"
+lab="$NWIT_TOP/scripts/lab.sh"
+ims="$NWIT_TOP/scripts/lab/ims.sh"
+tone="$NWIT_TOP/scripts/lab/tone.py"
+t_on_exit "'$lab' down >/dev/null 2>&1"
+t_on_exit "'$ims' stop >/dev/null 2>&1"
+t_on_exit "[ -n \"\${nwitd_pid:-}\" ] && kill \$nwitd_pid 2>/dev/null; [ -n \"\${web_pid:-}\" ] && kill \$web_pid 2>/dev/null; true"
+
+"$lab" up >/dev/null || t_skip_all "cannot build the lab"
+mkdir -p "$T/run/state" "$T/www"
+"$ims" core-start >/dev/null || { t_fail "Kamailio starts"; t_done; }
+"$ims" ue-start bob 5070 1000 >/dev/null || { t_fail "bob registers"; t_done; }
+
+# operator keys and a token for the app's origin
+"$NWITCTL" token keygen -K op1 "$T/op.pem" "$T/jwks.json" >/dev/null
+origin=http://203.0.113.10:8080
+token=$("$NWITCTL" token issue -k "$T/op.pem" -K op1 -i lab-operator -a lab-device \
+	-p com.example.sample -o "$origin" -s voice)
+sed -e "s|@RUN@|$T/run|g" -e "s|@BUILD@|$NWIT_BUILD|g" \
+	-e "s|^mode = .*|mode = ${NWIT_E2E_FASTPATH:-off}|" \
+	-e "s|^pin_path = .*|pin_path = /sys/fs/bpf/nwc$$|" \
+	"$NWIT_TOP/scripts/lab/nwit.conf.in" >"$T/nwit.conf"
+sed -i "/^http_port/a jwks_file = $T/jwks.json\ntoken_issuer = lab-operator\naudience = lab-device" "$T/nwit.conf"
+"$lab" exec ue "$NWITD" -f "$T/nwit.conf" -v >"$T/nwitd.log" 2>&1 &
+nwitd_pid=$!
+ctl() { "$NWITCTL" -s "$T/run/nwitd.sock" -j "$@"; }
+registered() { ctl status 2>/dev/null && ctl status | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["ims"]["state"] != "registered")' 2>/dev/null; }
+wait_for 10 registered && t_pass "nwitd registers alice with the IMS core" ||
+	{ t_fail "nwitd registers" "$(tail -20 "$T/nwitd.log")"; t_done; }
+
+# the app's web server (another origin) serves the sample app and JsSIP
+cp "$NWIT_TOP"/docs/examples/webrtc-ims-app/* "$T/www/"
+"$e2e/node_modules/.bin/esbuild" --bundle --format=iife --global-name=JsSIP --log-level=warning \
+	"$e2e/node_modules/jssip/lib/JsSIP.js" --outfile="$T/www/jssip.js"
+"$lab" exec appsrv python3 -m http.server -b 203.0.113.10 -d "$T/www" 8080 >/dev/null 2>&1 &
+web_pid=$!
+sox -n -r 48000 -c 1 -b 16 "$T/tone440.wav" synth 120 sine 440 vol 0.5
+
+url="$origin/index.html?gw=http://192.0.2.1:8461&token=$token"
+out=$(cd "$e2e" && APP_URL="$url" TONE_WAV="$T/tone440.wav" IMS_SH="$ims" TONE_PY="$tone" \
+	CALL_SECONDS=${CALL_SECONDS:-4} timeout 150 "$lab" exec browser node call_driver.js 2>&1)
+echo "$out" | grep -v "^R [a-z0-9_]*_hz" | sed "s/^/# /" | head -${LOG_LINES:-40}
+r() { echo "$out" | awk -v k="$1" '$1 == "R" && $2 == k { print $3; exit }'; }
+near() { [ -n "$1" ] && [ "$1" != "0" ] && awk -v f="$1" -v w="$2" 'BEGIN { exit !(f >= w * 0.97 && f <= w * 1.03) }'; }
+yes() { [ "$(r "$1")" = true ]; }
+
+yes registered && t_pass "the app registers over the WebSocket" || t_fail "the app registers" "$(r error)"
+for call in out out2; do
+	yes ${call}_confirmed && t_pass "$call: the app's call to bob is answered ($(r ${call}_setup_ms) ms)" ||
+		t_fail "$call: call answered" "failure: $(r ${call}_failure)"
+	near "$(r ${call}_page_hz)" 1000 && t_pass "$call: the page hears bob's 1000 Hz ($(r ${call}_page_hz) Hz)" ||
+		t_fail "$call: page hears 1000 Hz" "measured: $(r ${call}_page_hz)"
+	near "$(r ${call}_bob_hz)" 440 && t_pass "$call: bob hears the browser's 440 Hz ($(r ${call}_bob_hz) Hz)" ||
+		t_fail "$call: bob hears 440 Hz" "measured: $(r ${call}_bob_hz)"
+	yes ${call}_ended && t_pass "$call: hang-up from the page ends the call" || t_fail "$call: hang-up"
+done
+yes in_confirmed && t_pass "in: bob's call is answered by the page" || t_fail "in: call answered"
+near "$(r in_page_hz)" 1000 && t_pass "in: the page hears bob's 1000 Hz ($(r in_page_hz) Hz)" ||
+	t_fail "in: page hears 1000 Hz" "measured: $(r in_page_hz)"
+near "$(r in_bob_hz)" 440 && t_pass "in: bob hears the browser's 440 Hz ($(r in_bob_hz) Hz)" ||
+	t_fail "in: bob hears 440 Hz" "measured: $(r in_bob_hz)"
+yes in_ended && t_pass "in: BYE from bob ends the call in the page" || t_fail "in: BYE from bob"
+yes still_registered && t_pass "the app stays registered after its calls" || t_fail "app registered"
+
+sleep 1
+status=$(ctl status)
+echo "$status" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["calls"]
+sys.exit(0 if s["active_calls"] == 0 else 1)' && t_pass "nwitd holds no call state afterwards" ||
+	t_fail "no leftover calls" "$status"
+echo "$status" | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["calls"]["ended"]:
+    m = c.get("media", {})
+    print("# call %d %s: %s; media %s" % (c["id"], c["direction"], c.get("end_reason"),
+          {k: m.get(k) for k in ("path", "stun_ok", "rx_browser", "tx_ims", "tx_browser")}))
+    for e in c["timeline"]:
+        print("#   +%5d ms %s" % (e["ms"], e["event"]))'
+kill -0 "$nwitd_pid" 2>/dev/null && t_pass "nwitd is still running" || t_fail "nwitd running" "$(tail -20 "$T/nwitd.log")"
+[ -n "${VERBOSE:-}" ] && sed 's/^/# nwitd: /' "$T/nwitd.log"
+t_done
