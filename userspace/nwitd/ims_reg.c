@@ -38,6 +38,7 @@
 #include <openssl/rand.h>
 
 #include "aka.h"
+#include "b2bua.h"
 #include "counters.h"
 #include "hex.h"
 #include "log.h"
@@ -765,6 +766,9 @@ static void handle_message(struct ims_reg *r, const char *buf, size_t len)
 	struct sip_reg_response *resp;
 	char why[128];
 
+	/* requests and responses of calls are the B2BUA's (b2bua.c) */
+	if (b2bua_ims_message(r->d, buf, len) == 0)
+		return;
 	resp = malloc(sizeof(*resp));
 	if (!resp)
 		return;
@@ -1098,3 +1102,33 @@ const struct nwitd_service ims_reg_service = {
 	.status = ims_status,
 	.stats = ims_stats,
 };
+
+/* --- for the B2BUA (ims_reg.h) ------------------------------------------------------- */
+
+int ims_reg_send(struct ims_reg *r, const char *buf, size_t len)
+{
+	if (!r || (r->state != REG_REGISTERED && r->state != REG_REFRESHING) ||
+	    (r->fd < 0 && !r->bev))
+		return -ENOTCONN;
+	if (r->bev)
+		return bufferevent_write(r->bev, buf, len) == 0 ? 0 : -EIO;
+	if (send(r->fd, buf, len, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+int ims_reg_get_info(const struct ims_reg *r, struct ims_reg_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (!r)
+		return -ENOENT;
+	info->registered = r->state == REG_REGISTERED || r->state == REG_REFRESHING;
+	info->tcp = r->transport == IMS_TRANSPORT_TCP;
+	snprintf(info->local_host, sizeof(info->local_host), "%s", r->local_host);
+	info->local_port = r->local_port;
+	snprintf(info->impu, sizeof(info->impu), "%s", r->impu);
+	snprintf(info->domain, sizeof(info->domain), "%s", r->domain);
+	info->n_routes = r->n_routes;
+	memcpy(info->routes, r->routes, sizeof(info->routes));
+	return 0;
+}
