@@ -125,6 +125,24 @@ def print_close(payload):
 def main():
     host, port, path, origin = sys.argv[1:5]
     steps = sys.argv[5:]
+    if steps and steps[0].startswith("cycles="):
+        # connect, run the steps, repeat; print only the summary
+        n = int(steps[0].split("=", 1)[1])
+        import io
+        import contextlib
+        ok = 0
+        for _ in range(n):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                session(host, port, path, origin, steps[1:])
+            ok += "SIP SIP/2.0 200 OK" in out.getvalue() and "EOF" in out.getvalue()
+        print(f"CYCLES {ok}/{n}")
+        return
+    session(host, port, path, origin, steps)
+
+
+def session(host, port, path, origin, steps):
+    steps = list(steps)
     proto, version = "sip", "13"
     key = base64.b64encode(os.urandom(16)).decode()
     while steps and steps[0].split("=")[0] in ("proto", "version", "key"):
@@ -165,6 +183,13 @@ def main():
         print("BAD-PROTOCOL")
     bearer, n = None, 1
     try:
+        _run(c, steps, bearer, n)
+    finally:
+        s.close()
+
+
+def _run(c, steps, bearer, n):
+    try:
         for step in steps:
             n += 1
             if step.startswith("bearer="):
@@ -183,6 +208,8 @@ def main():
             elif step == "binary:REGISTER":
                 c.frame(2, sip_request("REGISTER", None, bearer, n))
                 expect_reply(c)
+            elif step.startswith("text:"):
+                c.frame(1, step[5:].encode())
             elif step == "ping":
                 c.frame(9, b"are-you-there")
                 op, payload = c.recv_frame()

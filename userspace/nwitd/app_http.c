@@ -277,23 +277,26 @@ static int app_start(struct nwitd *d)
 		free(a);
 		return -ENOMEM;
 	}
+	/* the others reach on_request too, to be answered 405 and counted */
 	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-					    EVHTTP_REQ_OPTIONS);
+					    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_POST |
+					    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+					    EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(a->http, 16384);
 	evhttp_set_max_body_size(a->http, 4096);
 	evhttp_set_timeout(a->http, 30);
 	evhttp_set_gencb(a->http, on_request, a);
 	a->sock = evhttp_bind_socket_with_handle(a->http, d->conf.http_address,
 						 (uint16_t)d->conf.http_port);
-	if (!a->sock) {
-		log_warn("app: cannot listen on %s port %u", d->conf.http_address,
-			 d->conf.http_port);
-		evhttp_free(a->http);
-		free(a);
-		return -EADDRNOTAVAIL;
-	}
 	load_keys(a);
 	d->app = a;
+	if (!a->sock) {
+		/* the rest of nwitd (IMS registration, ...) is still useful without apps */
+		snprintf(a->listen_error, sizeof(a->listen_error), "cannot listen on %s port %u: %s",
+			 d->conf.http_address, d->conf.http_port, strerror(errno));
+		log_warnx("app: %s; web apps cannot reach this device", a->listen_error);
+		return 0;
+	}
 	log_info("app: discovery at http://%s:%u%s", d->conf.http_address, d->conf.http_port,
 		 APP_DISCOVERY_PATH);
 	return 0;
@@ -332,8 +335,9 @@ static json_t *app_status(struct nwitd *d)
 
 	if (!a)
 		return NULL;
-	return json_pack("{s:s, s:I, s:I, s:s*, s:I, s:s*, s:o}",
+	return json_pack("{s:s, s:I, s:s*, s:I, s:s*, s:I, s:s*, s:o}",
 			 "listen", d->conf.http_address, "port", (json_int_t)d->conf.http_port,
+			 "listen_error", a->listen_error[0] ? a->listen_error : NULL,
 			 "operator_keys", (json_int_t)(a->keys ? a->keys->count : 0),
 			 "keys_error", a->keys_error[0] ? a->keys_error : NULL,
 			 "revoked_tokens", (json_int_t)(a->revoked ? a->revoked->count : 0),

@@ -27,6 +27,7 @@ struct app_http {
 	struct nwitd *d;
 	struct evhttp *http;
 	struct evhttp_bound_socket *sock;
+	char listen_error[160];		/* why sock is NULL */
 	struct jwk_set *keys;		/* NULL when jwks_file could not be read */
 	char keys_error[256];
 	struct jws_revocation *revoked;

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# App endpoint over HTTP: the discovery document (public part, authorized part, why it is
+# unavailable), CORS and Private Network Access preflights, and refused paths/methods.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/app_lib.sh"
+
+command -v curl >/dev/null || t_skip_all "curl is not installed"
+app_setup
+URL="http://127.0.0.1:$PORT/.well-known/webrtc-ims"
+
+field() { # field JSON-FILE PYTHON-EXPR
+	python3 -c "import json,sys; d=json.load(open('$1')); print($2)"
+}
+
+curl -s -D "$T/h1" -o "$T/d1" -H "Origin: $APP_ORIGIN" "$URL"
+expect "discovery answers 200 with JSON" "$(cat "$T/h1")" "HTTP/1.1 200" \
+	"Content-Type: application/json"
+expect "discovery allows the page's origin" "$(cat "$T/h1")" \
+	"Access-Control-Allow-Origin: $APP_ORIGIN"
+t_check "discovery document is version 1" [ "$(field "$T/d1" "d['version']")" = 1 ]
+t_check "not available while IMS is not registered" \
+	[ "$(field "$T/d1" "d['available'], d['status']")" = "False unavailable" ]
+t_check "says why: not registered, no calls, no fast path" \
+	[ "$(field "$T/d1" "' '.join(d['reasons'])")" = \
+	  "ims_not_registered calls_not_available fastpath_unavailable" ]
+t_check "lists the four services" \
+	[ "$(field "$T/d1" "' '.join(d['services'])")" = "voice video messaging file-transfer" ]
+t_check "gives the WebSocket URL and subprotocol" \
+	[ "$(field "$T/d1" "d['websocket']['url'], d['websocket']['subprotocol']")" = \
+	  "ws://127.0.0.1:$PORT/sip sip" ]
+if grep -q -e alice -e 15550100 "$T/d1"; then
+	t_fail "no personal data without a token" "$(cat "$T/d1")"
+else
+	t_pass "no personal data without a token"
+fi
+
+TOK=$(token -s "voice video")
+curl -s -o "$T/d2" -H "Origin: $APP_ORIGIN" -H "Authorization: Bearer $TOK" "$URL"
+t_check "an authorized app sees its identity" \
+	[ "$(field "$T/d2" "d['token']['authorized'], d['token']['app_id'], d['token']['impu']")" = \
+	  "True com.example.phone <sip:alice@ims.example.net>, <tel:+15550100>" ]
+curl -s -o "$T/d3" -H "Origin: http://other.example" -H "Authorization: Bearer $TOK" "$URL"
+t_check "a token from another origin sees no identity" \
+	[ "$(field "$T/d3" "d['token']['refusal'], 'impu' in d['token']")" = "wrong_origin False" ]
+if grep -q alice "$T/d3"; then t_fail "refused token leaks nothing"; else t_pass "refused token leaks nothing"; fi
+
+curl -s -D "$T/h4" -o /dev/null -X OPTIONS -H "Origin: https://public.example" \
+	-H "Access-Control-Request-Method: GET" -H "Access-Control-Request-Headers: authorization" \
+	-H "Access-Control-Request-Private-Network: true" "$URL"
+expect "preflight from a public page is allowed (PNA)" "$(tr -d '\r' <"$T/h4")" \
+	"HTTP/1.1 204" "Access-Control-Allow-Origin: https://public.example" \
+	"Access-Control-Allow-Methods: GET, HEAD, OPTIONS" \
+	"Access-Control-Allow-Headers: Authorization" \
+	"Access-Control-Allow-Private-Network: true"
+curl -s -D "$T/h5" -o /dev/null -X OPTIONS -H "Origin: https://public.example" \
+	-H "Access-Control-Request-Method: GET" "$URL"
+if grep -qi "Access-Control-Allow-Private-Network" "$T/h5"; then
+	t_fail "PNA header only when asked for"
+else
+	t_pass "PNA header only when asked for"
+fi
+
+before=$(counter app_http_refused)
+t_check "unknown path: 404" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/etc/passwd")" = 404 ]
+t_check "POST to discovery: 405" \
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "$URL")" = 405 ]
+t_check "refused HTTP requests are counted" [ "$(counter app_http_refused)" -ge $((before + 1)) ]
+t_check "oversized headers are refused" \
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)" "$URL")" != 200 ]
+t_check "nwitd still answers after all that" "$NWITCTL" -s "$SOCK" status
+t_done
