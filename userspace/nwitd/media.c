@@ -16,8 +16,8 @@
 
 #include "log.h"
 #include "media_dtls.h"
-#include "media_stun.h"
 #include "relay.h"
+#include "stun_ice.h"
 
 #define CONSENT_TIMEOUT_S 30	/* RFC 7675 5.1 */
 #define ICE_TIMEOUT_S 30	/* no check at all after the answer */
@@ -30,6 +30,7 @@ struct media {
 	struct event *bev, *iev[2], *tick, *fail_ev;
 	struct sockaddr_storage blocal, ilocal[2];
 	char ufrag[9], pwd[25];
+	char peer_ufrag[257];		/* the browser's, once its SDP is known */
 
 	/* from the SDP answer step */
 	int configured;
@@ -200,14 +201,20 @@ static void relay_out(struct media *m, enum relay_side from, enum relay_port por
 static void handle_stun(struct media *m, const uint8_t *buf, size_t len,
 			const struct sockaddr_storage *src, socklen_t srclen)
 {
-	uint8_t out[MEDIA_STUN_MAX];
-	struct media_stun_req req;
+	uint8_t out[STUN_MAX_MSG];
+	const struct stun_ice_creds creds = {
+		.local_ufrag = m->ufrag, .local_pwd = m->pwd,
+		.remote_ufrag = m->peer_ufrag[0] ? m->peer_ufrag : NULL,
+	};
+	struct stun_ice_request req;
 	char why[160];
-	int n = media_stun_answer(buf, len, m->ufrag, m->pwd, (const struct sockaddr *)src, out,
-				  sizeof(out), &req, why, sizeof(why));
+	int n = stun_ice_handle(buf, len, &creds, (const struct sockaddr *)src, out, sizeof(out),
+				&req, why, sizeof(why));
 
-	if (n < 0) {
-		if (n == -EACCES)
+	if (n > 0)
+		sendto(m->bfd, out, (size_t)n, 0, (const struct sockaddr *)src, srclen);
+	if (n < 0 || req.error_code) {
+		if (n >= 0 && req.error_code == 401)
 			m->st.stun_unauth++;
 		else
 			m->st.stun_bad++;
@@ -215,10 +222,9 @@ static void handle_stun(struct media *m, const uint8_t *buf, size_t len,
 			log_warnx("media: STUN from the browser refused: %s", why);
 		return;
 	}
-	if (n == 0)
+	if (n == 0 || !req.authenticated)
 		return;
 	m->st.stun_ok++;
-	sendto(m->bfd, out, (size_t)n, 0, (const struct sockaddr *)src, srclen);
 	if (!m->bremote_len || req.use_candidate) {
 		if (!m->bremote_len || !relay_sockaddr_equal((const struct sockaddr *)src,
 							    (const struct sockaddr *)&m->bremote)) {
@@ -460,6 +466,7 @@ int media_configure(struct media *m, const struct sdp_xlate *x)
 	for (unsigned i = 0; i < s->n_to_webrtc; i++)
 		if (s->to_webrtc[i].from < 128 && s->to_webrtc[i].from != s->to_webrtc[i].to)
 			m->pt_to_webrtc[s->to_webrtc[i].from] = RELAY_PT_MAPPED | s->to_webrtc[i].to;
+	snprintf(m->peer_ufrag, sizeof(m->peer_ufrag), "%s", x->ice_ufrag);
 	if (!m->configured) {
 		snprintf(m->fp_alg, sizeof(m->fp_alg), "%s", x->fingerprint_alg);
 		snprintf(m->fp, sizeof(m->fp), "%s", x->fingerprint);
