@@ -523,10 +523,61 @@ static void webrtc_answer_refusals(void **state)
 	answer = parse_text(text, len);
 	assert_int_equal(sdp_xlate_webrtc_answer(offer, answer, &il, &x, &out, err, sizeof(err)),
 			 -EINVAL);
-	assert_string_equal(err, "no even local RTP port allocated for IMS m= line 1");
+	assert_string_equal(err, "local RTP port 40003 for IMS m= line 1 is not even");
 	sdp_free(answer);
 	free(text);
 	sdp_free(webrtc_offer);
+	sdp_free(offer);
+}
+
+/* Only an audio port on the IMS side: video is refused on both sides, the call goes on.
+ * No SSRC signalled: a=msid alone. */
+static void audio_port_only(void **state)
+{
+	struct sdp_webrtc_local wl;
+	struct sdp_ims_local il;
+	struct sdp_session *offer = load("chromium156_av_dc_offer.sdp"), *ims_offer, *ims_answer,
+			   *answer, *bare = load("baresip100_av_offer.sdp");
+	struct sdp_xlate x;
+	char err[256], *out;
+	size_t len;
+	const char *text = IMS_HEAD "m=audio 10000 RTP/AVP 0\r\nm=video 0 RTP/AVP 96\r\n";
+
+	(void)state;
+	local_sides(&wl, &il);
+	memset(il.rtp_port, 0, sizeof(il.rtp_port));
+	il.rtp_port[0] = 40000;
+	memset(wl.ssrc, 0, sizeof(wl.ssrc));
+	if (sdp_xlate_webrtc_offer(offer, &wl, &il, &x, &ims_offer, err, sizeof(err)) != 0)
+		fail_msg("offer: %s", err);
+	assert_int_equal(sdp_serialize(ims_offer, &out, &len), 0);
+	assert_non_null(strstr(out, "\r\nm=video 0 RTP/AVP 96\r\n"));
+	assert_null(strstr(out, "H264"));
+	free(out);
+	ims_answer = parse_text(text, strlen(text));
+	if (sdp_xlate_ims_answer(offer, ims_answer, &wl, &x, &answer, err, sizeof(err)) != 0)
+		fail_msg("answer: %s", err);
+	assert_int_equal(sdp_serialize(answer, &out, &len), 0);
+	assert_non_null(strstr(out, "a=group:BUNDLE 0 2\r\n"));
+	assert_non_null(strstr(out, "\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\nm=application 50000 "));
+	assert_non_null(strstr(out, "a=rtpmap:0 PCMU/8000\r\na=msid:nwit nwit-0\r\nm=video"));
+	assert_null(strstr(out, "a=ssrc"));
+	assert_true(x.s[0].active);
+	assert_false(x.s[1].active);
+	free(out);
+	sdp_free(answer);
+	sdp_free(ims_answer);
+	sdp_free(ims_offer);
+
+	/* the same from the IMS side: baresip's video is not offered to the browser */
+	if (sdp_xlate_ims_offer(bare, &il, &wl, &x, &answer, err, sizeof(err)) != 0)
+		fail_msg("IMS offer: %s", err);
+	assert_int_equal(sdp_serialize(answer, &out, &len), 0);
+	assert_non_null(strstr(out, "a=group:BUNDLE 0\r\n"));
+	assert_non_null(strstr(out, "\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\n"));
+	free(out);
+	sdp_free(answer);
+	sdp_free(bare);
 	sdp_free(offer);
 }
 
@@ -613,6 +664,7 @@ int main(void)
 		cmocka_unit_test(ims_offer_amr_wb),
 		cmocka_unit_test(ims_offer_old_hold),
 		cmocka_unit_test(webrtc_answer_refusals),
+		cmocka_unit_test(audio_port_only),
 		cmocka_unit_test(h264_matching),
 		cmocka_unit_test(h264_answer_picks_profile),
 	};

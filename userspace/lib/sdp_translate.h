@@ -78,8 +78,8 @@ struct sdp_webrtc_local {
 	 * choice, RFC 8829 section 5.3.1) or PASSIVE; NONE means ACTIVE */
 	enum sdp_setup answer_setup;
 	const char *cname;		   /* RTCP CNAME announced in a=ssrc */
-	const char *msid_stream;	   /* a=msid stream id */
-	uint32_t ssrc[SDP_MAX_MEDIA];	   /* our SSRC per browser-side m= index; 0 = none */
+	const char *msid_stream;	   /* a=msid stream id; NULL = no a=msid */
+	uint32_t ssrc[SDP_MAX_MEDIA];	   /* our SSRC per browser-side m= index; 0 = no a=ssrc */
 	uint32_t codecs;		   /* SDP_CODEC_BIT mask; 0 = SDP_CODECS_WEBRTC */
 	bool datachannel;		   /* accept a data channel m= line */
 	uint16_t sctp_port;		   /* a=sctp-port when accepting one (RFC 8841) */
@@ -90,7 +90,8 @@ struct sdp_webrtc_local {
 /* The gateway's IMS-facing side. */
 struct sdp_ims_local {
 	const char *addr; /* IPv4 or IPv6 literal */
-	/* RTP port (even; RTCP is port + 1) per IMS-side m= index; 0 = none allocated */
+	/* RTP port (even; RTCP is port + 1) per IMS-side m= index; 0 = none allocated,
+	 * which refuses that m= line (port 0 on both sides) instead of failing */
 	uint16_t rtp_port[SDP_MAX_MEDIA];
 	uint32_t codecs; /* SDP_CODEC_BIT mask; 0 = SDP_CODECS_IMS */
 	uint64_t sess_id, sess_version;

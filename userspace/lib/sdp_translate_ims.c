@@ -63,17 +63,22 @@ static enum sdp_direction offer_direction(const struct sdp_session *s, const str
 }
 
 static int offer_stream(struct sdp_session *s, const struct sdp_session *offer, unsigned i,
-			const struct sdp_webrtc_local *wl, uint32_t mask, bool used[128],
-			struct sdp_xlate *x, char *err, size_t errlen)
+			const struct sdp_webrtc_local *wl, const struct sdp_ims_local *il,
+			uint32_t mask, bool used[128], struct sdp_xlate *x, char *err,
+			size_t errlen)
 {
 	const struct sdp_media *om = &offer->media[i];
 	struct sdp_xlate_stream *st = &x->s[i];
 	struct sdp_codec all[SDP_CODEC_MAX], kept[SDP_XLATE_MAX_PT];
 	unsigned nkept, nmedia;
 	struct sdp_media *m;
+	uint16_t port;
 	int n, rc;
 
-	if (om->port == 0)
+	rc = xl_ims_port(il, i, &port, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (om->port == 0 || port == 0)
 		return offer_rejected(s, om, st);
 	n = sdp_codecs_parse(om, all, err, errlen);
 	if (n < 0)
@@ -141,7 +146,7 @@ int sdp_xlate_ims_offer(const struct sdp_session *offer, const struct sdp_ims_lo
 			continue;
 		st->webrtc_index = (int)nweb++;
 		snprintf(st->mid, sizeof(st->mid), "%d", st->webrtc_index);
-		rc = offer_stream(s, offer, i, wl, mask, used, x, err, errlen);
+		rc = offer_stream(s, offer, i, wl, il, mask, used, x, err, errlen);
 		if (rc < 0)
 			goto err;
 		if (st->npairs) {
@@ -211,6 +216,8 @@ static int answer_stream(struct sdp_session *s, const struct sdp_session *ims_of
 	rc = xl_ims_port(il, i, &port, err, errlen);
 	if (rc < 0)
 		return rc;
+	if (port == 0)
+		return answer_rejected(s, om);
 	no = sdp_codecs_parse(om, oc, err, errlen);
 	if (no < 0)
 		return no;

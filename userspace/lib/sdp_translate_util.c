@@ -185,12 +185,12 @@ int xl_add_webrtc_transport(struct sdp_session *s, struct sdp_media *m,
 int xl_add_webrtc_ssrc(struct sdp_session *s, struct sdp_media *m,
 		       const struct sdp_webrtc_local *wl, unsigned i, const char *mid)
 {
-	int rc;
+	int rc = 0;
 
-	if (i >= SDP_MAX_MEDIA || !wl->ssrc[i] || !wl->msid_stream || !wl->cname)
-		return 0;
-	rc = sdp_attrs_add(s, &m->attrs, "msid", "%s %s-%s", wl->msid_stream, wl->msid_stream, mid);
-	if (!rc)
+	if (wl->msid_stream)
+		rc = sdp_attrs_add(s, &m->attrs, "msid", "%s %s-%s", wl->msid_stream,
+				   wl->msid_stream, mid);
+	if (!rc && i < SDP_MAX_MEDIA && wl->ssrc[i] && wl->cname)
 		rc = sdp_attrs_add(s, &m->attrs, "ssrc", "%u cname:%s", wl->ssrc[i], wl->cname);
 	return rc;
 }
@@ -293,11 +293,10 @@ unsigned xl_filter_codecs(const struct sdp_codec *in, unsigned n, uint32_t mask,
 int xl_ims_port(const struct sdp_ims_local *il, unsigned i, uint16_t *port, char *err,
 		size_t errlen)
 {
-	if (i >= SDP_MAX_MEDIA || il->rtp_port[i] == 0 || il->rtp_port[i] % 2 ||
-	    il->rtp_port[i] == 65535)
+	*port = i < SDP_MAX_MEDIA ? il->rtp_port[i] : 0;
+	if (*port % 2 || *port == 65535)
 		return xl_fail(err, errlen, -EINVAL,
-			       "no even local RTP port allocated for IMS m= line %u", i);
-	*port = il->rtp_port[i];
+			       "local RTP port %u for IMS m= line %u is not even", *port, i);
 	return 0;
 }
 

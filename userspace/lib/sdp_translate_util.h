@@ -36,7 +36,8 @@ int xl_copy_ptime(struct sdp_session *s, struct sdp_media *to, const struct sdp_
 /* ICE-lite/DTLS transport attributes of the gateway's browser-facing side. */
 int xl_add_webrtc_transport(struct sdp_session *s, struct sdp_media *m,
 			    const struct sdp_webrtc_local *wl, enum sdp_setup setup);
-/* a=msid and a=ssrc for the gateway's stream in browser-side m= index i. */
+/* a=msid (when msid_stream is set) and a=ssrc (when ssrc[i] and cname are) for the
+ * gateway's stream in browser-side m= index i. */
 int xl_add_webrtc_ssrc(struct sdp_session *s, struct sdp_media *m,
 		       const struct sdp_webrtc_local *wl, unsigned i, const char *mid);
 
@@ -55,7 +56,7 @@ int xl_read_ims_remote(const struct sdp_session *s, const struct sdp_media *m,
 unsigned xl_filter_codecs(const struct sdp_codec *in, unsigned n, uint32_t mask,
 			  struct sdp_codec *out, unsigned max, unsigned *n_media_codecs);
 
-/* Check that the local IMS port for IMS-side m= index i exists and is even. */
+/* The local IMS port for IMS-side m= index i (0: none, refuse the m= line); -EINVAL if odd. */
 int xl_ims_port(const struct sdp_ims_local *il, unsigned i, uint16_t *port, char *err,
 		size_t errlen);
 

@@ -43,7 +43,7 @@ static int offer_stream(const struct sdp_session *offer, unsigned i, uint32_t ma
 	rc = xl_ims_port(il, (unsigned)st->ims_index, &port, err, errlen);
 	if (rc < 0)
 		return rc;
-	if (om->port == 0 || !xl_is_webrtc_rtp(om))
+	if (port == 0 || om->port == 0 || !xl_is_webrtc_rtp(om))
 		return add_rejected(out, om->type, "RTP/AVP", om->fmt[0]);
 	if (!sdp_attrs_has(&om->attrs, "rtcp-mux"))
 		return xl_fail(err, errlen, -ENOTSUP, "m= line %u: no a=rtcp-mux", om->line);
