@@ -37,6 +37,8 @@ struct nwit_class_stat {
 /* Value of the "nwit_devices" hash map, keyed by ifindex (__u32); set by the controller. */
 enum nwit_dev_flags {
 	NWIT_DEV_RAW_IP = 1 << 0,	/* no L2 header: TUN, rmnet-style LTE devices */
+	NWIT_DEV_ATTACHED_XDP = 1 << 1,	/* the controller attached nwit_xdp here */
+	NWIT_DEV_ATTACHED_TC = 1 << 2,	/* ... nwit_tc at clsact ingress */
 };
 
 struct nwit_dev_info {

@@ -21,8 +21,49 @@ static void usage(void)
 		"  status     daemon, configuration and service state\n"
 		"  stats      event and error counters\n"
 		"  reload     re-read the configuration (kept if invalid)\n"
-		"  token ...  make operator keys and app tokens (nwitctl token for help)\n");
+		"  token ...  make operator keys and app tokens (nwitctl token for help)\n"
+		"  flow add|del|list|stats [name=value ...]  fast path flows (see nwitctl.8)\n");
 	exit(2);
+}
+
+/*
+ * "cmd [name=value ...]" -> {"cmd": cmd, "args": {name: value}}; "flow SUB" is the
+ * command "flow-SUB" ("flow stats" lists flows with their counters, like "flow list").
+ */
+static char *encode_command(int argc, char **argv)
+{
+	char cmd[64];
+	json_t *args = NULL;
+	char *req;
+	int i = 1;
+
+	snprintf(cmd, sizeof(cmd), "%s", argv[0]);
+	if (strcmp(argv[0], "flow") == 0) {
+		if (argc < 2)
+			usage();
+		snprintf(cmd, sizeof(cmd), "flow-%s",
+			 strcmp(argv[1], "stats") == 0 ? "list" : argv[1]);
+		i = 2;
+	}
+	if (i < argc) {
+		args = json_object();
+		if (!args)
+			return NULL;
+	}
+	for (; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (!eq || eq == argv[i]) {
+			fprintf(stderr, "nwitctl: argument %s is not name=value\n", argv[i]);
+			json_decref(args);
+			return NULL;
+		}
+		*eq = '\0';
+		json_object_set_new(args, argv[i], json_string(eq + 1));
+	}
+	req = ctl_request_encode(cmd, args);
+	json_decref(args);
+	return req;
 }
 
 static int connect_to(const char *path)
@@ -155,10 +196,10 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc && strcmp(argv[optind], "token") == 0)
 		return token_main(argc - optind, argv + optind);
-	if (optind + 1 != argc)
+	if (optind >= argc)
 		usage();
 
-	request = ctl_request_encode(argv[optind], NULL);
+	request = encode_command(argc - optind, argv + optind);
 	if (!request)
 		return 1;
 	fd = connect_to(sock);

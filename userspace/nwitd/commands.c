@@ -4,6 +4,7 @@
 
 #include "control.h"
 #include "counters.h"
+#include "fastpath_svc.h"
 #include "nwitd.h"
 #include "service.h"
 
@@ -60,6 +61,9 @@ static const struct ctl_command commands[] = {
 	{ "status", cmd_status, "daemon, configuration and service state" },
 	{ "stats", cmd_stats, "event and error counters" },
 	{ "reload", cmd_reload, "parse the configuration again; keep the old one if it is bad" },
+	{ "flow-add", fastpath_cmd_flow_add, "add or replace a fast path flow (see nwitctl.8)" },
+	{ "flow-del", fastpath_cmd_flow_del, "remove a fast path flow and its SRTP contexts" },
+	{ "flow-list", fastpath_cmd_flow_list, "fast path flows with their counters" },
 };
 
 const struct ctl_command *ctl_command_find(const char *name)

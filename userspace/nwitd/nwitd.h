@@ -12,6 +12,7 @@ struct ctl_server;
 struct app_http;
 struct ims_reg;
 struct b2bua;
+struct fastpath_svc;
 
 struct nwitd {
 	struct event_base *base;
@@ -26,6 +27,7 @@ struct nwitd {
 	struct app_http *app;		/* app_http.c: web app endpoint */
 	struct ims_reg *ims;		/* ims_reg.c */
 	struct b2bua *calls;		/* b2bua.c: calls between apps and IMS */
+	struct fastpath_svc *fastpath;	/* fastpath_svc.c: BPF fast path */
 };
 
 /* Parse the file again; apply it only if it is valid. Returns 0 or -1 (reason logged). */

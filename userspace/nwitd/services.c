@@ -4,6 +4,7 @@
 
 #include "app_http.h"
 #include "b2bua.h"
+#include "fastpath_svc.h"
 #include "ims_reg.h"
 #include "log.h"
 #include "nwitd.h"
@@ -13,6 +14,7 @@ const struct nwitd_service *const nwitd_services[] = {
 	&ims_reg_service,
 	&app_http_service,
 	&b2bua_service,
+	&fastpath_service,
 	NULL,
 };
 

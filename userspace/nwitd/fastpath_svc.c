@@ -1,0 +1,216 @@
+/*
+ * The fast path in nwitd: load the BPF programs and pin (or re-adopt) their maps at
+ * start, leave them attached and pinned at exit so media keeps flowing, and answer the
+ * flow commands. When BPF or bpf_crypto is missing, media is for the userspace relay:
+ * said once, loudly.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "fastpath.h"
+#include "fastpath_spec.h"
+#include "fastpath_svc.h"
+#include "log.h"
+#include "nwitd.h"
+
+struct fastpath_svc {
+	struct fastpath *fp;
+	char why_not[256];	/* why media goes to the userspace relay, "" when it does not */
+};
+
+static int fp_start(struct nwitd *d)
+{
+	struct fastpath_svc *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	d->fastpath = s;
+	if (d->conf.fastpath_mode == FASTPATH_MODE_OFF) {
+		snprintf(s->why_not, sizeof(s->why_not), "turned off in the configuration");
+		log_info("fast path: off by configuration; media goes through the userspace relay");
+		return 0;
+	}
+	err = fastpath_open(d->conf.pin_path, &s->fp);
+	if (err) {
+		if (d->conf.fastpath_mode == FASTPATH_MODE_BPF)
+			return err;
+		snprintf(s->why_not, sizeof(s->why_not), "BPF fast path unavailable: %s",
+			 strerror(-err));
+		log_warnx("**** fast path: cannot load the BPF programs (%s): ALL MEDIA GOES "
+			  "THROUGH THE USERSPACE RELAY ****", strerror(-err));
+		return 0;
+	}
+	if (!fastpath_crypto_available(s->fp)) {
+		snprintf(s->why_not, sizeof(s->why_not), "no bpf_crypto: SRTP flows are relayed "
+			 "in userspace");
+		log_warnx("**** fast path: no bpf_crypto in this kernel: SRTP MEDIA GOES "
+			  "THROUGH THE USERSPACE RELAY ****");
+	}
+	if (fastpath_adopted(s->fp)) {
+		err = fastpath_reattach_all(s->fp);
+		if (err)
+			log_warnx("fast path: could not re-attach on every device: %s",
+				  strerror(-err));
+	}
+	log_info("fast path: loaded, maps pinned under %s", d->conf.pin_path);
+	return 0;
+}
+
+static void fp_stop(struct nwitd *d)
+{
+	struct fastpath_svc *s = d->fastpath;
+
+	if (!s)
+		return;
+	/* programs stay attached and maps pinned: forwarding goes on without us */
+	fastpath_close(s->fp);
+	free(s);
+	d->fastpath = NULL;
+}
+
+static json_t *fp_status(struct nwitd *d)
+{
+	struct fastpath_svc *s = d->fastpath;
+
+	if (!s)
+		return NULL;
+	return json_pack("{s:b, s:b, s:b, s:s, s:s?}", "loaded", s->fp != NULL,
+			 "crypto", s->fp && fastpath_crypto_available(s->fp),
+			 "adopted", s->fp && fastpath_adopted(s->fp),
+			 "pin_path", d->conf.pin_path,
+			 "relay_reason", s->why_not[0] ? s->why_not : NULL);
+}
+
+static json_t *fp_stats(struct nwitd *d)
+{
+	struct fastpath_svc *s = d->fastpath;
+
+	if (!s || !s->fp)
+		return NULL;
+	return fastpath_stats_json(s->fp);
+}
+
+const struct nwitd_service fastpath_service = {
+	.name = "fastpath",
+	.start = fp_start,
+	.stop = fp_stop,
+	.status = fp_status,
+	.stats = fp_stats,
+};
+
+static struct fastpath *loaded(struct nwitd *d, char *err, size_t errlen)
+{
+	struct fastpath_svc *s = d->fastpath;
+
+	if (!s || !s->fp) {
+		snprintf(err, errlen, "the BPF fast path is not loaded (%s)",
+			 s && s->why_not[0] ? s->why_not : "not started");
+		return NULL;
+	}
+	return s->fp;
+}
+
+static enum nwit_srtp_profile profile_of(enum srtp_suite suite)
+{
+	return suite == SRTP_SUITE_AES_CM_128_HMAC_SHA1_32 ? NWIT_SRTP_AES_CM_128_HMAC_SHA1_32
+							   : NWIT_SRTP_AES_CM_128_HMAC_SHA1_80;
+}
+
+json_t *fastpath_cmd_flow_add(struct nwitd *d, json_t *args, char *err, size_t errlen)
+{
+	struct fastpath *fp = loaded(d, err, errlen);
+	struct fastpath_spec spec;
+	json_t *res = NULL;
+	size_t i;
+	int rc;
+
+	if (!fp)
+		return NULL;
+	if (fastpath_spec_parse(args, &spec, err, errlen))
+		return NULL;
+	if (spec.flow.action != NWIT_ACTION_FORWARD && !fastpath_crypto_available(fp)) {
+		snprintf(err, errlen, "no bpf_crypto in this kernel: relay this flow in userspace");
+		goto out;
+	}
+	rc = fastpath_attach(fp, spec.in_ifindex, spec.hook);
+	if (rc) {
+		snprintf(err, errlen, "cannot attach to the ingress device: %s", strerror(-rc));
+		goto out;
+	}
+	fastpath_flow_del(fp, spec.flow.flow_id);	/* replacing: old SSRCs go too */
+	rc = fastpath_flow_add(fp, &spec.key, &spec.flow);
+	if (rc) {
+		snprintf(err, errlen, "cannot add the flow: %s", strerror(-rc));
+		goto out;
+	}
+	for (i = 0; i < spec.n_ssrcs; i++) {
+		rc = fastpath_ssrc_add(fp, spec.flow.flow_id, spec.ssrcs[i],
+				       profile_of(spec.inline_key.suite), spec.inline_key.key,
+				       spec.inline_key.salt, spec.roc);
+		if (rc) {
+			snprintf(err, errlen, "cannot install the SRTP context of SSRC %u: %s",
+				 spec.ssrcs[i], strerror(-rc));
+			fastpath_flow_del(fp, spec.flow.flow_id);
+			goto out;
+		}
+	}
+	log_info("fast path: flow %u added (%s, %zu SSRC)", spec.flow.flow_id,
+		 fastpath_action_name(spec.flow.action), spec.n_ssrcs);
+	res = fastpath_flows_json(fp, spec.flow.flow_id);
+out:
+	OPENSSL_cleanse(&spec, sizeof(spec));
+	return res;
+}
+
+static int flow_id_arg(json_t *args, uint32_t *id, int required, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(args, "id");
+	char *end;
+	unsigned long n;
+
+	*id = 0;
+	if (!v && !required)
+		return 0;
+	if (!json_is_string(v)) {
+		snprintf(err, errlen, "flow: id is required");
+		return -EINVAL;
+	}
+	n = strtoul(json_string_value(v), &end, 0);
+	if (*end || !*json_string_value(v) || n == 0 || n >= NWIT_MAX_FLOWS) {
+		snprintf(err, errlen, "flow: id must be 1..%d", NWIT_MAX_FLOWS - 1);
+		return -EINVAL;
+	}
+	*id = (uint32_t)n;
+	return 0;
+}
+
+json_t *fastpath_cmd_flow_del(struct nwitd *d, json_t *args, char *err, size_t errlen)
+{
+	struct fastpath *fp = loaded(d, err, errlen);
+	uint32_t id;
+	int rc;
+
+	if (!fp || flow_id_arg(args, &id, 1, err, errlen))
+		return NULL;
+	rc = fastpath_flow_del(fp, id);
+	if (rc) {
+		snprintf(err, errlen, "cannot delete flow %u: %s", id, strerror(-rc));
+		return NULL;
+	}
+	log_info("fast path: flow %u deleted", id);
+	return json_pack("{s:I}", "deleted", (json_int_t)id);
+}
+
+json_t *fastpath_cmd_flow_list(struct nwitd *d, json_t *args, char *err, size_t errlen)
+{
+	struct fastpath *fp = loaded(d, err, errlen);
+	uint32_t id;
+
+	if (!fp || flow_id_arg(args, &id, 0, err, errlen))
+		return NULL;
+	return json_pack("{s:o}", "flows", fastpath_flows_json(fp, id));
+}
