@@ -8,18 +8,18 @@
 
 #include "app_http.h"
 #include "b2bua.h"
+#include "ims_reg.h"
 #include "nwitd.h"
 
 void app_ims_view(struct nwitd *d, struct app_ims_view *v)
 {
+	struct ims_reg_info info;
+
 	memset(v, 0, sizeof(*v));
 	/* configured identity: [ims] pcscf and impu (config.h) */
 	v->provisioned = d->conf.ims_pcscf[0] != '\0' && d->conf.ims_impu[0] != '\0';
-	/*
-	 * Registration state: ims_reg.c keeps it in d->ims but exposes no accessor yet;
-	 * connect it here (registered now, P-Associated-URI list) when it does.
-	 */
-	v->registered = 0;
+	/* registration state from the IMS registration service */
+	v->registered = ims_reg_get_info(d->ims, &info) == 0 && info.registered;
 	if (v->provisioned) {
 		/* "a, b" -> "<a>, <b>" */
 		const char *s = d->conf.ims_impu;
