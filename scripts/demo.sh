@@ -19,6 +19,8 @@ done
 run=/run/nwit-lab
 lab="$top/scripts/lab.sh"
 ims="$top/scripts/lab/ims.sh"
+webapp="$top/scripts/lab/webapp.sh"
+export NWIT_BUILD="$build"
 ctl() { "$build/nwitctl" -s "$run/nwitd.sock" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
 
@@ -28,6 +30,7 @@ cleanup() {
 		kill -TERM "$nwitd_pid"
 		wait "$nwitd_pid" 2>/dev/null || true
 	fi
+	"$webapp" stop >/dev/null 2>&1 || true
 	"$ims" stop >/dev/null 2>&1 || true
 	"$lab" down >/dev/null
 }
@@ -44,6 +47,7 @@ rm -rf "$run" && mkdir -p "$run/state"
 
 step "nwitd on the device (namespace nwit-ue)"
 sed -e "s|@RUN@|$run|g" -e "s|@BUILD@|$build|g" "$top/scripts/lab/nwit.conf.in" >"$run/nwit.conf"
+"$webapp" token >/dev/null	# the lab operator's signing key, read by nwitd
 "$build/nwitd" -n -f "$run/nwit.conf"
 "$lab" exec ue "$build/nwitd" -f "$run/nwit.conf" 2>"$run/nwitd.log" &
 nwitd_pid=$!
@@ -55,6 +59,42 @@ ctl status >/dev/null || { cat "$run/nwitd.log"; exit 1; }
 
 step "nwitctl status"
 ctl status
+
+step "the sample app (docs/examples) in headless Chromium calls bob, then bob calls the app"
+if [ -d "$top/tests/e2e/node_modules/playwright-core" ] && command -v chromium >/dev/null; then
+	"$webapp" serve
+	echo "Chromium (namespace nwit-browser) sends a 440 Hz tone; bob sends 1000 Hz."
+	CALL_SECONDS=4 "$webapp" drive out,in 2>&1 | tee "$run/drive.log" | grep '^R ' |
+		awk '{ v = $3; if ($2 ~ /_hz$/) v = v " Hz"; if ($2 ~ /_ms$/) v = v " ms"
+			printf "  %-22s %s\n", $2, v }'
+	verdict() { # verdict NAME KEY WANT
+		local got
+		got=$(awk -v k="$2" '$1 == "R" && $2 == k { print $3 }' "$run/drive.log")
+		if [ -n "$got" ] && awk -v f="$got" -v w="$3" 'BEGIN { exit !(f >= w * 0.97 && f <= w * 1.03) }'; then
+			echo "  PASS $1: $got Hz"
+		else
+			echo "  FAIL $1: ${got:-nothing} (want ~$3 Hz)"
+		fi
+	}
+	echo "audio verdicts:"
+	verdict "call to bob: page hears bob" out_page_hz 1000
+	verdict "call to bob: bob hears the page" out_bob_hz 440
+	verdict "call from bob: page hears bob" in_page_hz 1000
+	verdict "call from bob: bob hears the page" in_bob_hz 440
+	echo "call timelines and media counters (nwitctl status, section calls):"
+	ctl -j status | python3 -c '
+import json, sys
+for c in json.load(sys.stdin).get("calls", {}).get("ended", []):
+    m = c.get("media", {})
+    print("  call %d (%s): %s" % (c["id"], c["direction"], c.get("end_reason")))
+    for e in c["timeline"]:
+        print("    +%5d ms  %s" % (e["ms"], e["event"]))
+    print("    media path %s: STUN checks %s, DTLS done %s, from browser %s, to browser %s" % (
+        m.get("path"), m.get("stun_ok"), m.get("dtls_done"),
+        m.get("from_browser", {}).get("packets"), m.get("tx_browser")))'
+else
+	echo "skipped: needs chromium and the npm packages of tests/e2e (cd tests/e2e && npm ci)"
+fi
 
 step "nwitctl stats"
 ctl stats

@@ -17,44 +17,32 @@ t_tmpdir
 export NWIT_LAB_PREFIX="nwc$$-" NWIT_LAB_RUN="$T/run"
 lab="$NWIT_TOP/scripts/lab.sh"
 ims="$NWIT_TOP/scripts/lab/ims.sh"
-tone="$NWIT_TOP/scripts/lab/tone.py"
+webapp="$NWIT_TOP/scripts/lab/webapp.sh"
 t_on_exit "'$lab' down >/dev/null 2>&1"
 t_on_exit "'$ims' stop >/dev/null 2>&1"
-t_on_exit "[ -n \"\${nwitd_pid:-}\" ] && kill \$nwitd_pid 2>/dev/null; [ -n \"\${web_pid:-}\" ] && kill \$web_pid 2>/dev/null; true"
+t_on_exit "'$webapp' stop >/dev/null 2>&1"
+t_on_exit "[ -n \"\${nwitd_pid:-}\" ] && kill \$nwitd_pid 2>/dev/null; true"
 
 "$lab" up >/dev/null || t_skip_all "cannot build the lab"
-mkdir -p "$T/run/state" "$T/www"
+mkdir -p "$T/run/state"
 "$ims" core-start >/dev/null || { t_fail "Kamailio starts"; t_done; }
 "$ims" ue-start bob 5070 1000 >/dev/null || { t_fail "bob registers"; t_done; }
 
-# operator keys and a token for the app's origin
-"$NWITCTL" token keygen -K op1 "$T/op.pem" "$T/jwks.json" >/dev/null
-origin=http://203.0.113.10:8080
-token=$("$NWITCTL" token issue -k "$T/op.pem" -K op1 -i lab-operator -a lab-device \
-	-p com.example.sample -o "$origin" -s voice)
 sed -e "s|@RUN@|$T/run|g" -e "s|@BUILD@|$NWIT_BUILD|g" \
 	-e "s|^mode = .*|mode = ${NWIT_E2E_FASTPATH:-off}|" \
 	-e "s|^pin_path = .*|pin_path = /sys/fs/bpf/nwc$$|" \
 	"$NWIT_TOP/scripts/lab/nwit.conf.in" >"$T/nwit.conf"
-sed -i "/^http_port/a jwks_file = $T/jwks.json\ntoken_issuer = lab-operator\naudience = lab-device" "$T/nwit.conf"
+export NWIT_BUILD
+"$webapp" token >/dev/null	# makes the lab operator's key before nwitd reads it
 "$lab" exec ue "$NWITD" -f "$T/nwit.conf" -v >"$T/nwitd.log" 2>&1 &
 nwitd_pid=$!
 ctl() { "$NWITCTL" -s "$T/run/nwitd.sock" -j "$@"; }
-registered() { ctl status 2>/dev/null && ctl status | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["ims"]["state"] != "registered")' 2>/dev/null; }
+registered() { ctl status 2>/dev/null | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["ims"]["state"] != "registered")' 2>/dev/null; }
 wait_for 10 registered && t_pass "nwitd registers alice with the IMS core" ||
 	{ t_fail "nwitd registers" "$(tail -20 "$T/nwitd.log")"; t_done; }
 
-# the app's web server (another origin) serves the sample app and JsSIP
-cp "$NWIT_TOP"/docs/examples/webrtc-ims-app/* "$T/www/"
-"$e2e/node_modules/.bin/esbuild" --bundle --format=iife --global-name=JsSIP --log-level=warning \
-	"$e2e/node_modules/jssip/lib/JsSIP.js" --outfile="$T/www/jssip.js"
-"$lab" exec appsrv python3 -m http.server -b 203.0.113.10 -d "$T/www" 8080 >/dev/null 2>&1 &
-web_pid=$!
-sox -n -r 48000 -c 1 -b 16 "$T/tone440.wav" synth 120 sine 440 vol 0.5
-
-url="$origin/index.html?gw=http://192.0.2.1:8461&token=$token"
-out=$(cd "$e2e" && APP_URL="$url" TONE_WAV="$T/tone440.wav" IMS_SH="$ims" TONE_PY="$tone" \
-	CALL_SECONDS=${CALL_SECONDS:-4} timeout 150 "$lab" exec browser node call_driver.js 2>&1)
+"$webapp" serve >/dev/null || { t_fail "the app server starts"; t_done; }
+out=$(CALL_SECONDS=${CALL_SECONDS:-4} "$webapp" drive "${STEPS:-out,out2,in}" 2>&1)
 echo "$out" | grep -v "^R [a-z0-9_]*_hz" | sed "s/^/# /" | head -${LOG_LINES:-40}
 r() { echo "$out" | awk -v k="$1" '$1 == "R" && $2 == k { print $3; exit }'; }
 near() { [ -n "$1" ] && [ "$1" != "0" ] && awk -v f="$1" -v w="$2" 'BEGIN { exit !(f >= w * 0.97 && f <= w * 1.03) }'; }
