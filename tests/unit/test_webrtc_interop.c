@@ -120,6 +120,7 @@ struct media_result {
 	int stun_ok, stun_errors, use_candidate, srtp_ok, srtp_bad;
 	uint32_t ssrcs[8];
 	unsigned nssrc;
+	bool pt_seen[128];
 	bool dtls_connected;
 	uint16_t profile;
 	char dtls_error[160];
@@ -217,6 +218,7 @@ static void serve(int fd, const struct sdp_xlate *x, const struct dtls_srtp_cert
 			len = (int)n;
 			if (srtp_unprotect(srtp, pkt, &len) == srtp_err_status_ok) {
 				r->srtp_ok++;
+				r->pt_seen[pkt[1] & 0x7f] = true;
 				note_ssrc(r, (uint32_t)pkt[8] << 24 | (uint32_t)pkt[9] << 16 |
 						     (uint32_t)pkt[10] << 8 | pkt[11]);
 			} else {
@@ -234,101 +236,119 @@ flush:
 	dtls_srtp_free(d);
 }
 
-static void run(enum sdp_setup answer_setup)
+struct session {
+	char dir[64];
+	pid_t pid;
+	int fd;
+	uint16_t port;
+	struct dtls_srtp_cert *cert;
+};
+
+/* A scratch folder, our certificate, a UDP socket on 127.0.0.1 and the browser driver. */
+static void start(struct session *s, const char *mode)
 {
-	char dir[] = "/tmp/nwit-interop.XXXXXX", path[256], err[256];
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t alen = sizeof(a);
-	struct dtls_srtp_cert *cert;
-	struct sdp_session *offer = NULL, *ims_offer, *answer;
-	struct sdp_xlate x;
-	struct media_result r = { 0 };
-	struct sdp_webrtc_local wl = {
-		.addr = "127.0.0.1", .ice_ufrag = "gw4u", .ice_pwd = "gatewaypassword0123456",
-		.answer_setup = answer_setup, .cname = "nwit", .msid_stream = "nwit",
-		.sess_id = 1, .sess_version = 1,
-	};
-	struct sdp_ims_local il = { .addr = "198.51.100.1", .rtp_port = { 40000, 40002 } };
-	char *text, *result;
-	size_t len;
-	pid_t pid;
-	int fd, status = -1;
-	long end;
+	char path[128];
 
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(dtls_srtp_cert_new("nwit", 1, &cert), 0);
-	wl.fingerprint = cert->fingerprint;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	assert_true(fd >= 0);
+	snprintf(s->dir, sizeof(s->dir), "/tmp/nwit-interop.XXXXXX");
+	assert_non_null(mkdtemp(s->dir));
+	assert_int_equal(dtls_srtp_cert_new("nwit", 1, &s->cert), 0);
+	s->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(s->fd >= 0);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
-	wl.port = ntohs(a.sin_port);
-
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
+	assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &alen), 0);
+	s->port = ntohs(a.sin_port);
+	s->pid = fork();
+	assert_true(s->pid >= 0);
+	if (s->pid == 0) {
 		int log;
 
 		setpgid(0, 0);
-		snprintf(path, sizeof(path), "%s/driver.log", dir);
+		snprintf(path, sizeof(path), "%s/driver.log", s->dir);
 		log = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(log, 1);
 		dup2(log, 2);
-		execlp("node", "node", driver, dir, (char *)NULL);
+		execlp("node", "node", driver, s->dir, mode, (char *)NULL);
 		_exit(127);
 	}
-	setpgid(pid, pid);
+	setpgid(s->pid, s->pid);
+}
 
-	snprintf(path, sizeof(path), "%s/offer.sdp", dir);
+static void stop_driver(struct session *s)
+{
+	int status;
+	long end;
+
+	for (end = now_ms() + 20000; now_ms() < end && waitpid(s->pid, &status, WNOHANG) == 0;)
+		usleep(50000);
+	if (now_ms() >= end) {
+		kill(-s->pid, SIGKILL); /* the driver and the browser it started */
+		waitpid(s->pid, &status, 0);
+	}
+}
+
+static struct sdp_session *wait_sdp(struct session *s, const char *name)
+{
+	char path[128], err[SDP_ERR_MAX], *text;
+	struct sdp_session *sdp;
+	size_t len;
+	long end;
+
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
 	for (end = now_ms() + 30000; now_ms() < end && access(path, R_OK) != 0;)
 		usleep(20000);
 	text = read_file(path, &len);
 	if (!text) {
-		kill(-pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		fail_msg("the browser made no offer (see %s/driver.log)", dir);
+		kill(-s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+		fail_msg("the browser wrote no %s (see %s/driver.log)", name, s->dir);
 	}
-	if (sdp_parse(text, len, &offer, err, sizeof(err)) != 0 ||
-	    sdp_xlate_webrtc_offer(offer, &wl, &il, &x, &ims_offer, err, sizeof(err)) != 0 ||
-	    /* the IMS peer accepts everything offered: our own IMS offer as its answer */
-	    sdp_xlate_ims_answer(offer, ims_offer, &wl, &x, &answer, err, sizeof(err)) != 0)
-		fail_msg("translating Chromium's offer: %s", err);
+	if (sdp_parse(text, len, &sdp, err, sizeof(err)) != 0)
+		fail_msg("Chromium's %s does not parse: %s", name, err);
 	free(text);
-	assert_int_equal(sdp_serialize(answer, &text, &len), 0);
-	snprintf(path, sizeof(path), "%s/answer.sdp.tmp", dir);
-	{
-		FILE *f = fopen(path, "wb");
-		char final[256];
+	return sdp;
+}
 
-		assert_non_null(f);
-		assert_int_equal(fwrite(text, 1, len, f), len);
-		fclose(f);
-		snprintf(final, sizeof(final), "%s/answer.sdp", dir);
-		assert_int_equal(rename(path, final), 0);
-	}
+static void publish_sdp(struct session *s, const char *name, const struct sdp_session *sdp)
+{
+	char tmp[128], final[128], *text;
+	size_t len;
+	FILE *f;
+
+	assert_int_equal(sdp_serialize(sdp, &text, &len), 0);
+	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", s->dir, name);
+	snprintf(final, sizeof(final), "%s/%s", s->dir, name);
+	f = fopen(tmp, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+	assert_int_equal(rename(tmp, final), 0);
 	free(text);
+}
 
-	serve(fd, &x, cert, wl.ice_ufrag, wl.ice_pwd, &r);
-	close(fd);
-	for (end = now_ms() + 20000; now_ms() < end && waitpid(pid, &status, WNOHANG) == 0;)
-		usleep(50000);
-	if (now_ms() >= end) {
-		kill(-pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
-	snprintf(path, sizeof(path), "%s/result.txt", dir);
+/* Serve the media, then check what both ends saw. */
+static void finish(struct session *s, const struct sdp_xlate *x, const char *ufrag,
+		   const char *pwd, enum sdp_dtls_role want_role)
+{
+	struct media_result r = { 0 };
+	char path[128], cmd[160], *result;
+	size_t len;
+
+	serve(s->fd, x, s->cert, ufrag, pwd, &r);
+	close(s->fd);
+	stop_driver(s);
+	snprintf(path, sizeof(path), "%s/result.txt", s->dir);
 	result = read_file(path, &len);
-
 	print_message("# STUN answered %d (errors %d, USE-CANDIDATE %d), DTLS %s as %s%s%s, "
 		      "SRTP decrypted %d from %u SSRCs, failed %d, browser: %s",
 		      r.stun_ok, r.stun_errors, r.use_candidate,
 		      r.dtls_connected ? "connected" : "NOT connected",
-		      x.dtls_role == SDP_DTLS_ROLE_CLIENT ? "client" : "server",
+		      x->dtls_role == SDP_DTLS_ROLE_CLIENT ? "client" : "server",
 		      r.dtls_error[0] ? ": " : "", r.dtls_error, r.srtp_ok, r.nssrc, r.srtp_bad,
 		      result ? result : "no result\n");
-	assert_int_equal(x.dtls_role, answer_setup == SDP_SETUP_PASSIVE ? SDP_DTLS_ROLE_SERVER
-									: SDP_DTLS_ROLE_CLIENT);
+	assert_int_equal(x->dtls_role, want_role);
 	assert_non_null(result);
 	assert_string_equal(result, "connected\n");
 	assert_true(r.stun_ok > 0 && r.use_candidate);
@@ -340,32 +360,121 @@ static void run(enum sdp_setup answer_setup)
 	/* both bundled m= lines: the SSRCs Chromium announced for audio and video */
 	for (unsigned m = 0; m < 2; m++) {
 		bool seen = false;
+		uint32_t want = 0;
 
+		for (unsigned i = 0; i < x->nstreams; i++)
+			if (x->s[i].webrtc_index == (int)m)
+				want = x->s[i].webrtc_ssrc;
+		assert_true(want != 0);
 		for (unsigned i = 0; i < r.nssrc; i++)
-			seen |= r.ssrcs[i] == x.s[m].webrtc_ssrc;
+			seen |= r.ssrcs[i] == want;
 		if (!seen)
-			fail_msg("no SRTP from m= line %u's SSRC %u", m, x.s[m].webrtc_ssrc);
+			fail_msg("no SRTP from browser m= line %u's SSRC %u", m, want);
+	}
+	/* every payload type the browser sent is one the fast path knows how to rewrite */
+	for (unsigned pt = 0; pt < 128; pt++) {
+		bool mapped = false;
+
+		if (!r.pt_seen[pt])
+			continue;
+		for (unsigned i = 0; i < x->nstreams; i++)
+			for (unsigned k = 0; k < x->s[i].n_to_ims; k++)
+				mapped |= x->s[i].to_ims[k].from == pt;
+		if (!mapped)
+			fail_msg("the browser sent payload type %u, which no to_ims table lists", pt);
 	}
 	free(result);
+	dtls_srtp_cert_free(s->cert);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
+	if (system(cmd) != 0)
+		print_message("could not remove %s\n", s->dir);
+}
+
+static void local_webrtc(struct sdp_webrtc_local *wl, const struct session *s,
+			 enum sdp_setup answer_setup)
+{
+	memset(wl, 0, sizeof(*wl));
+	wl->addr = "127.0.0.1";
+	wl->port = s->port;
+	wl->ice_ufrag = "gw4u";
+	wl->ice_pwd = "gatewaypassword0123456";
+	wl->fingerprint = s->cert->fingerprint;
+	wl->answer_setup = answer_setup;
+	wl->cname = "nwit";
+	wl->msid_stream = "nwit";
+	wl->sess_id = 1;
+	wl->sess_version = 1;
+}
+
+/* The browser calls: its offer, our answer (the IMS peer takes everything offered). */
+static void browser_offers(enum sdp_setup answer_setup)
+{
+	struct sdp_ims_local il = { .addr = "198.51.100.1", .rtp_port = { 40000, 40002 } };
+	struct sdp_webrtc_local wl;
+	struct sdp_session *offer, *ims_offer, *answer;
+	struct sdp_xlate x;
+	struct session s;
+	char err[256];
+
+	start(&s, "offer");
+	local_webrtc(&wl, &s, answer_setup);
+	offer = wait_sdp(&s, "offer.sdp");
+	if (sdp_xlate_webrtc_offer(offer, &wl, &il, &x, &ims_offer, err, sizeof(err)) != 0 ||
+	    /* our own IMS offer stands for an IMS answer that accepts everything */
+	    sdp_xlate_ims_answer(offer, ims_offer, &wl, &x, &answer, err, sizeof(err)) != 0)
+		fail_msg("translating Chromium's offer: %s", err);
+	publish_sdp(&s, "answer.sdp", answer);
+	finish(&s, &x, wl.ice_ufrag, wl.ice_pwd,
+	       answer_setup == SDP_SETUP_PASSIVE ? SDP_DTLS_ROLE_SERVER : SDP_DTLS_ROLE_CLIENT);
 	sdp_free(answer);
 	sdp_free(ims_offer);
 	sdp_free(offer);
-	dtls_srtp_cert_free(cert);
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	if (system(path) != 0)
-		print_message("could not remove %s\n", dir);
 }
 
 static void gateway_dtls_client(void **state)
 {
 	(void)state;
-	run(SDP_SETUP_ACTIVE);
+	browser_offers(SDP_SETUP_ACTIVE);
 }
 
 static void gateway_dtls_server(void **state)
 {
 	(void)state;
-	run(SDP_SETUP_PASSIVE);
+	browser_offers(SDP_SETUP_PASSIVE);
+}
+
+/* baresip calls the browser: our offer from its real offer, Chromium's answer back. */
+static void ims_offers(void **state)
+{
+	struct sdp_ims_local il = { .addr = "198.51.100.1", .rtp_port = { 40000, 40002 } };
+	struct sdp_webrtc_local wl;
+	struct sdp_session *ims_offer, *offer, *answer, *ims_answer;
+	struct sdp_xlate x;
+	struct session s;
+	char path[4200], err[256], *text;
+	size_t len;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/unit/sdp/baresip100_av_offer.sdp",
+		 getenv("NWIT_TOP") ? getenv("NWIT_TOP") : ".");
+	text = read_file(path, &len);
+	assert_non_null(text);
+	assert_int_equal(sdp_parse(text, len, &ims_offer, err, sizeof(err)), 0);
+	free(text);
+	start(&s, "answer");
+	local_webrtc(&wl, &s, SDP_SETUP_NONE);
+	if (sdp_xlate_ims_offer(ims_offer, &il, &wl, &x, &offer, err, sizeof(err)) != 0)
+		fail_msg("translating baresip's offer: %s", err);
+	publish_sdp(&s, "offer.sdp", offer);
+	answer = wait_sdp(&s, "answer.sdp");
+	if (sdp_xlate_webrtc_answer(ims_offer, answer, &il, &x, &ims_answer, err, sizeof(err)) != 0)
+		fail_msg("translating Chromium's answer: %s", err);
+	/* Chromium answers a=setup:active (RFC 8829 section 5.3.1): we are the server */
+	finish(&s, &x, wl.ice_ufrag, wl.ice_pwd, SDP_DTLS_ROLE_SERVER);
+	sdp_free(ims_answer);
+	sdp_free(answer);
+	sdp_free(offer);
+	sdp_free(ims_offer);
 }
 
 int main(void)
@@ -373,6 +482,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(gateway_dtls_client),
 		cmocka_unit_test(gateway_dtls_server),
+		cmocka_unit_test(ims_offers),
 	};
 
 	int rc = prepare();
