@@ -1,11 +1,11 @@
 /*
  * WebRTC <-> IMS SDP translation against golden files in tests/unit/sdp/.
  *
- * Inputs are real descriptions (Chromium 156's offers and its answer to our offer,
- * baresip 1.0's offer) or hand-written IMS answers in baresip's shape; every
- * *.expected.sdp was written by hand from RFC 8829/8843/8839/5763/8842/3264 and checked
- * line by line, and the browser offer was also fed to Chromium, which answered it
- * (chromium156_answer_to_baresip100_av.sdp). Payload type rewrites and the other
+ * Inputs are real descriptions (Chromium 156's offers and its answers to our offers,
+ * baresip 1.0's offer) or hand-written IMS descriptions (answers in baresip's shape, a
+ * TS 26.114-style ViLTE offer); every *.expected.sdp was written by hand from RFC
+ * 8829/8843/8839/5763/8842/3264 and checked line by line, and each expected browser offer
+ * was also fed to Chromium, which accepted and answered it (chromium156_answer_to_*.sdp). Payload type rewrites and the other
  * results are spelled out below, derived by hand from those files.
  */
 #include <errno.h>
@@ -306,6 +306,46 @@ static void ims_call_baresip(void **state)
 	EXPECT_MAP(a->to_webrtc, a->n_to_webrtc, { 0, 0 }, { 8, 8 }, { 96, 96 }, { 101, 101 });
 	EXPECT_MAP(v->to_ims, v->n_to_ims, { 97, 96 });
 	EXPECT_MAP(v->to_webrtc, v->n_to_webrtc, { 96, 97 });
+	sdp_free(answer);
+	sdp_free(webrtc_answer);
+	sdp_free(webrtc_offer);
+	sdp_free(offer);
+}
+
+/* A ViLTE-style IMS offer (IPv6, AMR-WB and PCMA, events at 16 and 8 kHz, H.264 over
+ * RTP/AVPF with feedback): PCMA, events at 8 kHz and H.264 reach the browser; Chromium's
+ * Constrained Baseline 42e01f matches the offer's 42C01F. */
+static void ims_call_vilte(void **state)
+{
+	struct sdp_webrtc_local wl;
+	struct sdp_ims_local il;
+	struct sdp_session *offer = load("ims_vilte_offer.sdp"), *webrtc_offer, *webrtc_answer,
+			   *answer;
+	struct sdp_xlate x;
+	char err[256];
+	const struct sdp_xlate_stream *a = &x.s[0], *v = &x.s[1];
+
+	(void)state;
+	local_sides(&wl, &il);
+	il.addr = "2001:db8::1";
+	if (sdp_xlate_ims_offer(offer, &il, &wl, &x, &webrtc_offer, err, sizeof(err)) != 0)
+		fail_msg("offer: %s", err);
+	expect_golden(webrtc_offer, "ims_vilte.webrtc_offer.expected.sdp");
+	assert_string_equal(a->ims_addr, "2001:db8::20");
+	assert_int_equal(a->ims_rtp_port, 49152);
+	assert_int_equal(v->ims_rtp_port, 49154);
+	assert_int_equal(v->ims_rtcp_port, 49155);
+
+	webrtc_answer = load("chromium156_answer_to_ims_vilte.sdp");
+	if (sdp_xlate_webrtc_answer(offer, webrtc_answer, &il, &x, &answer, err, sizeof(err)) != 0)
+		fail_msg("answer: %s", err);
+	expect_golden(answer, "ims_vilte.ims_answer.expected.sdp");
+	EXPECT_MAP(a->to_ims, a->n_to_ims, { 8, 8 }, { 101, 101 });
+	EXPECT_MAP(a->to_webrtc, a->n_to_webrtc, { 8, 8 }, { 101, 101 });
+	EXPECT_MAP(v->to_ims, v->n_to_ims, { 99, 99 });
+	EXPECT_MAP(v->to_webrtc, v->n_to_webrtc, { 99, 99 });
+	assert_int_equal(a->webrtc_ssrc, 173800394u);
+	assert_int_equal(v->webrtc_ssrc, 2668306141u);
 	sdp_free(answer);
 	sdp_free(webrtc_answer);
 	sdp_free(webrtc_offer);
@@ -659,6 +699,7 @@ int main(void)
 		cmocka_unit_test(browser_call_datachannel_refused),
 		cmocka_unit_test(browser_hold_ipv6),
 		cmocka_unit_test(ims_call_baresip),
+		cmocka_unit_test(ims_call_vilte),
 		cmocka_unit_test(browser_offer_refusals),
 		cmocka_unit_test(ims_answer_refusals),
 		cmocka_unit_test(ims_offer_amr_wb),
