@@ -93,3 +93,17 @@ ws_bg() {
 	BG_PID=$!
 	t_on_exit "kill $BG_PID 2>/dev/null"
 }
+
+# app_stop_check: SIGTERM nwitd; it must exit 0 (a sanitizer build exits non-zero on a
+# leak or memory error, and prints the report in the log).
+app_stop_check() {
+	local rc
+	kill "$NWITD_PID"
+	wait "$NWITD_PID"
+	rc=$?
+	if [ "$rc" -eq 0 ] && ! grep -q "Sanitizer" "$T/nwitd.log"; then
+		t_pass "nwitd stops cleanly (no leak or sanitizer report)"
+	else
+		t_fail "nwitd stops cleanly" "exit status $rc; $(grep -A15 Sanitizer "$T/nwitd.log" | head -30 | tr '\n' '|')"
+	fi
+}

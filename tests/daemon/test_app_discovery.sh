@@ -71,4 +71,5 @@ t_check "refused HTTP requests are counted" [ "$(counter app_http_refused)" -ge 
 t_check "oversized headers are refused" \
 	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)" "$URL")" != 200 ]
 t_check "nwitd still answers after all that" "$NWITCTL" -s "$SOCK" status
+app_stop_check
 t_done
