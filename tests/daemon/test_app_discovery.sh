@@ -70,6 +70,40 @@ t_check "POST to discovery: 405" \
 t_check "refused HTTP requests are counted" [ "$(counter app_http_refused)" -ge $((before + 1)) ]
 t_check "oversized headers are refused" \
 	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)" "$URL")" != 200 ]
+# raw HTTP abuse: each gets an error status or a closed connection, never a hang
+raw_http() { # raw_http PYTHON-BYTES-EXPRESSION: prints the status line or CLOSED
+	python3 - "$PORT" "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+try:
+    s.sendall(eval(sys.argv[2]))
+    s.shutdown(socket.SHUT_WR)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    print(data.split(b"\r\n")[0].decode(errors="replace") if data else "CLOSED")
+except socket.timeout:
+    print("TIMEOUT")
+except OSError:
+    print("CLOSED")  # refused while we were still sending
+PY
+}
+for case in 'b"GARBAGE\r\n\r\n"' \
+	'b"GET /" + b"a" * 100000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"' \
+	'bytes(range(256)) * 16' \
+	'b"GET /sip HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(5000)) + b"\r\n"' \
+	'b"POST /.well-known/webrtc-ims HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n" + b"z" * 10000' \
+	'b"GET /.well-known/webrtc-ims HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"' \
+	'b"GET /sip HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: sip\r\nOrigin: http://a\r\n\r\n\x81"'; do
+	got=$(raw_http "$case")
+	case "$got" in
+	"HTTP/1.1 4"* | "HTTP/1.0 4"* | CLOSED | "HTTP/1.1 101"*) t_pass "HTTP abuse answered cleanly: ${case:0:40}... -> $got" ;;
+	*) t_fail "HTTP abuse answered cleanly: ${case:0:40}" "got '$got'" ;;
+	esac
+done
 t_check "nwitd still answers after all that" "$NWITCTL" -s "$SOCK" status
 app_stop_check
 t_done
