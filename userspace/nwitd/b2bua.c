@@ -32,6 +32,7 @@
 
 #include "app_http.h"
 #include "counters.h"
+#include "fastpath_svc.h"
 #include "ims_reg.h"
 #include "jws_claims.h"
 #include "log.h"
@@ -688,7 +689,7 @@ static void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg 
 		call_end(c, "malformed SDP from the app: %s", err);
 		return;
 	}
-	c->media = media_new(b->d->base, c->lan_addr, info.local_host, media_failed, c);
+	c->media = media_new(b->d->base, fastpath_svc_handle(b->d), c->lan_addr, info.local_host, media_failed, c);
 	if (!c->media) {
 		respond(c, a, a->inv, 500, "No media ports", NULL, NULL, 0);
 		call_end(c, "cannot open media sockets");
@@ -906,7 +907,7 @@ static void ims_invite(struct b2bua *b, const struct sip_msg *m)
 		call_end(c, "malformed SDP from IMS: %s", err);
 		return;
 	}
-	c->media = media_new(b->d->base, c->lan_addr, info.local_host, media_failed, c);
+	c->media = media_new(b->d->base, fastpath_svc_handle(b->d), c->lan_addr, info.local_host, media_failed, c);
 	if (!c->media) {
 		respond(c, im, im->inv, 500, "No media ports", NULL, NULL, 0);
 		call_end(c, "cannot open media sockets");

@@ -214,3 +214,10 @@ json_t *fastpath_cmd_flow_list(struct nwitd *d, json_t *args, char *err, size_t 
 		return NULL;
 	return json_pack("{s:o}", "flows", fastpath_flows_json(fp, id));
 }
+
+struct fastpath *fastpath_svc_handle(struct nwitd *d)
+{
+	struct fastpath_svc *s = d->fastpath;
+
+	return s && s->fp && fastpath_crypto_available(s->fp) ? s->fp : NULL;
+}

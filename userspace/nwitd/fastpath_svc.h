@@ -14,4 +14,8 @@ json_t *fastpath_cmd_flow_add(struct nwitd *d, json_t *args, char *err, size_t e
 json_t *fastpath_cmd_flow_del(struct nwitd *d, json_t *args, char *err, size_t errlen);
 json_t *fastpath_cmd_flow_list(struct nwitd *d, json_t *args, char *err, size_t errlen);
 
+struct fastpath;
+/* The loaded fast path when it can carry SRTP flows (bpf_crypto), else NULL (calls). */
+struct fastpath *fastpath_svc_handle(struct nwitd *d);
+
 #endif

@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "media_dtls.h"
+#include "media_fastpath.h"
 #include "relay.h"
 #include "stun_ice.h"
 
@@ -51,6 +52,11 @@ struct media {
 	struct media_dtls_keys keys;
 	struct relay_flow *flow;
 
+	/* the BPF fast path, when loaded: one kernel flow per direction */
+	struct fastpath *fpath;
+	uint32_t fp_flow[2];		/* by enum relay_side of the sender */
+	int fp_failed;
+
 	media_fail_cb fail;
 	void *arg;
 	char fail_why[200];
@@ -59,6 +65,7 @@ struct media {
 	struct {
 		uint64_t stun_ok, stun_bad, stun_unauth, dtls_in, media_early, other;
 		uint64_t rx_browser, rx_ims, tx_browser, tx_ims;
+		uint64_t rtp_in_userspace[2];	/* RTP (not RTCP) relayed here, by sender */
 	} st;
 };
 
@@ -172,6 +179,8 @@ static void on_dtls_done(void *arg, int ok, const struct media_dtls_keys *keys, 
 	maybe_start_flow(m);
 }
 
+static void fastpath_program(struct media *m, enum relay_side from, uint32_t ssrc);
+
 static void relay_out(struct media *m, enum relay_side from, enum relay_port port,
 		      const struct sockaddr *src, uint8_t *buf, size_t len)
 {
@@ -183,9 +192,20 @@ static void relay_out(struct media *m, enum relay_side from, enum relay_port por
 		m->st.media_early++;
 		return;
 	}
-	rc = relay_translate(m->flow, from, port, src, buf, &len, RELAY_BUF_SIZE, &out);
-	if (rc < 0)
-		return;	/* counted in the flow's drop reasons */
+	{
+		uint32_t ssrc = len >= 12 ? (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 |
+						    (uint32_t)buf[10] << 8 | buf[11] : 0;
+		int rtp = port == RELAY_PORT_RTP && !relay_is_rtcp(buf, len);
+
+		rc = relay_translate(m->flow, from, port, src, buf, &len, RELAY_BUF_SIZE, &out);
+		if (rc < 0)
+			return;	/* counted in the flow's drop reasons */
+		if (rtp) {
+			m->st.rtp_in_userspace[from]++;
+			if (m->fpath && !m->fp_flow[from] && !m->fp_failed)
+				fastpath_program(m, from, ssrc);
+		}
+	}
 	d = relay_flow_desc(m->flow);
 	if (from == RELAY_SIDE_BROWSER) {
 		const struct sockaddr_storage *dst = &d->side[RELAY_SIDE_IMS].remote[out];
@@ -195,6 +215,54 @@ static void relay_out(struct media *m, enum relay_side from, enum relay_port por
 	} else if (sendto(m->bfd, buf, len, 0, (const struct sockaddr *)&m->bremote,
 			  m->bremote_len) >= 0) {
 		m->st.tx_browser++;
+	}
+}
+
+/* Hand the direction whose first authentic RTP packet just passed to the kernel. */
+static void fastpath_program(struct media *m, enum relay_side from, uint32_t ssrc)
+{
+	const struct relay_flow_desc *d = relay_flow_desc(m->flow);
+	struct media_fp_dir dir = { .ssrc = ssrc };
+	char err[160];
+	int rc;
+
+	if (from == RELAY_SIDE_BROWSER) {
+		dir.action = NWIT_ACTION_SRTP_TO_RTP;
+		dir.src = m->bremote;
+		dir.dst = m->blocal;
+		dir.out_src = m->ilocal[0];
+		dir.out_dst = m->ims_remote[0];
+		dir.pt_map = d->side[RELAY_SIDE_IMS].pt_map;
+		dir.strip_ext = 1;
+		dir.key = m->keys.remote_key;
+		dir.salt = m->keys.remote_salt;
+	} else {
+		dir.action = NWIT_ACTION_RTP_TO_SRTP;
+		dir.src = m->ims_remote[0];
+		dir.dst = m->ilocal[0];
+		dir.out_src = m->blocal;
+		dir.out_dst = m->bremote;
+		dir.pt_map = d->side[RELAY_SIDE_BROWSER].pt_map;
+		dir.key = m->keys.local_key;
+		dir.salt = m->keys.local_salt;
+	}
+	rc = media_fp_add(m->fpath, &dir, &m->fp_flow[from], err, sizeof(err));
+	if (rc < 0) {
+		m->fp_failed = 1;
+		log_warnx("media: fast path flow for RTP from the %s side not programmed (%s): the "
+			  "userspace relay carries this call", from == RELAY_SIDE_BROWSER ? "browser" :
+			  "IMS", err);
+		return;
+	}
+	log_info("media: fast path flow %u carries RTP from the %s side (SSRC %u)",
+		 m->fp_flow[from], from == RELAY_SIDE_BROWSER ? "browser" : "IMS", ssrc);
+}
+
+static void fastpath_unprogram(struct media *m)
+{
+	for (int i = 0; i < 2; i++) {
+		media_fp_del(m->fpath, m->fp_flow[i]);
+		m->fp_flow[i] = 0;
 	}
 }
 
@@ -230,6 +298,7 @@ static void handle_stun(struct media *m, const uint8_t *buf, size_t len,
 							    (const struct sockaddr *)&m->bremote)) {
 			if (m->flow) {
 				/* the browser nominated another pair: follow it */
+				fastpath_unprogram(m);
 				relay_flow_free(m->flow);
 				m->flow = NULL;
 			}
@@ -351,8 +420,8 @@ static int open_ims_pair(struct media *m, const char *addr)
 	return -EADDRINUSE;
 }
 
-struct media *media_new(struct event_base *base, const char *lan_addr, const char *ims_addr,
-			media_fail_cb fail, void *arg)
+struct media *media_new(struct event_base *base, struct fastpath *fp, const char *lan_addr,
+			const char *ims_addr, media_fail_cb fail, void *arg)
 {
 	struct media *m = calloc(1, sizeof(*m));
 	struct timeval sec = { 1, 0 };
@@ -362,6 +431,7 @@ struct media *media_new(struct event_base *base, const char *lan_addr, const cha
 	if (!m)
 		return NULL;
 	m->base = base;
+	m->fpath = fp;
 	m->bfd = m->ifd[0] = m->ifd[1] = -1;
 	m->fail = fail;
 	m->arg = arg;
@@ -417,6 +487,7 @@ void media_free(struct media *m)
 	if (m->bfd >= 0)
 		close(m->bfd);
 	media_dtls_free(m->dtls);
+	fastpath_unprogram(m);
 	relay_flow_free(m->flow);
 	OPENSSL_cleanse(m, sizeof(*m));
 	free(m);
@@ -481,6 +552,7 @@ int media_configure(struct media *m, const struct sdp_xlate *x)
 		m->configured_at = time(NULL);
 	} else if (m->flow) {
 		/* a re-offer changed the IMS side: restart the flow with the new description */
+		fastpath_unprogram(m);
 		relay_flow_free(m->flow);
 		m->flow = NULL;
 	}
@@ -507,8 +579,10 @@ static json_t *dir_json(const struct relay_dir_stats *st)
 
 json_t *media_stats_json(const struct media *m)
 {
+	const char *path = !m->flow ? "setup" : m->fp_flow[0] && m->fp_flow[1] ? "fastpath" :
+		m->fp_flow[0] || m->fp_flow[1] ? "fastpath+relay" : "userspace-relay";
 	json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:b,s:i,s:i}",
-			      "path", m->flow ? "userspace-relay" : "setup",
+			      "path", path,
 			      "stun_ok", (json_int_t)m->st.stun_ok,
 			      "stun_bad", (json_int_t)m->st.stun_bad,
 			      "stun_unauthorized", (json_int_t)m->st.stun_unauth,
@@ -527,6 +601,14 @@ json_t *media_stats_json(const struct media *m)
 				    dir_json(relay_flow_stats(m->flow, RELAY_SIDE_BROWSER)));
 		json_object_set_new(o, "from_ims", dir_json(relay_flow_stats(m->flow, RELAY_SIDE_IMS)));
 		json_object_set_new(o, "tx_browser", json_integer((json_int_t)m->st.tx_browser));
+		json_object_set_new(o, "rtp_relayed_from_browser",
+				    json_integer((json_int_t)m->st.rtp_in_userspace[RELAY_SIDE_BROWSER]));
+		json_object_set_new(o, "rtp_relayed_from_ims",
+				    json_integer((json_int_t)m->st.rtp_in_userspace[RELAY_SIDE_IMS]));
 	}
+	if (o && m->fpath)
+		json_object_set_new(o, "fastpath", json_pack("{s:o,s:o}",
+				    "from_browser", media_fp_stats(m->fpath, m->fp_flow[RELAY_SIDE_BROWSER]),
+				    "from_ims", media_fp_stats(m->fpath, m->fp_flow[RELAY_SIDE_IMS])));
 	return o;
 }

@@ -24,8 +24,11 @@ struct media;
 /* The media failed for good (DTLS refused, consent lost); the call should end. */
 typedef void (*media_fail_cb)(void *arg, const char *why);
 
-struct media *media_new(struct event_base *base, const char *lan_addr, const char *ims_addr,
-			media_fail_cb fail, void *arg);
+struct fastpath;
+
+/* fp: the loaded BPF fast path (fastpath_svc_handle), or NULL for the userspace relay only. */
+struct media *media_new(struct event_base *base, struct fastpath *fp, const char *lan_addr,
+			const char *ims_addr, media_fail_cb fail, void *arg);
 void media_free(struct media *m);
 
 /* Our browser-side transport: port, ICE credentials; IMS RTP port (RTCP is + 1). */
