@@ -33,6 +33,7 @@ struct nwit_scratch {
 	__u32 h[5];			/* SHA-1 chaining state */
 	__u8 tag[16];			/* received authentication tag */
 	__u8 hdr[72];			/* L3 + UDP headers being rewritten */
+	__u8 eth[16];			/* Ethernet header while the packet is resized */
 };
 
 struct {

@@ -183,7 +183,7 @@ static __always_inline int fastpath(void *ctx, int xdp)
 	struct pkt_info pi = {};
 	enum nwit_pkt_class cls;
 	__u32 key;
-	int r, has_l2, to_stack = 0;
+	int r, has_l2, to_stack = 0, moved;
 
 	has_l2 = device_has_l2(pkt_ifindex(ctx, xdp));
 	cls = classify(data, end, has_l2, &pi);
@@ -226,7 +226,13 @@ static __always_inline int fastpath(void *ctx, int xdp)
 		count_drop(r, f->flow_id, len);
 		return verdict_drop(xdp);
 	}
-	if (pkt_resize(ctx, xdp, pi.pay_off + n) ||
+	if (has_l2 && pkt_load(ctx, xdp, 0, s->eth, ETH_HLEN_NUM)) {
+		count_drop(NWIT_DROP_MALFORMED, f->flow_id, len);
+		return verdict_drop(xdp);
+	}
+	if (pkt_resize(ctx, xdp, pi.pay_off + n, &moved) ||
+	    (moved && has_l2 && pkt_store(ctx, xdp, 0, s->eth, ETH_HLEN_NUM)) ||
+	    pkt_store(ctx, xdp, pi.l3_off, s->hdr, (pi.l3_len & 63) + 8) ||
 	    pkt_store(ctx, xdp, pi.pay_off, s->msg, n)) {
 		count_drop(NWIT_DROP_RESIZE, f->flow_id, len);
 		return verdict_drop(xdp);

@@ -49,15 +49,27 @@ static __always_inline long pkt_store(void *ctx, int xdp, __u32 off, void *from,
 		   : bpf_skb_store_bytes(ctx, off, from, len, BPF_F_RECOMPUTE_CSUM);
 }
 
-/* Grow or shrink the packet at its tail to new_len bytes. */
-static __always_inline long pkt_resize(void *ctx, int xdp, __u32 new_len)
+/*
+ * Grow or shrink the packet to new_len bytes at its tail. An XDP buffer without the
+ * tailroom (veth hands some skbs over in place) grows at its head instead: *moved is then
+ * set and everything up to the payload must be written again. Returns 0 or < 0.
+ */
+static __always_inline long pkt_resize(void *ctx, int xdp, __u32 new_len, int *moved)
 {
 	__u32 cur = pkt_len(ctx, xdp);
+	int delta = (int)new_len - (int)cur;
 
-	if (new_len == cur)
+	*moved = 0;
+	if (!delta)
 		return 0;
-	return xdp ? bpf_xdp_adjust_tail(ctx, (int)new_len - (int)cur)
-		   : bpf_skb_change_tail(ctx, new_len, 0);
+	if (!xdp)
+		return bpf_skb_change_tail(ctx, new_len, 0);
+	if (!bpf_xdp_adjust_tail(ctx, delta))
+		return 0;
+	if (delta < 0 || bpf_xdp_adjust_head(ctx, -delta))
+		return -1;
+	*moved = 1;
+	return 0;
 }
 
 static __always_inline int verdict_pass(int xdp)

@@ -56,8 +56,8 @@ static __always_inline int nonzero16(const __u8 *a)
 }
 
 /*
- * Rewrite the IP and UDP headers at l3_off (l3_len bytes of IP header) for a new UDP
- * payload of n bytes held in s->msg. Returns 0 or a drop reason.
+ * Rewrite the IP and UDP headers at l3_off (l3_len bytes of IP header) into s->hdr for a
+ * new UDP payload of n bytes held in s->msg. Returns 0 or a drop reason.
  */
 static __always_inline int rewrite_headers(void *ctx, int xdp, struct nwit_scratch *s,
 					   const struct nwit_flow *f, __u32 l3_off,
@@ -126,8 +126,6 @@ static __always_inline int rewrite_headers(void *ctx, int xdp, struct nwit_scrat
 	acc += bpf_htons(IPPROTO_UDP_NUM) + bpf_htons(ulen);
 	c = ~csum_fold64(acc);
 	*(__u16 *)(udp + 6) = c ? c : 0xffff;
-	if (pkt_store(ctx, xdp, l3_off, h, l3_len + 8))
-		return NWIT_DROP_RESIZE;
 	return 0;
 }
 

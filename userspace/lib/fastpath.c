@@ -148,8 +148,28 @@ int fastpath_open(const char *pin_path, struct fastpath **out)
 		if (bpf_map__is_internal(map) || map == fp->skel->maps.nwit_scratch)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", pin_path, bpf_map__name(map));
-		if (access(path, F_OK) == 0)
+		if (access(path, F_OK) == 0) {
+			/*
+			 * Adopt it by fd: libbpf's own reuse check refuses devmaps, whose flags
+			 * the kernel extends with BPF_F_RDONLY_PROG.
+			 */
+			int mfd = bpf_obj_get(path);
+
+			if (mfd < 0) {
+				err = -errno;
+				log_warn("fast path: cannot open the pinned map %s", path);
+				goto fail;
+			}
+			err = bpf_map__reuse_fd(map, mfd);
+			close(mfd);
+			if (err) {
+				log_warnx("fast path: cannot reuse the pinned map %s: %s", path,
+					  strerror(-err));
+				goto fail;
+			}
 			fp->adopted = 1;
+			continue;
+		}
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {
 			log_warnx("fast path: cannot set the pin path %s: %s", path, strerror(-err));
@@ -541,7 +561,7 @@ static json_t *flow_json(struct fastpath *fp, const struct nwit_flow_key *k,
 	if (f->out_ifindex && !if_indextoname(f->out_ifindex, ifname))
 		snprintf(ifname, sizeof(ifname), "#%u", f->out_ifindex);
 	fastpath_flow_stats(fp, f->flow_id, &st);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s, s:I?, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s, s:I, s:I, s:I, s:I, s:I}",
 			 "id", (json_int_t)f->flow_id,
 			 "action", fastpath_action_name(f->action),
 			 "src", src, "dst", dst,
