@@ -48,6 +48,14 @@ rm -rf "$run" && mkdir -p "$run/state"
 step "nwitd on the device (namespace nwit-ue)"
 sed -e "s|@RUN@|$run|g" -e "s|@BUILD@|$build|g" "$top/scripts/lab/nwit.conf.in" >"$run/nwit.conf"
 "$webapp" token >/dev/null	# the lab operator's signing key, read by nwitd
+# The fast path forwards through bpf_fib_lookup(), which answers only for devices that
+# forward; a netfilter forward drop policy keeps the stack itself from joining the sides.
+"$lab" exec ue sysctl -qw net.ipv4.conf.lan0.forwarding=1 net.ipv4.conf.lte0.forwarding=1
+"$lab" exec ue nft -f - <<'NFT'
+table inet nwit_lab_noforward {
+	chain forward { type filter hook forward priority 0; policy drop; }
+}
+NFT
 "$build/nwitd" -n -f "$run/nwit.conf"
 "$lab" exec ue "$build/nwitd" -f "$run/nwit.conf" 2>"$run/nwitd.log" &
 nwitd_pid=$!
@@ -89,9 +97,12 @@ for c in json.load(sys.stdin).get("calls", {}).get("ended", []):
     print("  call %d (%s): %s" % (c["id"], c["direction"], c.get("end_reason")))
     for e in c["timeline"]:
         print("    +%5d ms  %s" % (e["ms"], e["event"]))
-    print("    media path %s: STUN checks %s, DTLS done %s, from browser %s, to browser %s" % (
-        m.get("path"), m.get("stun_ok"), m.get("dtls_done"),
-        m.get("from_browser", {}).get("packets"), m.get("tx_browser")))'
+    fp = m.get("fastpath") or {}
+    print("    media path %s: STUN checks %s, DTLS done %s; RTP relayed by nwitd %s from the "
+          "browser, %s from IMS; RTP in the kernel fast path %s from the browser, %s from IMS" % (
+        m.get("path"), m.get("stun_ok"), m.get("dtls_done"), m.get("rtp_relayed_from_browser"),
+        m.get("rtp_relayed_from_ims"), (fp.get("from_browser") or {}).get("packets", 0),
+        (fp.get("from_ims") or {}).get("packets", 0)))'
 else
 	echo "skipped: needs chromium and the npm packages of tests/e2e (cd tests/e2e && npm ci)"
 fi

@@ -34,7 +34,7 @@ serve() {
 		-b 203.0.113.10 -d "$RUN/www" 8080 </dev/null >"$RUN/www.log" 2>&1) &
 	echo $! >"$RUN/www.pid"
 	for _ in $(seq 1 50); do
-		in_ns appsrv ss -Hln "( sport = :8080 )" | grep -q . && { echo "webapp: $ORIGIN/"; return; }
+		in_ns appsrv ss -Hln "( sport = :8080 )" 2>/dev/null | grep -q . && { echo "webapp: $ORIGIN/"; return; }
 		sleep 0.1
 	done
 	die "the app server did not start"

@@ -17,6 +17,7 @@
 #define CALL_FLOW_MAX (NWIT_MAX_FLOWS - 1u)
 
 static uint32_t next_id = CALL_FLOW_MIN;
+static unsigned int attached[16];	/* ingress devices this process attached to */
 
 static int fill_addr(const struct sockaddr_storage *ss, uint8_t out[16], __be16 *port,
 		     uint8_t *family)
@@ -65,6 +66,25 @@ static unsigned int ifindex_of(const struct sockaddr_storage *ss)
 	return idx;
 }
 
+/* Does dev forward (conf.<dev>.forwarding)? bpf_fib_lookup() answers only for those. */
+static int forwards(unsigned int ifindex, int family)
+{
+	char name[IF_NAMESIZE], path[96], c = '0';
+	FILE *f;
+
+	if (!if_indextoname(ifindex, name))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/forwarding",
+		 family == NWIT_FAMILY_IPV6 ? "ipv6" : "ipv4", name);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fread(&c, 1, 1, f) != 1)
+		c = '0';
+	fclose(f);
+	return c == '1';
+}
+
 int media_fp_add(struct fastpath *fp, const struct media_fp_dir *d, uint32_t *flow_id,
 		 char *err, size_t errlen)
 {
@@ -88,6 +108,16 @@ int media_fp_add(struct fastpath *fp, const struct media_fp_dir *d, uint32_t *fl
 		snprintf(err, errlen, "addresses of different families");
 		return -EAFNOSUPPORT;
 	}
+	if (!forwards(out_if, flow.out_family)) {
+		char name[IF_NAMESIZE] = "?";
+
+		if_indextoname(out_if, name);
+		snprintf(err, errlen, "forwarding is off on %s, so the kernel gives the fast path no "
+			 "route (sysctl net.%s.conf.%s.forwarding=1, with a netfilter forward drop "
+			 "policy to keep the stack from joining the sides)", name,
+			 flow.out_family == NWIT_FAMILY_IPV6 ? "ipv6" : "ipv4", name);
+		return -ENETUNREACH;
+	}
 	flow.action = (uint8_t)d->action;
 	flow.out_ifindex = out_if;
 	raw = fastpath_device_is_raw_ip(out_if);
@@ -99,10 +129,21 @@ int media_fp_add(struct fastpath *fp, const struct media_fp_dir *d, uint32_t *fl
 	flow.flow_id = next_id;
 	next_id = next_id >= CALL_FLOW_MAX ? CALL_FLOW_MIN : next_id + 1;
 	/* TC ingress: redirecting into a veth from XDP needs a program on the peer */
-	rc = fastpath_attach(fp, in_if, FASTPATH_HOOK_TC);
-	if (rc < 0) {
-		snprintf(err, errlen, "cannot attach to the ingress device: %s", strerror(-rc));
-		return rc;
+	{
+		size_t i, n = sizeof(attached) / sizeof(attached[0]);
+
+		for (i = 0; i < n && attached[i] && attached[i] != in_if; i++)
+			;
+		if (i == n || attached[i] != in_if) {
+			rc = fastpath_attach(fp, in_if, FASTPATH_HOOK_TC);
+			if (rc < 0) {
+				snprintf(err, errlen, "cannot attach to the ingress device: %s",
+					 strerror(-rc));
+				return rc;
+			}
+			if (i < n)
+				attached[i] = in_if;
+		}
 	}
 	fastpath_flow_del(fp, flow.flow_id);	/* a stale flow of a long-gone call */
 	rc = fastpath_flow_add(fp, &key, &flow);
