@@ -126,6 +126,53 @@ static __always_inline void rewrite_pt(struct nwit_scratch *s, const struct nwit
 		s->msg[1] = (s->msg[1] & 0x80) | (m & 0x7f);
 }
 
+struct strip_loop {
+	__u32 dst;	/* start of the extension */
+	__u32 shift;	/* its length */
+};
+
+static long strip_block_cb(__u64 j, void *data)
+{
+	struct nwit_scratch *s = scratch_get();
+	struct strip_loop *l = data;
+	__u32 d = (l->dst + (__u32)j * 16) & SCR_MASK;
+	__u32 src = (l->dst + l->shift + (__u32)j * 16) & SCR_MASK;
+	__u64 a, b;
+
+	if (!s)
+		return 1;
+	/* both halves are read before anything is written: safe for any shift >= 4 */
+	a = *(__u64 *)(s->msg + src);
+	b = *(__u64 *)(s->msg + src + 8);
+	*(__u64 *)(s->msg + d) = a;
+	*(__u64 *)(s->msg + d + 8) = b;
+	return 0;
+}
+
+/*
+ * Remove the RTP header extension (RFC 3550 5.3.1) from the plain RTP packet
+ * s->msg[0, n) and clear X: the IMS side never negotiated one. Returns the new length.
+ */
+static __always_inline int strip_extension(struct nwit_scratch *s, __u32 n)
+{
+	struct strip_loop l;
+	__u32 start, xlen;
+
+	if (!(s->msg[0] & 0x10))
+		return n;
+	start = 12 + (s->msg[0] & 0x0f) * 4;
+	if (start + 4 > n)
+		return -NWIT_DROP_MALFORMED;
+	xlen = 4 + 4 * ((__u32)s->msg[(start + 2) & 127] << 8 | s->msg[(start + 3) & 127]);
+	if (start + xlen > n)
+		return -NWIT_DROP_MALFORMED;
+	l.dst = start;
+	l.shift = xlen;
+	bpf_loop((n - start - xlen + 15) / 16, strip_block_cb, &l, 0);
+	s->msg[0] &= ~0x10;
+	return n - xlen;
+}
+
 /* Transform s->msg[0, n) per the flow; returns the new length or minus a drop reason. */
 static __always_inline int transform(struct nwit_scratch *s, const struct nwit_flow *f, __u32 n)
 {
@@ -165,6 +212,8 @@ static __always_inline int transform(struct nwit_scratch *s, const struct nwit_f
 		r = srtp_unprotect(s, c, aes, n);
 		if (r > 0)
 			rewrite_pt(s, f);
+		if (r > 0 && (f->flags & NWIT_FLOW_STRIP_EXT))
+			r = strip_extension(s, r);
 		return r;
 	}
 	if (rtcp)
@@ -176,7 +225,8 @@ static __always_inline int transform(struct nwit_scratch *s, const struct nwit_f
 static __always_inline int fastpath(void *ctx, int xdp)
 {
 	void *data = pkt_data(ctx, xdp), *end = pkt_end(ctx, xdp);
-	__u32 len = pkt_len(ctx, xdp), n;
+	__u32 len = pkt_len(ctx, xdp), nout;
+	__u64 n;
 	struct nwit_flow_stat *fs;
 	struct nwit_scratch *s;
 	struct nwit_flow *f;
@@ -216,7 +266,8 @@ static __always_inline int fastpath(void *ctx, int xdp)
 		count_drop(-r, f->flow_id, len);
 		return verdict_drop(xdp);
 	}
-	n = r;
+	n = (__u32)r;
+	asm volatile("" : "+r"(n));	/* the bound check below must reach the verifier */
 	if (n < 8 || n > NWIT_MAX_PAYLOAD) {
 		count_drop(NWIT_DROP_TOO_BIG, f->flow_id, len);
 		return verdict_drop(xdp);
@@ -237,8 +288,8 @@ static __always_inline int fastpath(void *ctx, int xdp)
 		count_drop(NWIT_DROP_RESIZE, f->flow_id, len);
 		return verdict_drop(xdp);
 	}
-	n += pi.pay_off;
-	r = forward(ctx, xdp, s, f, has_l2, pi.l3_len, pi.family, &n, &to_stack);
+	nout = pi.pay_off + (__u32)n;
+	r = forward(ctx, xdp, s, f, has_l2, pi.l3_len, pi.family, &nout, &to_stack);
 	if (r < 0) {
 		count_drop(-r, f->flow_id, len);
 		return verdict_drop(xdp);
@@ -247,7 +298,7 @@ static __always_inline int fastpath(void *ctx, int xdp)
 	fs = bpf_map_lookup_elem(&nwit_flow_stats, &key);
 	if (fs) {
 		fs->packets++;
-		fs->bytes += n;
+		fs->bytes += nout;
 		fs->to_stack += to_stack;
 	}
 	return r;

@@ -42,7 +42,11 @@ static __always_inline __u16 csum_fold64(__u64 acc)
 static __always_inline __u64 payload_sum(struct nwit_scratch *s, __u32 n)
 {
 	struct csum_loop l = { 0 };
-	__u8 *p = s->msg + (n & SCR_MASK);
+	__u64 off = n;
+	__u8 *p;
+
+	asm volatile("" : "+r"(off));	/* keep the mask below in the verified code */
+	p = s->msg + (off & SCR_MASK);
 
 	*(__u64 *)p = 0;
 	*(__u64 *)(p + 8) = 0;

@@ -100,7 +100,7 @@ enum nwit_flow_action {
 enum nwit_flow_flags {
 	NWIT_FLOW_EGRESS_L2 = 1 << 0,	/* egress device carries Ethernet (else raw IP) */
 	NWIT_FLOW_SET_DSCP = 1 << 1,	/* write dscp into the IP header */
-	NWIT_FLOW_STRIP_EXT = 1 << 2,	/* RTP->RTP: drop the RTP header extension */
+	NWIT_FLOW_STRIP_EXT = 1 << 2,	/* SRTP->RTP: remove the RTP header extension */
 };
 
 /* pt_map[pt] = NWIT_PT_MAPPED | new_pt rewrites payload type pt; 0 keeps it. */

@@ -265,6 +265,64 @@ static void protect_32_v4(void **st) { (void)st; protect_case(NWIT_SRTP_AES_CM_1
 static void protect_80_v6(void **st) { (void)st; protect_case(NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, 1, 0, PACKETS_PER_CASE / 5, 65000); }
 static void protect_srtcp(void **st) { (void)st; protect_case(NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, 0, 1, PACKETS_PER_CASE, 0); }
 
+/* What an RTP packet looks like without its header extension (X cleared). */
+static size_t without_extension(const uint8_t *in, size_t n, uint8_t *out)
+{
+	size_t start = 12 + (size_t)(in[0] & 0x0f) * 4, xlen;
+
+	memcpy(out, in, n);
+	if (!(in[0] & 0x10))
+		return n;
+	xlen = 4 + 4 * (size_t)(in[start + 2] << 8 | in[start + 3]);
+	out[0] &= (uint8_t)~0x10;
+	memcpy(out + start, in + start + xlen, n - start - xlen);
+	return n - xlen;
+}
+
+/* A flow towards IMS strips RTP header extensions after unprotecting. */
+static void unprotect_strips_extensions(void **st)
+{
+	uint32_t ssrc = 0x5eed0001, flow_id = 4004;
+	uint8_t plain[PKT_MAX], exp[PKT_MAX], prot[PKT_MAX], pkt[PKT_MAX], out[PKT_MAX];
+	struct nwit_flow f;
+	struct pkt_spec s;
+	struct oracle o;
+	int i, with_ext = 0;
+
+	(void)st;
+	oracle_init(&o, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, ssrc);
+	spec_init(&s, 0);
+	s.sport = 41003;
+	memset(&f, 0, sizeof(f));
+	f.flags = NWIT_FLOW_STRIP_EXT;
+	flow_install(&s, flow_id, NWIT_ACTION_SRTP_TO_RTP, &f);
+	assert_int_equal(ssrc_install(flow_id, ssrc, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, &o.keys, 0),
+			 0);
+	for (i = 0; i < 1000; i++) {
+		size_t plen = make_rtp(plain, 1400, (uint16_t)(3000 + i), ssrc), elen, n, olen;
+		const uint8_t *got;
+		int len = (int)plen;
+
+		elen = without_extension(plain, plen, exp);
+		with_ext += elen != plen;
+		memcpy(prot, plain, plen);
+		assert_int_equal(srtp_protect(o.tx, prot, &len), srtp_err_status_ok);
+		n = pkt_build(&s, prot, (size_t)len, pkt);
+		assert_true(verdict_passed(i % 2 ? HOOK_TC : HOOK_XDP,
+					   run_pkt(i % 2 ? HOOK_TC : HOOK_XDP, pkt, n, out, &olen, 1,
+						   NULL)));
+		got = check_headers(out, olen, 0, &n);
+		assert_int_equal(n, elen);
+		if (memcmp(got, exp, elen))
+			fail_msg("packet %d (seed %u): not the plaintext without its extension", i,
+				 seed);
+	}
+	assert_true(with_ext > 100);
+	ssrc_remove(flow_id, ssrc);
+	flow_remove(&s);
+	oracle_free(&o);
+}
+
 /* The ROC the kernel keeps after a rollover: 65000 + 10000 packets -> ROC 1. */
 static void roc_after_rollover(void **st)
 {
@@ -510,6 +568,7 @@ int main(void)
 		cmocka_unit_test(protect_80_v6),
 		cmocka_unit_test(protect_srtcp),
 		cmocka_unit_test(roc_after_rollover),
+		cmocka_unit_test(unprotect_strips_extensions),
 		cmocka_unit_test(drops_xdp),
 		cmocka_unit_test(drops_tc),
 		cmocka_unit_test(non_media_on_flow),

@@ -206,6 +206,16 @@ int fastpath_spec_parse(json_t *args, struct fastpath_spec *out, char *err, size
 	    (parse_endpoint(s, &fam, out->flow.out_dst, &out->flow.out_dport) ||
 	     fam != out->key.family))
 		FAIL(-EINVAL, "flow: out_dst must be ADDRESS:PORT of the flow's family");
+	/* RTP header extensions are not negotiated towards IMS: stripped by default there */
+	s = arg(args, "ext");
+	if (!s)
+		s = out->flow.action == NWIT_ACTION_SRTP_TO_RTP ? "strip" : "keep";
+	if (strcmp(s, "strip") == 0)
+		out->flow.flags |= NWIT_FLOW_STRIP_EXT;
+	else if (strcmp(s, "keep") != 0)
+		FAIL(-EINVAL, "flow: ext must be strip or keep");
+	if (out->flow.action != NWIT_ACTION_SRTP_TO_RTP && (out->flow.flags & NWIT_FLOW_STRIP_EXT))
+		FAIL(-EINVAL, "flow: ext=strip applies to srtp-to-rtp flows only");
 	if ((s = arg(args, "dscp"))) {
 		if (parse_dscp(s, &out->flow.dscp))
 			FAIL(-EINVAL, "flow: dscp must be 0..63, ef or af4N");

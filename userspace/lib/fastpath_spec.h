@@ -29,8 +29,8 @@ struct fastpath_spec {
 };
 
 /*
- * Parse args: id, in, src, dst, action (required); hook, out, l2, out_src, out_dst, dscp,
- * pt, ssrc, key, roc (optional). Returns 0, or -EINVAL / -ENODEV / -ENOTSUP with a
+ * Parse args: id, in, src, dst, action (required); hook, out, out_src, out_dst, dscp,
+ * pt, ext, ssrc, key, roc (optional). Returns 0, or -EINVAL / -ENODEV / -ENOTSUP with a
  * reason in err.
  */
 int fastpath_spec_parse(json_t *args, struct fastpath_spec *out, char *err, size_t errlen);
