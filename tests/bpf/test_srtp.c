@@ -323,6 +323,63 @@ static void unprotect_strips_extensions(void **st)
 	oracle_free(&o);
 }
 
+/*
+ * Cost per packet for voice-sized (172 B) and video-sized (1200 B) RTP packets, XDP,
+ * both directions, averaged over 2000 distinct packets (each run once: the transform
+ * is not idempotent). Printed for docs/fastpath.md; checks only that all pass.
+ */
+static void per_packet_cost(void **st)
+{
+	static const size_t sizes[2] = { 172, 1200 };
+	uint8_t plain[PKT_MAX], prot[PKT_MAX], pkt[PKT_MAX], out[PKT_MAX];
+	uint32_t ssrc = 0xbe0c0001;
+	struct pkt_spec s;
+	struct oracle o;
+	int z, dir, i;
+
+	(void)st;
+	oracle_init(&o, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, ssrc);
+	spec_init(&s, 0);
+	s.sport = 41004;
+	for (dir = 0; dir < 2; dir++) {
+		flow_install(&s, 4005, dir ? NWIT_ACTION_RTP_TO_SRTP : NWIT_ACTION_SRTP_TO_RTP, NULL);
+		assert_int_equal(ssrc_install(4005, ssrc, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, &o.keys,
+					      0), 0);
+		for (z = 0; z < 2; z++) {
+			uint64_t total = 0;
+
+			for (i = 0; i < 2000; i++) {
+				size_t n, olen, j;
+				uint32_t ns = 0;
+				int len = (int)sizes[z];
+
+				plain[0] = 0x80;
+				plain[1] = 0;
+				plain[2] = (uint8_t)((z * 2000 + i) >> 8);
+				plain[3] = (uint8_t)(z * 2000 + i);
+				memset(plain + 4, 0, 4);
+				plain[8] = 0xbe, plain[9] = 0x0c, plain[10] = 0, plain[11] = 1;
+				for (j = 12; j < sizes[z]; j++)
+					plain[j] = (uint8_t)j;
+				memcpy(prot, plain, sizes[z]);
+				if (!dir)
+					assert_int_equal(srtp_protect(o.tx, prot, &len),
+							 srtp_err_status_ok);
+				n = pkt_build(&s, prot, (size_t)len, pkt);
+				assert_true(verdict_passed(HOOK_XDP, run_pkt(HOOK_XDP, pkt, n, out,
+									      &olen, 1, &ns)));
+				total += ns;
+			}
+			printf("# cost %s %zu B RTP: %llu ns/packet (XDP, BPF_PROG_TEST_RUN)\n",
+			       dir ? "RTP->SRTP" : "SRTP->RTP", sizes[z],
+			       (unsigned long long)(total / 2000));
+		}
+		ssrc_remove(4005, ssrc);
+	}
+	flow_remove(&s);
+	oracle_free(&o);
+}
+
 /* The ROC the kernel keeps after a rollover: 65000 + 10000 packets -> ROC 1. */
 static void roc_after_rollover(void **st)
 {
@@ -569,6 +626,7 @@ int main(void)
 		cmocka_unit_test(protect_srtcp),
 		cmocka_unit_test(roc_after_rollover),
 		cmocka_unit_test(unprotect_strips_extensions),
+		cmocka_unit_test(per_packet_cost),
 		cmocka_unit_test(drops_xdp),
 		cmocka_unit_test(drops_tc),
 		cmocka_unit_test(non_media_on_flow),
