@@ -47,7 +47,7 @@
 #define T1_MS 500
 #define TIMER_B_MS (64 * T1_MS)
 #define RING_TIMEOUT_S 120	/* nobody answers */
-#define BYE_WAIT_MS 4000
+#define LINGER_MS 5000		/* an ended call waits this long for final responses */
 #define MAX_BRANCHES 8		/* apps an incoming call is offered to */
 #define TIMELINE_MAX 24
 #define ENDED_KEPT 8
@@ -470,7 +470,17 @@ static void call_end(struct call *c, const char *fmt, ...)
 				json_array_remove(c->b->ended, 0);
 		}
 	}
-	start_ms(c->t_end, 0);
+	/*
+	 * Free it at once, unless an INVITE we sent has no final response yet: then linger
+	 * a while to ACK that response (and hang up a late 200).
+	 */
+	{
+		int pending = c->outgoing && c->ims.used && !c->ims.final;
+
+		for (int i = 0; !c->outgoing && i < c->n_app; i++)
+			pending |= c->app[i].used && !c->app[i].final;
+		start_ms(c->t_end, pending ? LINGER_MS : 0);
+	}
 }
 
 static void on_end(evutil_socket_t fd, short what, void *arg)
@@ -1125,6 +1135,43 @@ static void dialog_request(struct call *c, struct leg *l, const struct sip_msg *
 	respond(c, l, m, 501, NULL, NULL, NULL, 0);
 }
 
+/*
+ * A 2xx to an INVITE of a call that is already gone (the app cancelled while the callee
+ * answered): ACK it and hang up at once, from the response alone (RFC 3261 15, the dialog
+ * a 2xx creates must be ended with BYE).
+ */
+static void ims_stray_2xx(struct b2bua *b, const struct sip_msg *m)
+{
+	struct ims_reg_info info;
+	const char *routes[SIP_MSG_ROUTES_MAX];
+	struct sip_req_spec r = { 0 };
+	char via[600], branch[40], buf[MSG_BUF];
+	int n;
+
+	if (!ims_info(b, &info) || !m->contact_uri[0])
+		return;
+	for (int i = 0; i < m->n_rr; i++)
+		routes[i] = m->rr[m->n_rr - 1 - i];
+	r.ruri = m->contact_uri;
+	r.via = via;
+	r.n_routes = m->n_rr;
+	r.routes = routes;
+	r.from = m->from;
+	r.to = m->to;
+	r.call_id = m->call_id;
+	for (int k = 0; k < 2; k++) {
+		sip_msg_random(branch, sizeof(branch), "z9hG4bK");
+		ims_via(&info, branch, via, sizeof(via));
+		r.method = k ? "BYE" : "ACK";
+		r.cseq = m->cseq + (uint32_t)k;
+		n = sip_msg_build_request(&r, buf, sizeof(buf));
+		if (n > 0)
+			ims_reg_send(b->d->ims, buf, (size_t)n);
+	}
+	log_info("b2bua: a 200 OK for call %s came after the call ended: ACK and BYE sent",
+		 m->call_id);
+}
+
 /* --- entry points ------------------------------------------------------------------------ */
 
 int b2bua_app_message(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len)
@@ -1160,6 +1207,8 @@ int b2bua_app_message(struct nwitd *d, struct app_ws *ws, const char *msg, size_
 	if (!c) {
 		if (strcmp(m->method, "INVITE") == 0 && !m->to_tag[0])
 			app_invite(b, ws, m);
+		else if (strcmp(m->method, "OPTIONS") == 0)
+			app_reply_plain(ws, m, 200, NULL, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
 		else if (strcmp(m->method, "ACK") != 0)
 			app_reply_plain(ws, m, 481, NULL, NULL);
 		free(m);
@@ -1251,9 +1300,23 @@ int b2bua_ims_message(struct nwitd *d, const char *msg, size_t len)
 	}
 	c = find_ims_call(b, m->call_id);
 	if (!m->is_request) {
-		if (c && c->outgoing && strcmp(m->method, "INVITE") == 0 &&
-		    strcmp(m->branch, c->ims.inv_branch) == 0)
-			ims_invite_response(c, m);
+		int invite = strcmp(m->method, "INVITE") == 0;
+
+		if (c && c->outgoing && invite && strcmp(m->branch, c->ims.inv_branch) == 0) {
+			if (c->state != CALL_ENDED) {
+				ims_invite_response(c, m);
+			} else if (m->status >= 300) {	/* e.g. 487 after our CANCEL */
+				snprintf(c->ims.remote, sizeof(c->ims.remote), "%s", m->to);
+				send_ack(c, &c->ims, 0);
+				c->ims.final = m->status;
+			} else if (m->status >= 200) {
+				ims_stray_2xx(b, m);
+				c->ims.final = m->status;
+			}
+		} else if (!c && invite && m->status >= 200 && m->status < 300 &&
+			   strncmp(m->call_id, "nwit-", 5) == 0) {
+			ims_stray_2xx(b, m);
+		}
 		free(m);
 		return 0;
 	}

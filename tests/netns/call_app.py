@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""A scripted web app for the B2BUA's error paths: SIP over WebSocket to nwitd, sending
+what a browser app could send (bad SDP, offers nwitd must refuse, CANCEL races, BYE for
+unknown calls) and a STUN check with a wrong password.
+
+usage: call_app.py HOST PORT TOKEN ORIGIN SCENARIO [ARG]
+Prints "RESULT <name> <value>" lines.
+"""
+import base64
+import hashlib
+import hmac
+import os
+import re
+import socket
+import struct
+import sys
+import time
+import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "daemon"))
+from app_ws_client import Conn  # noqa: E402
+
+HOST, PORT, TOKEN, ORIGIN, SCENARIO = sys.argv[1:6]
+ARG = sys.argv[6] if len(sys.argv) > 6 else ""
+TAG = os.urandom(4).hex()
+
+
+def result(name, value):
+    print(f"RESULT {name} {value}", flush=True)
+
+
+def connect():
+    s = socket.create_connection((HOST, int(PORT)), timeout=5)
+    key = base64.b64encode(os.urandom(16)).decode()
+    s.sendall((f"GET /sip?access_token={TOKEN} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\n"
+               f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+               f"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sip\r\n"
+               f"Origin: {ORIGIN}\r\n\r\n").encode())
+    c = Conn(s)
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += c.read(1)
+    if b" 101 " not in head.split(b"\r\n")[0]:
+        sys.exit("handshake refused: " + head.split(b"\r\n")[0].decode())
+    return c
+
+
+def send(c, text):
+    c.frame(1, text.encode())
+
+
+def recv(c, timeout=5):
+    c.s.settimeout(timeout)
+    b0, b1 = c.read(2)
+    n = b1 & 0x7F
+    if n == 126:
+        n = struct.unpack("!H", c.read(2))[0]
+    elif n == 127:
+        n = struct.unpack("!Q", c.read(8))[0]
+    return c.read(n).decode(errors="replace")
+
+
+def status_of(msg):
+    m = re.match(r"SIP/2.0 (\d+)", msg)
+    return int(m.group(1)) if m else 0
+
+
+def header(msg, name):
+    m = re.search(r"^" + name + r":\s*(.*?)\r$", msg, re.M | re.I)
+    return m.group(1) if m else ""
+
+
+def request(method, callid, cseq, body="", to_tag="", branch=None, ruri="sip:bob@ims.example.net"):
+    branch = branch or "z9hG4bK" + os.urandom(6).hex()
+    ctype = "Content-Type: application/sdp\r\n" if body else ""
+    to = "<sip:bob@ims.example.net>" + (f";tag={to_tag}" if to_tag else "")
+    return (f"{method} {ruri} SIP/2.0\r\n"
+            f"Via: SIP/2.0/WSS test.invalid;branch={branch}\r\nMax-Forwards: 70\r\n"
+            f"From: <sip:alice@ims.example.net>;tag={TAG}\r\nTo: {to}\r\n"
+            f"Call-ID: {callid}\r\nCSeq: {cseq} {method if method != 'ACK' else 'ACK'}\r\n"
+            f"Contact: <sip:t@test.invalid;transport=ws>\r\n{ctype}"
+            f"Content-Length: {len(body.encode())}\r\n\r\n{body}"), branch
+
+
+def register(c):
+    msg, _ = request("REGISTER", "reg-" + TAG, 1, ruri="sip:ims.example.net")
+    msg = msg.replace("To: <sip:bob@ims.example.net>", "To: <sip:alice@ims.example.net>")
+    send(c, msg)
+    return status_of(recv(c))
+
+
+def final(c, timeout=10):
+    """Responses until a final one: (status, message, provisional statuses)."""
+    prov = []
+    end = time.time() + timeout
+    while time.time() < end:
+        m = recv(c, max(0.1, end - time.time()))
+        st = status_of(m)
+        if 100 <= st < 200:
+            prov.append(st)
+            continue
+        if st:
+            return st, m, prov
+    return 0, "", prov
+
+
+def stun_binding(dst, port, ufrag_pair, pwd):
+    """A Binding request with MESSAGE-INTEGRITY keyed with pwd; the response's class."""
+    tid = os.urandom(12)
+    user = ufrag_pair.encode()
+    attrs = struct.pack("!HH", 0x0006, len(user)) + user + b"\0" * (-len(user) % 4)
+    attrs += struct.pack("!HHI", 0x0024, 4, 0x6e7f00ff)  # PRIORITY
+    attrs += struct.pack("!HHQ", 0x802A, 8, 1)  # ICE-CONTROLLING
+    hdr = struct.pack("!HHI", 0x0001, len(attrs) + 24, 0x2112A442) + tid
+    mac = hmac.new(pwd.encode(), hdr + attrs, hashlib.sha1).digest()
+    attrs += struct.pack("!HH", 0x0008, 20) + mac
+    hdr = struct.pack("!HHI", 0x0001, len(attrs) + 8, 0x2112A442) + tid
+    crc = (zlib.crc32(hdr + attrs) ^ 0x5354554E) & 0xFFFFFFFF
+    attrs += struct.pack("!HHI", 0x8028, 4, crc)
+    pkt = struct.pack("!HHI", 0x0001, len(attrs), 0x2112A442) + tid + attrs
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(2)
+    s.sendto(pkt, (dst, port))
+    try:
+        r = s.recv(1500)
+    except socket.timeout:
+        return "none"
+    t = struct.unpack("!H", r[:2])[0]
+    if t == 0x0101:
+        return "success"
+    if t == 0x0111:
+        # ERROR-CODE attribute
+        i = 20
+        while i + 4 <= len(r):
+            at, al = struct.unpack("!HH", r[i:i + 4])
+            if at == 0x0009:
+                return "error-%d" % (r[i + 6] * 100 + r[i + 7])
+            i += 4 + al + (-al % 4)
+        return "error"
+    return "type-%04x" % t
+
+
+def invite(c, body, target="sip:bob@ims.example.net"):
+    callid = "t-" + os.urandom(6).hex()
+    msg, branch = request("INVITE", callid, 1, body, ruri=target)
+    msg = msg.replace("To: <sip:bob@ims.example.net>", f"To: <{target}>")
+    send(c, msg)
+    return callid, branch
+
+
+def main():
+    c = connect()
+    result("register", register(c))
+    body = open(ARG).read().replace("\n", "\r\n").replace("\r\r\n", "\r\n") if ARG else ""
+    if SCENARIO == "invite":  # one INVITE with the given SDP: the final status and Warning
+        callid, branch = invite(c, body)
+        st, m, prov = final(c)
+        result("status", st)
+        result("warning", '"' + header(m, "Warning") + '"')
+        if 200 <= st < 300:
+            send(c, request("ACK", callid, 1, to_tag=re.search(r"tag=([^;\s>]+)", header(m, "To")).group(1))[0])
+            send(c, request("BYE", callid, 2, to_tag=re.search(r"tag=([^;\s>]+)", header(m, "To")).group(1))[0])
+            result("bye", final(c)[0])
+    elif SCENARIO == "unknown-callee":
+        invite(c, body, "sip:nobody@ims.example.net")
+        result("status", final(c)[0])
+    elif SCENARIO == "cancel":  # CANCEL right behind the INVITE: the callee answers at once
+        callid, branch = invite(c, body)
+        send(c, request("CANCEL", callid, 1, branch=branch)[0])
+        got = []
+        end = time.time() + 4
+        while time.time() < end:
+            try:
+                m = recv(c, max(0.1, end - time.time()))
+            except (socket.timeout, TimeoutError):
+                break
+            got.append("%d/%s" % (status_of(m), header(m, "CSeq").split()[-1]))
+        result("responses", ",".join(got))
+    elif SCENARIO == "stun-wrong-password":  # the call is answered; a check with a bad key
+        callid, branch = invite(c, body)
+        st, m, prov = final(c)
+        result("status", st)
+        sdp = m.split("\r\n\r\n", 1)[1]
+        port = int(re.search(r"^m=audio (\d+)", sdp, re.M).group(1))
+        addr = re.search(r"^c=IN IP4 (\S+)", sdp, re.M).group(1)
+        ufrag = re.search(r"^a=ice-ufrag:(\S+)", sdp, re.M).group(1)
+        pwd = re.search(r"^a=ice-pwd:(\S+)", sdp, re.M).group(1)
+        mine = re.search(r"^a=ice-ufrag:(\S+)", body, re.M).group(1)
+        result("stun_wrong_password", stun_binding(addr, port, f"{ufrag}:{mine}", "not-the-password-at-all"))
+        result("stun_wrong_ufrag", stun_binding(addr, port, f"zzzz:{mine}", pwd))
+        result("stun_right", stun_binding(addr, port, f"{ufrag}:{mine}", pwd))
+        totag = re.search(r"tag=([^;\s>]+)", header(m, "To")).group(1)
+        send(c, request("ACK", callid, 1, to_tag=totag)[0])
+        send(c, request("BYE", callid, 2, to_tag=totag)[0])
+        result("bye", final(c)[0])
+    elif SCENARIO == "bye-unknown":
+        send(c, request("BYE", "no-such-call", 5, to_tag="x")[0])
+        result("status", final(c)[0])
+    elif SCENARIO == "garbage":
+        c.frame(1, b"this is not SIP\r\n\r\n")
+        send(c, request("OPTIONS", "opt-" + TAG, 1)[0])
+        result("after_garbage", final(c)[0])
+
+
+main()
