@@ -314,7 +314,8 @@ static void ims_call_baresip(void **state)
 
 /* A ViLTE-style IMS offer (IPv6, AMR-WB and PCMA, events at 16 and 8 kHz, H.264 over
  * RTP/AVPF with feedback): PCMA, events at 8 kHz and H.264 reach the browser; Chromium's
- * Constrained Baseline 42e01f matches the offer's 42C01F. */
+ * Constrained Baseline 42e01f matches the offer's 42C01F; nack, PLI and FIR feedback,
+ * offered by both, pass (ccm tmmbr, which browsers do not do, does not). */
 static void ims_call_vilte(void **state)
 {
 	struct sdp_webrtc_local wl;
@@ -344,8 +345,8 @@ static void ims_call_vilte(void **state)
 	EXPECT_MAP(a->to_webrtc, a->n_to_webrtc, { 8, 8 }, { 101, 101 });
 	EXPECT_MAP(v->to_ims, v->n_to_ims, { 99, 99 });
 	EXPECT_MAP(v->to_webrtc, v->n_to_webrtc, { 99, 99 });
-	assert_int_equal(a->webrtc_ssrc, 173800394u);
-	assert_int_equal(v->webrtc_ssrc, 2668306141u);
+	assert_int_equal(a->webrtc_ssrc, 4084030316u);
+	assert_int_equal(v->webrtc_ssrc, 3840611992u);
 	sdp_free(answer);
 	sdp_free(webrtc_answer);
 	sdp_free(webrtc_offer);
@@ -529,6 +530,31 @@ static void ims_offer_old_hold(void **state)
 	sdp_free(offer);
 }
 
+/* Wildcard feedback ("*") of an RTP/AVPF offer applies to each codec, under its new number. */
+static void ims_offer_wildcard_feedback(void **state)
+{
+	const char *text = IMS_HEAD "m=audio 10000 RTP/AVP 96\r\na=rtpmap:96 opus/48000/2\r\n"
+				    "m=video 10002 RTP/AVPF 96\r\na=rtpmap:96 VP8/90000\r\n"
+				    "a=rtcp-fb:* nack pli\r\na=rtcp-fb:96 goog-remb\r\n";
+	struct sdp_session *offer = parse_text(text, strlen(text)), *out;
+	struct sdp_webrtc_local wl;
+	struct sdp_ims_local il;
+	struct sdp_xlate x;
+	char err[256], *s;
+	size_t len;
+
+	(void)state;
+	local_sides(&wl, &il);
+	assert_int_equal(sdp_xlate_ims_offer(offer, &il, &wl, &x, &out, err, sizeof(err)), 0);
+	assert_int_equal(sdp_serialize(out, &s, &len), 0);
+	assert_non_null(strstr(s, "a=rtpmap:97 VP8/90000\r\na=rtcp-fb:97 nack pli\r\na=msid"));
+	assert_null(strstr(s, "goog-remb"));
+	assert_null(strstr(s, "rtcp-fb:96"));
+	free(s);
+	sdp_free(out);
+	sdp_free(offer);
+}
+
 static void webrtc_answer_refusals(void **state)
 {
 	struct sdp_session *offer = load("baresip100_av_offer.sdp"), *webrtc_offer, *out;
@@ -704,6 +730,7 @@ int main(void)
 		cmocka_unit_test(ims_answer_refusals),
 		cmocka_unit_test(ims_offer_amr_wb),
 		cmocka_unit_test(ims_offer_old_hold),
+		cmocka_unit_test(ims_offer_wildcard_feedback),
 		cmocka_unit_test(webrtc_answer_refusals),
 		cmocka_unit_test(audio_port_only),
 		cmocka_unit_test(h264_matching),

@@ -25,8 +25,9 @@
  * other m= lines (m=message MSRP, m=text, ...) are rejected.
  *
  * Dropped on the way: rtx, red, ulpfec, CN and any codec the other side cannot decode;
- * a=extmap, a=rtcp-fb (the IMS side is RTP/AVP without feedback), ssrc signalling of the
- * other side, ICE candidates and trickle options.
+ * a=extmap, ssrc signalling of the other side, ICE candidates and trickle options;
+ * a=rtcp-fb except nack, nack pli and ccm fir offered by both sides when the IMS side is
+ * RTP/AVPF (feedback needs AVPF, RFC 4585; our own IMS offers are RTP/AVP).
  */
 #ifndef NWIT_SDP_TRANSLATE_H
 #define NWIT_SDP_TRANSLATE_H

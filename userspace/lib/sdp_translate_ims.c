@@ -71,6 +71,7 @@ static int offer_stream(struct sdp_session *s, const struct sdp_session *offer, 
 	struct sdp_xlate_stream *st = &x->s[i];
 	struct sdp_codec all[SDP_CODEC_MAX], kept[SDP_XLATE_MAX_PT];
 	unsigned nkept, nmedia;
+	bool avpf = strcmp(om->proto, "RTP/AVPF") == 0;
 	struct sdp_media *m;
 	uint16_t port;
 	int n, rc;
@@ -110,6 +111,11 @@ static int offer_stream(struct sdp_session *s, const struct sdp_session *offer, 
 		st->pairs[k].webrtc_pt = (uint8_t)pt;
 		st->pairs[k].ims_pt = kept[k].pt;
 		rc = xl_add_codec(s, m, &kept[k], (uint8_t)pt, kept[k].fmtp);
+		/* feedback only where the IMS side may send it (RFC 4585 needs AVPF) */
+		for (int f = 0; !rc && avpf && xl_rtcp_fb_kinds[f]; f++)
+			if (xl_has_rtcp_fb(om, kept[k].pt, xl_rtcp_fb_kinds[f]))
+				rc = sdp_attrs_add(s, &m->attrs, "rtcp-fb", "%d %s", pt,
+						   xl_rtcp_fb_kinds[f]);
 	}
 	st->npairs = nkept;
 	if (!rc)
@@ -266,9 +272,15 @@ static int answer_stream(struct sdp_session *s, const struct sdp_session *ims_of
 	m = sdp_add_media(s, om->type, port, om->proto);
 	if (!m)
 		return -ENOMEM;
-	for (unsigned k = 0; k < nacc && !rc; k++)
+	for (unsigned k = 0; k < nacc && !rc; k++) {
 		/* the browser's fmtp: the parameters it receives with */
 		rc = xl_add_codec(s, m, acc_i[k], acc_i[k]->pt, acc_w[k]->fmtp);
+		for (int f = 0; !rc && strcmp(om->proto, "RTP/AVPF") == 0 && xl_rtcp_fb_kinds[f]; f++)
+			if (xl_has_rtcp_fb(om, acc_i[k]->pt, xl_rtcp_fb_kinds[f]) &&
+			    xl_has_rtcp_fb(am, acc_w[k]->pt, xl_rtcp_fb_kinds[f]))
+				rc = sdp_attrs_add(s, &m->attrs, "rtcp-fb", "%u %s", acc_i[k]->pt,
+						   xl_rtcp_fb_kinds[f]);
+	}
 	if (!rc)
 		rc = xl_copy_ptime(s, m, am);
 	/* the gateway stands in for the browser: its direction is ours */

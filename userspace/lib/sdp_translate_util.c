@@ -263,6 +263,26 @@ int xl_read_ims_remote(const struct sdp_session *s, const struct sdp_media *m,
 	return 0;
 }
 
+const char *const xl_rtcp_fb_kinds[] = { "nack", "nack pli", "ccm fir", NULL };
+
+bool xl_has_rtcp_fb(const struct sdp_media *m, uint8_t pt, const char *fb)
+{
+	char num[4];
+
+	snprintf(num, sizeof(num), "%u", pt);
+	for (int i = sdp_attrs_find(&m->attrs, "rtcp-fb", 0); i >= 0;
+	     i = sdp_attrs_find(&m->attrs, "rtcp-fb", (unsigned)i + 1)) {
+		const char *v = m->attrs.a[i].value, *sp;
+
+		if (!v || !(sp = strchr(v, ' ')) || strcmp(sp + 1, fb) != 0)
+			continue;
+		if ((sp - v == 1 && v[0] == '*') ||
+		    ((size_t)(sp - v) == strlen(num) && strncmp(v, num, strlen(num)) == 0))
+			return true;
+	}
+	return false;
+}
+
 unsigned xl_filter_codecs(const struct sdp_codec *in, unsigned n, uint32_t mask,
 			  struct sdp_codec *out, unsigned max, unsigned *n_media_codecs)
 {

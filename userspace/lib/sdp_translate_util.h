@@ -52,6 +52,14 @@ uint32_t xl_first_ssrc(const struct sdp_media *m);
 int xl_read_ims_remote(const struct sdp_session *s, const struct sdp_media *m,
 		       struct sdp_xlate_stream *st, char *err, size_t errlen);
 
+/*
+ * True when m offers feedback fb ("nack", "nack pli" or "ccm fir", the kinds both
+ * browsers and RTP/AVPF IMS peers use) for payload type pt, directly or with "*".
+ */
+bool xl_has_rtcp_fb(const struct sdp_media *m, uint8_t pt, const char *fb);
+/* The feedback kinds xl_has_rtcp_fb() knows, NULL-terminated. */
+extern const char *const xl_rtcp_fb_kinds[];
+
 /* Keep the codecs of in[] allowed by mask, telephone-event only at a kept clock rate. */
 unsigned xl_filter_codecs(const struct sdp_codec *in, unsigned n, uint32_t mask,
 			  struct sdp_codec *out, unsigned max, unsigned *n_media_codecs);
