@@ -1,4 +1,5 @@
-# Shared body of the fast path netns tests (sourced by test_fastpath_*.sh with HOOK set).
+# Shared body of the fast path netns tests (sourced by test_fastpath_*.sh with HOOK set,
+# and FAMILY=6 for IPv6 on fd77:1::/64 and fd77:2::/64).
 #
 #  browser (b0 10.77.1.2) -- (g0 10.77.1.1) gateway (g1 10.77.2.1) -- (i0 10.77.2.2) ims
 #
@@ -22,6 +23,13 @@ cc -std=gnu11 -O1 -o "$T/srtp_peer" "$NWIT_TOP/tests/netns/srtp_peer.c" -lsrtp2 
 PEER=$T/srtp_peer
 
 B=nwfpb$$ G=nwfpg$$ I=nwfpi$$
+if [ "${FAMILY:-4}" = 6 ]; then
+	BA=fd77:1::2 G0A=fd77:1::1 G1A=fd77:2::1 IA=fd77:2::2 PLEN=64
+	ep() { echo "[$1]:$2"; }
+else
+	BA=10.77.1.2 G0A=10.77.1.1 G1A=10.77.2.1 IA=10.77.2.2 PLEN=24
+	ep() { echo "$1:$2"; }
+fi
 PIN=/sys/fs/bpf/nwit-test-$$
 t_on_exit "ip netns del $B 2>/dev/null; ip netns del $G 2>/dev/null; ip netns del $I 2>/dev/null; rm -rf $PIN"
 
@@ -33,10 +41,10 @@ setup_topology() {
 	ip netns add "$B" && ip netns add "$G" && ip netns add "$I" || return 1
 	ip -n "$B" link add b0 type veth peer name g0 netns "$G" || return 1
 	ip -n "$I" link add i0 type veth peer name g1 netns "$G" || return 1
-	ip -n "$B" addr add 10.77.1.2/24 dev b0
-	ip -n "$G" addr add 10.77.1.1/24 dev g0
-	ip -n "$G" addr add 10.77.2.1/24 dev g1
-	ip -n "$I" addr add 10.77.2.2/24 dev i0
+	ip -n "$B" addr add "$BA/$PLEN" dev b0 nodad 2>/dev/null || ip -n "$B" addr add "$BA/$PLEN" dev b0
+	ip -n "$G" addr add "$G0A/$PLEN" dev g0 nodad 2>/dev/null || ip -n "$G" addr add "$G0A/$PLEN" dev g0
+	ip -n "$G" addr add "$G1A/$PLEN" dev g1 nodad 2>/dev/null || ip -n "$G" addr add "$G1A/$PLEN" dev g1
+	ip -n "$I" addr add "$IA/$PLEN" dev i0 nodad 2>/dev/null || ip -n "$I" addr add "$IA/$PLEN" dev i0
 	for ns_dev in "$B b0" "$G g0" "$G g1" "$I i0"; do
 		set -- $ns_dev
 		ip -n "$1" link set lo up
@@ -46,9 +54,9 @@ setup_topology() {
 		# an XDP_REDIRECT into a veth is dropped unless the peer has GRO (or XDP)
 		ip netns exec "$1" ethtool -K "$2" gro on >/dev/null 2>&1
 	done
-	ip -n "$B" route add default via 10.77.1.1
-	ip -n "$I" route add default via 10.77.2.1
-	ing sysctl -qw net.ipv4.conf.all.forwarding=1
+	ip -n "$B" route add default via "$G0A"
+	ip -n "$I" route add default via "$G1A"
+	ing sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1
 }
 
 start_nwitd() {
@@ -79,11 +87,11 @@ KEY2=$(head -c 30 /dev/urandom | od -An -tx1 | tr -d ' \n')
 b64() { python3 -c 'import base64,sys; print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())' "$1"; }
 
 add_flows() {
-	ctl flow add id=1 in=g0 hook="$HOOK" src=10.77.1.2:5000 dst=10.77.1.1:6000 \
-		action=srtp-to-rtp out=g1 out_src=10.77.2.1:7000 out_dst=10.77.2.2:8000 dscp=ef \
+	ctl flow add id=1 in=g0 hook="$HOOK" src="$(ep $BA 5000)" dst="$(ep $G0A 6000)" \
+		action=srtp-to-rtp out=g1 out_src="$(ep $G1A 7000)" out_dst="$(ep $IA 8000)" dscp=ef \
 		ssrc=0x1111 key="AES_CM_128_HMAC_SHA1_80 inline:$(b64 "$KEY1")" >"$T/flow1" 2>&1 &&
-	ctl flow add id=2 in=g1 hook="$HOOK" src=10.77.2.2:8002 dst=10.77.2.1:7002 \
-		action=rtp-to-srtp out=g0 out_src=10.77.1.1:6002 out_dst=10.77.1.2:5002 \
+	ctl flow add id=2 in=g1 hook="$HOOK" src="$(ep $IA 8002)" dst="$(ep $G1A 7002)" \
+		action=rtp-to-srtp out=g0 out_src="$(ep $G0A 6002)" out_dst="$(ep $BA 5002)" \
 		ssrc=0x2222 key="AES_CM_128_HMAC_SHA1_80 inline:$(b64 "$KEY2")" >"$T/flow2" 2>&1
 }
 
@@ -92,16 +100,16 @@ add_flows() {
 NEXT_PKT=0
 stream() {
 	local count=$1 interval=$2 kill_after=${3:-} rc=0
-	inb "$PEER" recv srtp "$KEY2" 0x2222 10.77.1.2 5002 "$count" 3000 >"$T/recv_b" 2>&1 &
+	inb "$PEER" recv srtp "$KEY2" 0x2222 "$BA" 5002 "$count" 3000 >"$T/recv_b" 2>&1 &
 	local rb=$!
-	ini "$PEER" recv rtp "$KEY1" 0x1111 10.77.2.2 8000 "$count" 3000 >"$T/recv_i" 2>&1 &
+	ini "$PEER" recv rtp "$KEY1" 0x1111 "$IA" 8000 "$count" 3000 >"$T/recv_i" 2>&1 &
 	local ri=$!
 	wait_for 5 grep -q ready "$T/recv_b"
 	wait_for 5 grep -q ready "$T/recv_i"
-	inb "$PEER" send srtp "$KEY1" 0x1111 10.77.1.2 5000 10.77.1.1 6000 "$count" "$interval" \
+	inb "$PEER" send srtp "$KEY1" 0x1111 "$BA" 5000 "$G0A" 6000 "$count" "$interval" \
 		"$NEXT_PKT" >"$T/send_b" 2>&1 &
 	local sb=$!
-	ini "$PEER" send rtp "$KEY2" 0x2222 10.77.2.2 8002 10.77.2.1 7002 "$count" "$interval" \
+	ini "$PEER" send rtp "$KEY2" 0x2222 "$IA" 8002 "$G1A" 7002 "$count" "$interval" \
 		"$NEXT_PKT" >"$T/send_i" 2>&1 &
 	local si=$!
 	if [ -n "$kill_after" ]; then
@@ -126,11 +134,11 @@ run_fastpath_test() {
 		t_skip_all "no bpf_crypto ecb(aes) in this kernel"
 	t_pass "nwitd loads the fast path and pins its maps under $PIN"
 
-	if add_flows; then t_pass "nwitctl flow add (SRTP->RTP and RTP->SRTP, $HOOK)"
+	if add_flows; then t_pass "nwitctl flow add (SRTP->RTP and RTP->SRTP, $HOOK, IPv${FAMILY:-4})"
 	else t_fail "nwitctl flow add" "$(cat "$T/flow1" "$T/flow2")"; t_done; fi
 
 	# ICE and DTLS with both peers resolve the neighbours before media in real calls
-	ing ping -c 1 -W 2 10.77.1.2 >/dev/null; ing ping -c 1 -W 2 10.77.2.2 >/dev/null
+	ing ping -c 1 -W 2 "$BA" >/dev/null; ing ping -c 1 -W 2 "$IA" >/dev/null
 	if stream 200 5000; then
 		t_pass "SRTP from browser arrives in ims as the exact RTP, and RTP from ims arrives as SRTP libsrtp2 accepts"
 	else
