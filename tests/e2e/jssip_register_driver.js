@@ -1,10 +1,11 @@
 /*
  * Headless Chromium (playwright-core) loads tests/e2e/jssip_register.html from the app's
- * origin and, once that page is registered, the same page from a second origin that reuses
- * the first one's token. Prints "R <name> <value>" lines for test_jssip_register.sh, and
+ * origin and, once that page is registered, pages that must be refused (another origin
+ * reusing the token, no token, an expired token). Prints "R <name> <value>" lines for test_jssip_register.sh, and
  * keeps the first page open until the file DONE_FILE exists.
  *
- * env: APP_URL, OTHER_URL (pages with gw and token), DONE_FILE, CHROMIUM.
+ * env: APP_URL (page with gw and token), REFUSED_PAGES (NAME=URL ...), DONE_FILE,
+ *      CHROMIUM.
  */
 'use strict';
 const fs = require('fs');
@@ -46,17 +47,23 @@ async function waitFor(page, expr, ms) {
 	R('error', r.error || r.failed || '-');
 	R('registered', r.registered);
 
-	/* the same app page served by another origin, with the first origin's token */
-	const other = await browser.newPage();
-	await other.goto(env.OTHER_URL);
-	await waitFor(other, 'window.result && (window.result.discovery || window.result.error)', 10000);
-	await sleep(2000);
-	const o = await other.evaluate(() => window.result);
-	R('other_token_refusal', o.discovery && o.discovery.token && o.discovery.token.refusal);
-	R('other_token_impu', o.discovery && o.discovery.token && o.discovery.token.impu);
-	R('other_registered', o.registered);
-	R('other_events', o.events.join(','));
-	await other.close();
+	/* pages that must be refused: NAME=URL, space separated */
+	for (const item of (env.REFUSED_PAGES || '').split(' ').filter(Boolean)) {
+		const name = item.slice(0, item.indexOf('='));
+		const other = await browser.newPage();
+		await other.goto(item.slice(item.indexOf('=') + 1));
+		await waitFor(other, 'window.result && (window.result.discovery || window.result.error)', 10000);
+		await waitFor(other, 'window.result.registered || window.result.failed', 3000);
+		const o = await other.evaluate(() => window.result);
+		const t = (o.discovery && o.discovery.token) || {};
+		R(name + '_token_refusal', t.refusal || '-');
+		R(name + '_token_impu', t.impu || '-');
+		R(name + '_registered', o.registered);
+		R(name + '_failed', o.failed || '-');
+		R(name + '_events', o.events.join(',') || '-');
+		await other.close();
+	}
+	R('refused_pages_done', true);
 
 	for (let i = 0; i < 200 && !fs.existsSync(env.DONE_FILE); i++)
 		await sleep(100);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # An unmodified JsSIP app in headless Chromium, served by the app server (another origin),
 # discovers nwitd, connects with an operator token and registers; nwitctl status lists it.
-# The same page from a second origin reusing the token is refused (wrong origin).
+# The same page from a second origin reusing the token is refused (wrong origin), and so
+# are a page without a token and one with an expired token.
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces"
 for tool in chromium node python3; do
@@ -64,12 +65,17 @@ wait_for 10 "$lab" exec browser python3 -c "import urllib.request as u; u.urlope
 	{ t_fail "app server answers"; t_done; }
 
 gw=http://192.0.2.1:8461
-(cd "$e2e" && APP_URL="$origin/index.html?gw=$gw&token=$token" \
-	OTHER_URL="$other_origin/index.html?gw=$gw&token=$token" DONE_FILE="$T/done" \
-	timeout 90 "$lab" exec browser node jssip_register_driver.js) >"$T/driver.out" 2>&1 &
+expired=$("$NWITCTL" token issue -k "$T/op.pem" -K op1 -i lab-operator -a lab-device \
+	-p com.example.jssip -o "$origin" -s "voice video" -l -3600)
+refused="other=$other_origin/index.html?gw=$gw&token=$token"
+refused="$refused notoken=$origin/index.html?gw=$gw"
+refused="$refused expired=$origin/index.html?gw=$gw&token=$expired"
+(cd "$e2e" && APP_URL="$origin/index.html?gw=$gw&token=$token" REFUSED_PAGES="$refused" \
+	DONE_FILE="$T/done" timeout 90 "$lab" exec browser node jssip_register_driver.js) \
+	>"$T/driver.out" 2>&1 &
 driver=$!
 pids="$pids $driver"
-wait_for 60 grep -q "^R other_events" "$T/driver.out"
+wait_for 60 grep -q "^R refused_pages_done" "$T/driver.out"
 status=$(ctl status)
 touch "$T/done"
 wait "$driver"
@@ -98,9 +104,18 @@ t_check "only one app is connected (the other origin's was refused)" \
 	[ "$(grep -c '^app.apps\[.\].peer' <<<"$status")" = 1 ]
 t_check "a page on another origin reusing the token: refused as wrong_origin" \
 	[ "$(r other_token_refusal)" = wrong_origin ]
-t_check "... and learns no identity" [ "$(r other_token_impu)" = undefined ]
+t_check "... and learns no identity" [ "$(r other_token_impu)" = - ]
 t_check "... and does not register" [ "$(r other_registered)" = false ]
-wrong=$(ctl -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"]["app_auth_wrong_origin"])')
-t_check "wrong-origin refusals are counted ($wrong)" [ "$wrong" -ge 2 ]
+t_check "a page without a token does not register" [ "$(r notoken_registered)" = false ]
+t_check "... JsSIP reports the refusal ($(r notoken_failed))" [ "$(r notoken_failed)" != - ]
+t_check "a page with an expired token: refused as expired" [ "$(r expired_token_refusal)" = expired ]
+t_check "... and does not register" [ "$(r expired_registered)" = false ]
+counter() { ctl -j stats | python3 -c "import json,sys; print(json.load(sys.stdin)['counters']['$1'])"; }
+t_check "wrong-origin refusals are counted ($(counter app_auth_wrong_origin))" \
+	[ "$(counter app_auth_wrong_origin)" -ge 2 ]
+t_check "no-token refusals are counted ($(counter app_auth_no_token))" \
+	[ "$(counter app_auth_no_token)" -ge 1 ]
+t_check "expired-token refusals are counted ($(counter app_auth_expired))" \
+	[ "$(counter app_auth_expired)" -ge 2 ]
 t_check "the first page stayed registered" [ "$(r still_registered)" = true ]
 t_done
