@@ -35,6 +35,7 @@ app_setup() {
 	audience = device-1
 	max_message_size = 16384
 	max_connections = ${APP_MAX_CONNECTIONS:-8}
+	auth_timeout = ${APP_AUTH_TIMEOUT:-30}
 	[fastpath]
 	mode = off
 	[ims]

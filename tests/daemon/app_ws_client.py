@@ -229,6 +229,7 @@ def _run(c, steps, bearer, n):
                     op, payload = c.recv_frame()
                     if op == 8:
                         print_close(payload)
+                        c.frame(8, payload[:2])  # answer the close (RFC 6455 5.5.1)
                         break
             else:
                 raise SystemExit(f"unknown step {step}")

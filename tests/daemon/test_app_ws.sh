@@ -6,6 +6,7 @@
 . "$(dirname "$0")/app_lib.sh"
 
 APP_MAX_CONNECTIONS=6
+APP_AUTH_TIMEOUT=2
 app_setup
 OK_TOK=$(token -s "voice video messaging file-transfer")
 VOICE_TOK=$(token -s "voice")
@@ -145,6 +146,13 @@ kill -HUP "$NWITD_PID"	# SIGHUP re-reads the configuration and the lists it name
 wait_for 5 grep -q EOF "$T/rev.out"
 expect "revoking a jti and sending SIGHUP closes its session" "$(cat "$T/rev.out")" \
 	"SIP SIP/2.0 200 OK" "CLOSE 1008 Token revoked"
+
+before=$(counter app_ws_auth_timeouts)
+ws_bg "$T/idle.out" /sip "$APP_ORIGIN" wait-close
+wait_for 8 grep -q EOF "$T/idle.out"
+expect "a WebSocket that never presents a token is closed after auth_timeout" \
+	"$(cat "$T/idle.out")" "HTTP 101" "CLOSE 1008 Operator authorization required" "EOF"
+t_check "... and counted" [ "$(counter app_ws_auth_timeouts)" -eq $((before + 1)) ]
 
 # --- limits and cycles ----------------------------------------------------------------
 kill "$held" 2>/dev/null; wait "$held" 2>/dev/null

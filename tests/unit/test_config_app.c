@@ -22,6 +22,7 @@ static void defaults(void **state)
 	assert_string_equal(c.app_audience, "nwit-device");
 	assert_int_equal(c.app_max_message_size, 65536);
 	assert_int_equal(c.app_max_connections, 64);
+	assert_int_equal(c.app_auth_timeout, 30);
 }
 
 static void all_keys(void **state)
@@ -30,7 +31,7 @@ static void all_keys(void **state)
 	char err[CONFIG_ERR_MAX];
 	const char *text = "[app]\njwks_file = /tmp/k.json\nrevocation_file = /tmp/r\n"
 			   "token_issuer = op.example\naudience = dev-7\n"
-			   "max_message_size = 1024\nmax_connections = 4096\n";
+			   "max_message_size = 1024\nmax_connections = 4096\nauth_timeout = 5\n";
 
 	(void)state;
 	config_set_defaults(&c);
@@ -41,6 +42,7 @@ static void all_keys(void **state)
 	assert_string_equal(c.app_audience, "dev-7");
 	assert_int_equal(c.app_max_message_size, 1024);
 	assert_int_equal(c.app_max_connections, 4096);
+	assert_int_equal(c.app_auth_timeout, 5);
 }
 
 static void errors(void **state)

@@ -57,6 +57,7 @@ static const struct key_desc schema[] = {
 	{ "app", "audience", KEY_STRING, FIELD(app_audience), 0, 0 },
 	{ "app", "max_message_size", KEY_UINT, FIELD(app_max_message_size), 1024, 1048576 },
 	{ "app", "max_connections", KEY_UINT, FIELD(app_max_connections), 1, 4096 },
+	{ "app", "auth_timeout", KEY_UINT, FIELD(app_auth_timeout), 1, 3600 },
 	{ "fastpath", "mode", KEY_FASTPATH_MODE, FIELD(fastpath_mode), 0, 0 },
 	{ "fastpath", "bpf_object_dir", KEY_PATH, FIELD(bpf_object_dir), 0, 0 },
 	{ "fastpath", "pin_path", KEY_PATH, FIELD(pin_path), 0, 0 },
@@ -236,6 +237,7 @@ void config_set_defaults(struct nwit_config *conf)
 	snprintf(conf->app_audience, sizeof(conf->app_audience), "nwit-device");
 	conf->app_max_message_size = 65536;
 	conf->app_max_connections = 64;
+	conf->app_auth_timeout = 30;
 	conf->fastpath_mode = FASTPATH_MODE_AUTO;
 	snprintf(conf->bpf_object_dir, sizeof(conf->bpf_object_dir), "%s", NWIT_BPF_DIR);
 	snprintf(conf->pin_path, sizeof(conf->pin_path), "/sys/fs/bpf/nwit");

@@ -48,6 +48,7 @@ struct nwit_config {
 	char app_audience[128];		/* this device, the tokens' "aud" */
 	uint32_t app_max_message_size;	/* bytes of one WebSocket message */
 	uint32_t app_max_connections;
+	uint32_t app_auth_timeout;	/* s for a WebSocket to present a valid token */
 
 	/* [fastpath] */
 	enum fastpath_mode fastpath_mode;

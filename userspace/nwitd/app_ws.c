@@ -38,6 +38,7 @@ struct app_ws {
 	char origin[APP_ORIGIN_MAX];
 	char peer[64];
 	int closing;
+	time_t unauthorized_since;	/* 0 while authorized */
 	int utf8_counted;
 	int refusal_logged[JWS__COUNT];
 };
@@ -88,13 +89,24 @@ static void log_refusal(struct app_ws *ws, enum jws_result r, const char *what)
 		 ws->sip.token.app_id : "(unknown app)", ws ? ws->origin : "?", what);
 }
 
+/*
+ * One timer per session: at token expiry while authorized; while unauthorized, at the end
+ * of the auth_timeout grace period (counted from connect or from losing authorization).
+ */
 static void arm_expiry(struct app_ws *ws)
 {
 	struct timeval tv = { 0, 0 };
-	int64_t left = ws->sip.token.exp + JWS_CLOCK_SKEW - (int64_t)time(NULL);
+	int64_t left;
 
-	if (!ws->sip.authorized)
-		return;
+	if (ws->sip.authorized) {
+		left = ws->sip.token.exp + JWS_CLOCK_SKEW - (int64_t)time(NULL);
+		ws->unauthorized_since = 0;
+	} else {
+		if (!ws->unauthorized_since)
+			ws->unauthorized_since = time(NULL);
+		left = (int64_t)ws->unauthorized_since + ws->a->d->conf.app_auth_timeout -
+		       (int64_t)time(NULL);
+	}
 	tv.tv_sec = left > 0 ? (time_t)left + 1 : 0;
 	evtimer_add(ws->expiry, &tv);
 }
@@ -105,7 +117,21 @@ static void on_expiry(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!ws->sip.authorized || (int64_t)time(NULL) <= ws->sip.token.exp + JWS_CLOCK_SKEW) {
+	if (ws->closing || wslay_event_get_close_sent(ws->ctx))
+		return;
+	if (!ws->sip.authorized) {
+		if ((int64_t)time(NULL) < (int64_t)ws->unauthorized_since +
+					       ws->a->d->conf.app_auth_timeout) {
+			arm_expiry(ws);
+			return;
+		}
+		counter_inc(COUNTER_APP_WS_AUTH_TIMEOUTS);
+		log_info("app: WebSocket from %s origin %s: no valid token after %u s, closing",
+			 ws->peer, ws->origin, ws->a->d->conf.app_auth_timeout);
+		ws_close(ws, WSLAY_CODE_POLICY_VIOLATION, "Operator authorization required");
+		return;
+	}
+	if ((int64_t)time(NULL) <= ws->sip.token.exp + JWS_CLOCK_SKEW) {
 		arm_expiry(ws);
 		return;
 	}
@@ -142,8 +168,8 @@ static void handle_sip(struct app_ws *ws, const char *msg, size_t len)
 	}
 	if (res.refusal != JWS_OK)
 		log_refusal(ws, res.refusal, res.why);
-	if (ws->sip.authorized && !was_authorized)
-		arm_expiry(ws);
+	if (ws->sip.authorized != was_authorized)
+		arm_expiry(ws);	/* token expiry, or the grace period to present a new one */
 	if (res.action == APP_SIP_FORWARD &&
 	    app_b2bua_request(ws->a->d, ws, msg, len) == -ENOSYS && res.method[0] &&
 	    strcmp(res.method, "ACK") != 0) {
