@@ -206,7 +206,10 @@ static __always_inline int forward(void *ctx, int xdp, struct nwit_scratch *s,
 	if (f->flags & NWIT_FLOW_EGRESS_L2) {
 		rc = fib_lookup(ctx, s, f, l3_len, family, &fib);
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
-			/* the stack resolves the neighbour; later packets take the fast path */
+			/* TC: the kernel resolves the neighbour and queues the packet meanwhile */
+			if (!xdp)
+				return bpf_redirect_neigh(fib.ifindex, NULL, 0, 0);
+			/* XDP cannot: the stack gets it (see docs/fastpath.md) */
 			*to_stack = 1;
 			return verdict_pass(xdp);
 		}
