@@ -68,11 +68,11 @@ ctl status >/dev/null || { cat "$run/nwitd.log"; exit 1; }
 step "nwitctl status"
 ctl status
 
-step "the sample app (docs/examples) in headless Chromium calls bob, then bob calls the app"
+step "the sample app (docs/examples) in headless Chromium calls bob (hold, resume), then bob calls the app"
 if [ -d "$top/tests/e2e/node_modules/playwright-core" ] && command -v chromium >/dev/null; then
 	"$webapp" serve
 	echo "Chromium (namespace nwit-browser) sends a 440 Hz tone; bob sends 1000 Hz."
-	CALL_SECONDS=4 "$webapp" drive out,in 2>&1 | tee "$run/drive.log" | grep '^R ' |
+	CALL_SECONDS=4 "$webapp" drive out,hold,in 2>&1 | tee "$run/drive.log" | grep '^R ' |
 		awk '{ v = $3; if ($2 ~ /_hz$/) v = v " Hz"; if ($2 ~ /_ms$/) v = v " ms"
 			printf "  %-22s %s\n", $2, v }'
 	verdict() { # verdict NAME KEY WANT
@@ -87,6 +87,7 @@ if [ -d "$top/tests/e2e/node_modules/playwright-core" ] && command -v chromium >
 	echo "audio verdicts:"
 	verdict "call to bob: page hears bob" out_page_hz 1000
 	verdict "call to bob: bob hears the page" out_bob_hz 440
+	verdict "call to bob: page hears bob again after hold and resume" resumed_page_hz 1000
 	verdict "call from bob: page hears bob" in_page_hz 1000
 	verdict "call from bob: bob hears the page" in_bob_hz 440
 	echo "call timelines and media counters (nwitctl status, section calls):"

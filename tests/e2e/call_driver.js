@@ -13,7 +13,7 @@ const { execFileSync } = require('child_process');
 
 const env = process.env;
 const secs = Number(env.CALL_SECONDS || 5);
-const steps = (env.STEPS || 'out,out2,in').split(',');
+const steps = (env.STEPS || 'out,out2,hold,in').split(',');
 
 function R(name, value) { console.log('R ' + name + ' ' + value); }
 function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
@@ -71,6 +71,14 @@ async function waitFor(page, expr, ms) {
 		await sleep(1500);
 		R(tag + '_rx', JSON.stringify(await page.evaluate(() => window.nwitApp.rxStats())));
 		R(tag + '_page_hz', await page.evaluate((ms) => window.nwitApp.measure(ms), secs * 1000));
+		if (steps.includes('hold') && tag === (steps.includes('out2') ? 'out2' : 'out')) {
+			R('hold', await page.evaluate(() => window.nwitApp.hold()));
+			await sleep(1000);
+			R('held_page_hz', await page.evaluate(() => window.nwitApp.measure(1500)));
+			R('resume', await page.evaluate(() => window.nwitApp.unhold()));
+			await sleep(1000);
+			R('resumed_page_hz', await page.evaluate((ms) => window.nwitApp.measure(ms), 2000));
+		}
 		await page.evaluate(() => window.nwitApp.hangup());
 		R(tag + '_ended', await waitFor(page, 'window.nwitApp.state === "registered"', 5000));
 		await sleep(800);

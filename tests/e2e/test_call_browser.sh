@@ -52,14 +52,15 @@ wait_for 10 registered && t_pass "nwitd registers alice with the IMS core" ||
 	{ t_fail "nwitd registers" "$(tail -20 "$T/nwitd.log")"; t_done; }
 
 "$webapp" serve >/dev/null || { t_fail "the app server starts"; t_done; }
-out=$(CALL_SECONDS=${CALL_SECONDS:-4} "$webapp" drive "${STEPS:-out,out2,in}" 2>&1)
+out=$(CALL_SECONDS=${CALL_SECONDS:-4} "$webapp" drive "${STEPS:-out,out2,hold,in}" 2>&1)
 echo "$out" | grep -v "^R [a-z0-9_]*_hz" | sed "s/^/# /" | head -${LOG_LINES:-40}
 r() { echo "$out" | awk -v k="$1" '$1 == "R" && $2 == k { print $3; exit }'; }
 near() { [ -n "$1" ] && [ "$1" != "0" ] && awk -v f="$1" -v w="$2" 'BEGIN { exit !(f >= w * 0.97 && f <= w * 1.03) }'; }
 yes() { [ "$(r "$1")" = true ]; }
 
 yes registered && t_pass "the app registers over the WebSocket" || t_fail "the app registers" "$(r error)"
-for call in $(echo "${STEPS:-out,out2,in}" | tr , " " | sed "s/\bin\b//"); do
+steps=${STEPS:-out,out2,hold,in}
+for call in $(echo "$steps" | tr , '\n' | grep -x 'out\|out2'); do
 	yes ${call}_confirmed && t_pass "$call: the app's call to bob is answered ($(r ${call}_setup_ms) ms)" ||
 		t_fail "$call: call answered" "failure: $(r ${call}_failure)"
 	near "$(r ${call}_page_hz)" 1000 && t_pass "$call: the page hears bob's 1000 Hz ($(r ${call}_page_hz) Hz)" ||
@@ -68,7 +69,16 @@ for call in $(echo "${STEPS:-out,out2,in}" | tr , " " | sed "s/\bin\b//"); do
 		t_fail "$call: bob hears 440 Hz" "measured: $(r ${call}_bob_hz)"
 	yes ${call}_ended && t_pass "$call: hang-up from the page ends the call" || t_fail "$call: hang-up"
 done
-if [[ ",${STEPS:-out,out2,in}," == *,in,* ]]; then
+if [[ ",$steps," == *,hold,* ]]; then
+	[ "$(r hold)" = ok ] && t_pass "hold: the page puts bob on hold (re-INVITE through both legs)" ||
+		t_fail "hold" "$(r hold)"
+	[ "$(r held_page_hz)" = 0 ] && t_pass "hold: the page hears nothing while bob is held" ||
+		t_fail "hold: silence" "measured: $(r held_page_hz)"
+	[ "$(r resume)" = ok ] && t_pass "resume: the page takes bob off hold" || t_fail "resume" "$(r resume)"
+	near "$(r resumed_page_hz)" 1000 && t_pass "resume: bob's 1000 Hz is back ($(r resumed_page_hz) Hz)" ||
+		t_fail "resume: page hears 1000 Hz" "measured: $(r resumed_page_hz)"
+fi
+if [[ ",$steps," == *,in,* ]]; then
 	yes in_confirmed && t_pass "in: bob's call is answered by the page" || t_fail "in: call answered"
 	near "$(r in_page_hz)" 1000 && t_pass "in: the page hears bob's 1000 Hz ($(r in_page_hz) Hz)" ||
 		t_fail "in: page hears 1000 Hz" "measured: $(r in_page_hz)"

@@ -103,6 +103,13 @@ struct call {
 	unsigned retx_ms;
 	char *retx_buf;			/* IMS INVITE or IMS 200, retransmitted over UDP */
 	size_t retx_len;
+	uint64_t sess_id, sess_version;	/* o= of the SDP we write, both sides */
+	/* a re-INVITE in progress (hold, resume, codec change): from one leg to the other */
+	struct leg *re_from, *re_to;
+	struct sip_msg *re_req;
+	struct sdp_session *re_offer;
+	struct sdp_xlate re_x;
+	int re_from_ims;
 	struct timespec t0;
 	int n_tl;
 	struct { long ms; char what[96]; } tl[TIMELINE_MAX];
@@ -264,7 +271,8 @@ static int respond(struct call *c, struct leg *l, const struct sip_msg *req, int
 		send_ims(c, buf, (size_t)n);
 	else if (l->ws)
 		app_ws_send(l->ws, buf, (size_t)n);
-	if (l->inv && req == l->inv) {	/* kept for retransmitted INVITEs */
+	if ((l->inv && req == l->inv) || (c->re_req && req == c->re_req)) {
+		/* kept for retransmitted INVITEs and for resending a 200 until its ACK */
 		free(l->last_resp);
 		l->last_resp = buf;
 		l->last_resp_len = (size_t)n;
@@ -395,6 +403,7 @@ static struct call *call_new(struct b2bua *b, int outgoing)
 	c->state = CALL_SETUP;
 	c->winner = -1;
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	c->sess_id = (uint64_t)time(NULL) * 1000 + c->id;
 	snprintf(c->lan_addr, sizeof(c->lan_addr), "%s", lan_address(b));
 	c->t_retx = evtimer_new(b->d->base, on_retx, c);
 	c->t_timeout = evtimer_new(b->d->base, on_timeout, c);
@@ -440,6 +449,8 @@ static void call_free(struct call *c)
 	event_free(c->t_end);
 	media_free(c->media);
 	sdp_free(c->offer);
+	sdp_free(c->re_offer);
+	free(c->re_req);
 	free(c->retx_buf);
 	leg_clear(&c->ims);
 	for (int i = 0; i < MAX_BRANCHES; i++)
@@ -552,8 +563,6 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 static void local_sides(struct call *c, struct sdp_webrtc_local *wl, struct sdp_ims_local *il,
 			const struct ims_reg_info *info)
 {
-	static uint64_t sess = 1;
-
 	memset(wl, 0, sizeof(*wl));
 	memset(il, 0, sizeof(*il));
 	wl->addr = c->lan_addr;
@@ -569,8 +578,8 @@ static void local_sides(struct call *c, struct sdp_webrtc_local *wl, struct sdp_
 	 * SSRC that the packets do not carry makes Chromium play them on an unsignalled
 	 * stream that no track renders (measured: packets received, audio energy 0).
 	 */
-	wl->sess_id = (uint64_t)time(NULL) * 1000 + c->id;
-	wl->sess_version = sess++;
+	wl->sess_id = c->sess_id;
+	wl->sess_version = ++c->sess_version;
 	il->addr = info->local_host[0] ? info->local_host : c->b->d->conf.ims_local_address;
 	il->rtp_port[0] = media_ims_port(c->media);
 	il->sess_id = wl->sess_id;
@@ -1080,6 +1089,156 @@ static void app_invite_response(struct call *c, struct leg *a, const struct sip_
 	tl(c, "IMS 200 OK sent (answer translated)");
 }
 
+/* --- re-INVITE (hold, resume, codec change) ---------------------------------------------- */
+
+static void reinvite_clear(struct call *c)
+{
+	sdp_free(c->re_offer);
+	c->re_offer = NULL;
+	free(c->re_req);
+	c->re_req = NULL;
+	c->re_from = c->re_to = NULL;
+}
+
+/* A session change offered on leg from: translate and pass it to the other leg. */
+static void reinvite_start(struct call *c, struct leg *from, const struct sip_msg *m)
+{
+	int from_ims = from == &c->ims;
+	struct leg *to = from_ims ? &c->app[c->winner] : &c->ims;
+	struct sdp_webrtc_local wl;
+	struct sdp_ims_local il;
+	struct sdp_session *out = NULL;
+	struct ims_reg_info info;
+	char err[SDP_ERR_MAX + 40], warn[400], *body = NULL, *keep = NULL;
+	size_t blen = 0, klen = 0;
+	int rc;
+
+	if (c->re_req) {
+		respond(c, from, m, 491, NULL, NULL, NULL, 0);
+		return;
+	}
+	if (!m->body || !ims_info(c->b, &info)) {
+		/* no offer (RFC 3261 14.1: we would have to offer): keep the session as it is */
+		respond(c, from, m, 488, NULL, "Warning: 399 nwitd \"a re-INVITE needs an SDP "
+			"offer here\"\r\n", NULL, 0);
+		return;
+	}
+	rc = sdp_parse(m->body, m->body_len, &c->re_offer, err, sizeof(err));
+	if (rc == 0) {
+		memset(&c->re_x, 0, sizeof(c->re_x));
+		local_sides(c, &wl, &il, &info);
+		rc = from_ims ? sdp_xlate_ims_offer(c->re_offer, &il, &wl, &c->re_x, &out, err,
+						    sizeof(err)) :
+				sdp_xlate_webrtc_offer(c->re_offer, &wl, &il, &c->re_x, &out, err,
+						       sizeof(err));
+	}
+	if (rc == 0)
+		body = serialize(out, &blen);
+	sdp_free(out);
+	if (rc < 0 || !body) {
+		c->b->st.sdp_refused++;
+		snprintf(warn, sizeof(warn), "Warning: %d nwitd \"%s\"\r\n",
+			 rc < 0 ? warning_code(rc, &c->re_x) : 399, rc < 0 ? err : "cannot write it");
+		respond(c, from, m, 488, NULL, warn, NULL, 0);
+		tl(c, "%s re-INVITE refused: %s", from_ims ? "IMS" : "app", rc < 0 ? err : "no SDP");
+		reinvite_clear(c);
+		free(body);
+		return;
+	}
+	c->re_req = msg_dup(m);
+	if (!c->re_req) {
+		respond(c, from, m, 500, NULL, NULL, NULL, 0);
+		reinvite_clear(c);
+		free(body);
+		return;
+	}
+	c->re_from = from;
+	c->re_to = to;
+	c->re_from_ims = from_ims;
+	to->cseq++;
+	to->inv_cseq = to->cseq;
+	rc = request(c, to, "INVITE", NULL, to->cseq, NULL, body, blen, from_ims ? NULL : &keep,
+		     from_ims ? NULL : &klen);
+	free(body);
+	if (rc < 0) {
+		respond(c, from, m, 500, NULL, NULL, NULL, 0);
+		reinvite_clear(c);
+		return;
+	}
+	if (keep)
+		retx_start(c, keep, klen);
+	tl(c, "%s re-INVITE passed on", from_ims ? "IMS" : "app");
+}
+
+/* The answer (or refusal) of the leg we sent the re-INVITE to. */
+static void reinvite_response(struct call *c, const struct sip_msg *m)
+{
+	struct leg *from = c->re_from, *to = c->re_to;
+	struct sdp_webrtc_local wl;
+	struct sdp_ims_local il;
+	struct sdp_session *ans = NULL, *out = NULL;
+	struct ims_reg_info info;
+	char err[SDP_ERR_MAX + 40], warn[400], *body = NULL;
+	size_t blen = 0;
+	int rc;
+
+	if (to == &c->ims)
+		retx_stop(c);
+	if (m->status < 200)
+		return;
+	send_ack(c, to, m->status < 300);
+	if (m->status >= 300) {
+		tl(c, "re-INVITE refused: %d %s", m->status, m->reason);
+		respond(c, from, c->re_req, sip_msg_map_failure(m->status), m->reason[0] ? m->reason :
+			NULL, NULL, NULL, 0);
+		reinvite_clear(c);
+		return;
+	}
+	rc = -EINVAL;
+	snprintf(err, sizeof(err), "no SDP answer");
+	if (m->body && ims_info(c->b, &info)) {
+		rc = sdp_parse(m->body, m->body_len, &ans, err, sizeof(err));
+		if (rc == 0) {
+			local_sides(c, &wl, &il, &info);
+			rc = c->re_from_ims ?
+				sdp_xlate_webrtc_answer(c->re_offer, ans, &il, &c->re_x, &out, err,
+							sizeof(err)) :
+				sdp_xlate_ims_answer(c->re_offer, ans, &wl, &c->re_x, &out, err,
+						     sizeof(err));
+		}
+	}
+	sdp_free(ans);
+	if (rc == 0)
+		body = serialize(out, &blen);
+	sdp_free(out);
+	if (rc < 0 || !body || media_configure(c->media, &c->re_x) < 0) {
+		/* the other leg took the change, the offerer cannot: end the call cleanly */
+		snprintf(warn, sizeof(warn), "Warning: 399 nwitd \"answer unusable: %s\"\r\n",
+			 rc < 0 ? err : "media setup failed");
+		respond(c, from, c->re_req, 488, NULL, warn, NULL, 0);
+		free(body);
+		reinvite_clear(c);
+		send_bye(c, &c->ims);
+		if (c->winner >= 0)
+			send_bye(c, &c->app[c->winner]);
+		call_end(c, "re-INVITE answer unusable: %s", rc < 0 ? err : "media");
+		return;
+	}
+	c->x = c->re_x;
+	respond(c, from, c->re_req, 200, NULL, NULL, body, blen);
+	free(body);
+	if (from == &c->ims && from->last_resp) {
+		char *copy = malloc(from->last_resp_len);
+
+		if (copy) {
+			memcpy(copy, from->last_resp, from->last_resp_len);
+			retx_start(c, copy, from->last_resp_len);
+		}
+	}
+	tl(c, "re-INVITE answered (session changed)");
+	reinvite_clear(c);
+}
+
 /* --- in-dialog requests ------------------------------------------------------------------ */
 
 /* BYE, CANCEL, ACK, re-INVITE, UPDATE, ... received on leg l of call c. */
@@ -1089,7 +1248,7 @@ static void dialog_request(struct call *c, struct leg *l, const struct sip_msg *
 	struct leg *peer = from_ims ? (c->winner >= 0 ? &c->app[c->winner] : NULL) : &c->ims;
 
 	if (strcmp(m->method, "ACK") == 0) {
-		if (from_ims && c->retx_buf && !c->outgoing) {
+		if (from_ims && c->retx_buf) {
 			retx_stop(c);
 			tl(c, "IMS ACK");
 		}
@@ -1126,10 +1285,17 @@ static void dialog_request(struct call *c, struct leg *l, const struct sip_msg *
 		respond(c, l, m, 200, NULL, NULL, NULL, 0);
 		return;
 	}
+	if (strcmp(m->method, "INVITE") == 0 && c->state == CALL_CONFIRMED && peer) {
+		reinvite_start(c, l, m);
+		return;
+	}
+	if (strcmp(m->method, "UPDATE") == 0 && !m->body) {
+		respond(c, l, m, 200, NULL, NULL, NULL, 0);	/* a session refresh */
+		return;
+	}
 	if (strcmp(m->method, "INVITE") == 0 || strcmp(m->method, "UPDATE") == 0) {
-		/* session changes are not relayed yet: keep the session as it is */
-		respond(c, l, m, 488, NULL, "Warning: 399 nwitd \"session changes are not "
-			"supported yet\"\r\n", NULL, 0);
+		respond(c, l, m, 488, NULL, "Warning: 399 nwitd \"this session change is not "
+			"supported (use re-INVITE)\"\r\n", NULL, 0);
 		return;
 	}
 	respond(c, l, m, 501, NULL, NULL, NULL, 0);
@@ -1198,8 +1364,11 @@ int b2bua_app_message(struct nwitd *d, struct app_ws *ws, const char *msg, size_
 	if (c && l->ws != ws)
 		c = NULL;	/* another app's Call-ID: not its call */
 	if (!m->is_request) {
-		if (c && strcmp(m->method, "INVITE") == 0 && m->cseq == l->inv_cseq &&
-		    strcmp(m->branch, l->inv_branch) == 0)
+		if (c && c->re_to == l && strcmp(m->method, "INVITE") == 0 &&
+		    m->cseq == l->inv_cseq && strcmp(m->branch, l->inv_branch) == 0)
+			reinvite_response(c, m);
+		else if (c && strcmp(m->method, "INVITE") == 0 && m->cseq == l->inv_cseq &&
+			 strcmp(m->branch, l->inv_branch) == 0)
 			app_invite_response(c, l, m);
 		free(m);
 		return 0;
@@ -1302,6 +1471,12 @@ int b2bua_ims_message(struct nwitd *d, const char *msg, size_t len)
 	if (!m->is_request) {
 		int invite = strcmp(m->method, "INVITE") == 0;
 
+		if (c && invite && c->re_to == &c->ims && m->cseq == c->ims.inv_cseq &&
+		    strcmp(m->branch, c->ims.inv_branch) == 0) {
+			reinvite_response(c, m);
+			free(m);
+			return 0;
+		}
 		if (c && c->outgoing && invite && strcmp(m->branch, c->ims.inv_branch) == 0) {
 			if (c->state != CALL_ENDED) {
 				ims_invite_response(c, m);

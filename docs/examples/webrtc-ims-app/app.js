@@ -61,6 +61,8 @@
 		session.on('progress', () => log(what + ': progress'));
 		session.on('accepted', () => log(what + ': accepted'));
 		session.on('confirmed', () => { app.calls++; setStatus('in call'); });
+		session.on('hold', () => log(what + ': on hold'));
+		session.on('unhold', () => log(what + ': resumed'));
 		session.on('ended', (e) => { log(what + ' ended: ' + e.cause); app.session = null; setStatus('registered'); });
 		session.on('failed', (e) => {
 			log(what + ' failed: ' + e.cause + (e.message && e.message.status_code ? ' (' + e.message.status_code + ' ' + e.message.reason_phrase + ')' : ''));
@@ -79,6 +81,24 @@
 		watch(s, 'call to ' + target);
 		setStatus('calling');
 	};
+	/* Hold and resume (re-INVITE with a=sendonly / a=sendrecv); resolve with the outcome. */
+	function holdOp(what) {
+		return new Promise((resolve) => {
+			const s = app.session;
+			if (!s)
+				return resolve('no call');
+			const done = (r) => { s.removeListener(what === 'hold' ? 'hold' : 'unhold', ok); resolve(r); };
+			const ok = () => done('ok');
+			s.on(what === 'hold' ? 'hold' : 'unhold', ok);
+			const fired = what === 'hold' ? s.hold({}, () => done('refused')) : s.unhold({}, () => done('refused'));
+			if (!fired)
+				done('not possible now');
+			setTimeout(() => done('timeout'), 8000);
+		});
+	}
+	app.hold = () => holdOp('hold');
+	app.unhold = () => holdOp('unhold');
+
 	app.hangup = function () {
 		if (app.session)
 			app.session.terminate();
@@ -101,8 +121,8 @@
 
 	/* Frequency of the strongest tone in the remote audio (Hz), averaged over ms. */
 	app.measure = async function (ms) {
-		if (!app.remoteStream)
-			return 0;
+		if (!app.remoteStream || !app.remoteStream.getAudioTracks().length)
+			return 0;	/* nothing received (e.g. on hold) */
 		const ctx = new AudioContext();
 		await ctx.resume();
 		const src = ctx.createMediaStreamSource(app.remoteStream);
