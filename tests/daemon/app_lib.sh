@@ -21,6 +21,17 @@ app_setup() {
 		{ echo "cannot make keys"; exit 1; }
 	printf '# revoked by the operator\nrevoked-1\n' >"$T/revoked"
 	PORT=$(free_port)
+	https=""
+	if [ -n "${APP_HTTPS:-}" ]; then
+		HTTPS_PORT=$(free_port)
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+			-keyout "$T/tls.key" -out "$T/tls.crt" -subj /CN=127.0.0.1 \
+			-addext subjectAltName=IP:127.0.0.1 2>/dev/null ||
+			{ echo "cannot make a TLS certificate"; exit 1; }
+		https="https_port = $HTTPS_PORT
+tls_certificate = $T/tls.crt
+tls_key = $T/tls.key"
+	fi
 	SOCK="$T/nwitd.sock"
 	cat >"$T/nwit.conf" <<-CONF
 	[general]
@@ -36,6 +47,7 @@ app_setup() {
 	max_message_size = 16384
 	max_connections = ${APP_MAX_CONNECTIONS:-8}
 	auth_timeout = ${APP_AUTH_TIMEOUT:-30}
+	$https
 	[fastpath]
 	mode = off
 	[ims]
@@ -64,6 +76,12 @@ token() {
 
 ws() { # ws PATH ORIGIN STEP...
 	python3 "$APP_CLIENT" 127.0.0.1 "$PORT" "$@" 2>&1
+}
+
+wss() { # wss PATH ORIGIN STEP...: over TLS to HTTPS_PORT, the certificate checked
+	local path=$1 origin=$2
+	shift 2
+	python3 "$APP_CLIENT" 127.0.0.1 "$HTTPS_PORT" "$path" "$origin" tls="$T/tls.crt" "$@" 2>&1
 }
 
 counter() { # counter NAME: its value from nwitctl stats

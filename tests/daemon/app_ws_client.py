@@ -7,7 +7,7 @@ Written here on purpose: it must be able to send frames a correct library would 
 usage: app_ws_client.py HOST PORT PATH ORIGIN STEP...
   PATH is the request target ("/sip?access_token=...");  ORIGIN "-" sends none.
   Options as steps before the others: proto=P (default sip, "-" none), version=V,
-  key=K (Sec-WebSocket-Key).
+  key=K (Sec-WebSocket-Key), tls=CAFILE (WSS, the server certificate checked against it).
   Steps: bearer=TOKEN (for the following SIP requests), sip:METHOD[:audio|:video|:file],
   frag:REGISTER, binary:REGISTER, ping, raw:unmasked, raw:big, raw:fragping, raw:badutf8,
   close, wait-close.
@@ -143,13 +143,18 @@ def main():
 
 def session(host, port, path, origin, steps):
     steps = list(steps)
-    proto, version = "sip", "13"
+    proto, version, cafile = "sip", "13", None
     key = base64.b64encode(os.urandom(16)).decode()
-    while steps and steps[0].split("=")[0] in ("proto", "version", "key"):
+    while steps and steps[0].split("=")[0] in ("proto", "version", "key", "tls"):
         k, v = steps.pop(0).split("=", 1)
         proto, version, key = (v if k == "proto" else proto, v if k == "version" else version,
                                v if k == "key" else key)
+        cafile = v if k == "tls" else cafile
     s = socket.create_connection((host, int(port)), timeout=TIMEOUT)
+    if cafile:
+        import ssl
+        ctx = ssl.create_default_context(cafile=cafile)
+        s = ctx.wrap_socket(s, server_hostname=host)
     req = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Upgrade: websocket",
            "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", f"Sec-WebSocket-Version: {version}"]
     if proto != "-":

@@ -23,6 +23,7 @@ static void defaults(void **state)
 	assert_int_equal(c.app_max_message_size, 65536);
 	assert_int_equal(c.app_max_connections, 64);
 	assert_int_equal(c.app_auth_timeout, 30);
+	assert_int_equal(c.app_https_port, 0);
 }
 
 static void all_keys(void **state)
@@ -55,6 +56,10 @@ static void errors(void **state)
 		{ "[app]\nmax_connections = 0\n",
 		  "t.conf:2: [app] max_connections: 0 is out of range 1..4096" },
 		{ "[app]\naudience =\n", "t.conf:2: [app] audience: empty value" },
+		{ "[app]\nhttps_port = 8443\ntls_certificate = /tmp/c.pem\n",
+		  "t.conf: [app] https_port needs tls_certificate and tls_key" },
+		{ "[app]\nhttps_port = 8461\ntls_certificate = /c\ntls_key = /k\n",
+		  "t.conf: [app] https_port must differ from http_port" },
 	};
 	struct nwit_config c;
 	char err[CONFIG_ERR_MAX];

@@ -58,6 +58,9 @@ static const struct key_desc schema[] = {
 	{ "app", "max_message_size", KEY_UINT, FIELD(app_max_message_size), 1024, 1048576 },
 	{ "app", "max_connections", KEY_UINT, FIELD(app_max_connections), 1, 4096 },
 	{ "app", "auth_timeout", KEY_UINT, FIELD(app_auth_timeout), 1, 3600 },
+	{ "app", "https_port", KEY_UINT, FIELD(app_https_port), 1, 65535 },
+	{ "app", "tls_certificate", KEY_PATH, FIELD(app_tls_certificate), 0, 0 },
+	{ "app", "tls_key", KEY_PATH, FIELD(app_tls_key), 0, 0 },
 	{ "fastpath", "mode", KEY_FASTPATH_MODE, FIELD(fastpath_mode), 0, 0 },
 	{ "fastpath", "bpf_object_dir", KEY_PATH, FIELD(bpf_object_dir), 0, 0 },
 	{ "fastpath", "pin_path", KEY_PATH, FIELD(pin_path), 0, 0 },
@@ -471,6 +474,24 @@ static int check_ims(const char *name, const struct nwit_config *conf, char *err
 	return 0;
 }
 
+/* [app]: HTTPS needs its certificate and key, on a port of its own. */
+static int check_app(const char *name, const struct nwit_config *conf, char *err,
+		     size_t errlen)
+{
+	if (!conf->app_https_port)
+		return 0;
+	if (!conf->app_tls_certificate[0] || !conf->app_tls_key[0]) {
+		snprintf(err, errlen, "%s: [app] https_port needs tls_certificate and tls_key",
+			 name);
+		return -1;
+	}
+	if (conf->app_https_port == conf->http_port) {
+		snprintf(err, errlen, "%s: [app] https_port must differ from http_port", name);
+		return -1;
+	}
+	return 0;
+}
+
 static int check_whole(const char *name, struct nwit_config *conf, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
@@ -480,6 +501,8 @@ static int check_whole(const char *name, struct nwit_config *conf, char *err, si
 			 name, sizeof(sun.sun_path) - 1);
 		return -1;
 	}
+	if (check_app(name, conf, err, errlen) < 0)
+		return -1;
 	return check_ims(name, conf, err, errlen);
 }
 

@@ -49,6 +49,9 @@ struct nwit_config {
 	uint32_t app_max_message_size;	/* bytes of one WebSocket message */
 	uint32_t app_max_connections;
 	uint32_t app_auth_timeout;	/* s for a WebSocket to present a valid token */
+	uint32_t app_https_port;	/* 0: no HTTPS/WSS listener */
+	char app_tls_certificate[CONFIG_PATH_MAX];	/* PEM chain for https_port */
+	char app_tls_key[CONFIG_PATH_MAX];
 
 	/* [fastpath] */
 	enum fastpath_mode fastpath_mode;

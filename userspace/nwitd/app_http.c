@@ -8,7 +8,11 @@
 #include <time.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/keyvalq_struct.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "app_sip.h"
 #include "counters.h"
@@ -138,7 +142,7 @@ static void preflight(struct evhttp_request *req)
 	evhttp_send_reply(req, 204, "No Content", NULL);
 }
 
-static json_t *discovery(struct app_http *a, struct evhttp_request *req)
+static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls)
 {
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	const char *host = evhttp_find_header(in, "Host");
@@ -165,14 +169,17 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req)
 	else
 		status = fastpath ? "available" : "degraded";
 
+	/* the scheme the page used: a page on https needs wss */
 	if (usable_host(host))
-		snprintf(url, sizeof(url), "ws://%s%s", host, APP_WS_PATH);
+		snprintf(url, sizeof(url), "%s://%s%s", tls ? "wss" : "ws", host, APP_WS_PATH);
 	else if (strchr(a->d->conf.http_address, ':'))
-		snprintf(url, sizeof(url), "ws://[%s]:%u%s", a->d->conf.http_address,
-			 a->d->conf.http_port, APP_WS_PATH);
+		snprintf(url, sizeof(url), "%s://[%s]:%u%s", tls ? "wss" : "ws",
+			 a->d->conf.http_address,
+			 tls ? a->d->conf.app_https_port : a->d->conf.http_port, APP_WS_PATH);
 	else
-		snprintf(url, sizeof(url), "ws://%s:%u%s", a->d->conf.http_address,
-			 a->d->conf.http_port, APP_WS_PATH);
+		snprintf(url, sizeof(url), "%s://%s:%u%s", tls ? "wss" : "ws",
+			 a->d->conf.http_address,
+			 tls ? a->d->conf.app_https_port : a->d->conf.http_port, APP_WS_PATH);
 
 	/* personal data only for a caller with a valid token for its origin */
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
@@ -218,9 +225,8 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req)
 	return doc;
 }
 
-static void on_request(struct evhttp_request *req, void *arg)
+static void on_request(struct app_http *a, struct evhttp_request *req, int tls)
 {
-	struct app_http *a = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
@@ -239,7 +245,7 @@ static void on_request(struct evhttp_request *req, void *arg)
 				return;
 			}
 		} else if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD) {
-			json_t *doc = discovery(a, req);
+			json_t *doc = discovery(a, req, tls);
 			char *text = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
 
 			add_cors(req);
@@ -262,38 +268,123 @@ static void on_request(struct evhttp_request *req, void *arg)
 	send_text(req, 404, "Not Found", "text/plain", "not found; see " APP_DISCOVERY_PATH "\n");
 }
 
+static void on_plain_request(struct evhttp_request *req, void *arg)
+{
+	on_request(arg, req, 0);
+}
+
+static void on_tls_request(struct evhttp_request *req, void *arg)
+{
+	on_request(arg, req, 1);
+}
+
+static struct evhttp *new_server(struct app_http *a, void (*cb)(struct evhttp_request *, void *))
+{
+	struct evhttp *http = evhttp_new(a->d->base);
+
+	if (!http)
+		return NULL;
+	/* the others reach on_request too, to be answered 405 and counted */
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS |
+					 EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+					 EVHTTP_REQ_PATCH);
+	evhttp_set_max_headers_size(http, 16384);
+	evhttp_set_max_body_size(http, 4096);
+	evhttp_set_timeout(http, 30);
+	evhttp_set_gencb(http, cb, a);
+	return http;
+}
+
+/* Each TLS connection gets an OpenSSL bufferevent; evhttp and app_ws.c use it as any other. */
+static struct bufferevent *tls_bufferevent(struct event_base *base, void *arg)
+{
+	struct app_http *a = arg;
+	SSL *ssl = SSL_new(a->ssl_ctx);
+
+	if (!ssl) {
+		log_warnx("app: cannot create a TLS session");
+		return NULL;
+	}
+	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+					      BEV_OPT_CLOSE_ON_FREE);
+}
+
+static void tls_fail(struct app_http *a, const char *what)
+{
+	unsigned long e = ERR_get_error();
+
+	snprintf(a->tls_error, sizeof(a->tls_error), "%.256s: %.100s", what,
+		 e ? ERR_reason_error_string(e) : "unknown error");
+	ERR_clear_error();
+	log_warnx("app: no HTTPS: %s", a->tls_error);
+}
+
+/* HTTPS/WSS on https_port; without it the plain endpoint still works. */
+static void start_tls(struct app_http *a)
+{
+	const struct nwit_config *c = &a->d->conf;
+
+	if (!c->app_https_port)
+		return;
+	a->ssl_ctx = SSL_CTX_new(TLS_server_method());
+	if (!a->ssl_ctx) {
+		tls_fail(a, "cannot create the TLS context");
+		return;
+	}
+	SSL_CTX_set_min_proto_version(a->ssl_ctx, TLS1_2_VERSION);
+	if (SSL_CTX_use_certificate_chain_file(a->ssl_ctx, c->app_tls_certificate) != 1) {
+		tls_fail(a, c->app_tls_certificate);
+		return;
+	}
+	if (SSL_CTX_use_PrivateKey_file(a->ssl_ctx, c->app_tls_key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(a->ssl_ctx) != 1) {
+		tls_fail(a, c->app_tls_key);
+		return;
+	}
+	a->https = new_server(a, on_tls_request);
+	if (!a->https) {
+		snprintf(a->tls_error, sizeof(a->tls_error), "out of memory");
+		return;
+	}
+	evhttp_set_bevcb(a->https, tls_bufferevent, a);
+	a->tls_sock = evhttp_bind_socket_with_handle(a->https, c->http_address,
+						     (uint16_t)c->app_https_port);
+	if (!a->tls_sock) {
+		snprintf(a->tls_error, sizeof(a->tls_error), "cannot listen on %s port %u: %s",
+			 c->http_address, c->app_https_port, strerror(errno));
+		log_warnx("app: no HTTPS: %s", a->tls_error);
+		return;
+	}
+	log_info("app: discovery at https://%s:%u%s", c->http_address, c->app_https_port,
+		 APP_DISCOVERY_PATH);
+}
+
 static int app_start(struct nwitd *d)
 {
 	struct app_http *a = calloc(1, sizeof(*a));
+	int bind_errno;
 
 	if (!a)
 		return -ENOMEM;
 	a->d = d;
 	LIST_INIT(&a->sessions);
 	app_sip_init();
-	a->http = evhttp_new(d->base);
+	a->http = new_server(a, on_plain_request);
 	if (!a->http) {
 		log_warnx("app: cannot create the HTTP server");
 		free(a);
 		return -ENOMEM;
 	}
-	/* the others reach on_request too, to be answered 405 and counted */
-	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-					    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_POST |
-					    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-					    EVHTTP_REQ_PATCH);
-	evhttp_set_max_headers_size(a->http, 16384);
-	evhttp_set_max_body_size(a->http, 4096);
-	evhttp_set_timeout(a->http, 30);
-	evhttp_set_gencb(a->http, on_request, a);
 	a->sock = evhttp_bind_socket_with_handle(a->http, d->conf.http_address,
 						 (uint16_t)d->conf.http_port);
+	bind_errno = errno;
 	load_keys(a);
 	d->app = a;
+	start_tls(a);
 	if (!a->sock) {
 		/* the rest of nwitd (IMS registration, ...) is still useful without apps */
 		snprintf(a->listen_error, sizeof(a->listen_error), "cannot listen on %s port %u: %s",
-			 d->conf.http_address, d->conf.http_port, strerror(errno));
+			 d->conf.http_address, d->conf.http_port, strerror(bind_errno));
 		log_warnx("app: %s; web apps cannot reach this device", a->listen_error);
 		return 0;
 	}
@@ -310,6 +401,9 @@ static void app_stop(struct nwitd *d)
 		return;
 	app_ws_close_all(a);
 	evhttp_free(a->http);
+	if (a->https)
+		evhttp_free(a->https);
+	SSL_CTX_free(a->ssl_ctx);
 	jwk_set_free(a->keys);
 	jws_revocation_free(a->revoked);
 	free(a);
@@ -335,9 +429,11 @@ static json_t *app_status(struct nwitd *d)
 
 	if (!a)
 		return NULL;
-	return json_pack("{s:s, s:I, s:s*, s:I, s:s*, s:I, s:s*, s:o}",
+	return json_pack("{s:s, s:I, s:s*, s:I, s:s*, s:I, s:s*, s:I, s:s*, s:o}",
 			 "listen", d->conf.http_address, "port", (json_int_t)d->conf.http_port,
 			 "listen_error", a->listen_error[0] ? a->listen_error : NULL,
+			 "https_port", a->tls_sock ? (json_int_t)d->conf.app_https_port : 0,
+			 "https_error", a->tls_error[0] ? a->tls_error : NULL,
 			 "operator_keys", (json_int_t)(a->keys ? a->keys->count : 0),
 			 "keys_error", a->keys_error[0] ? a->keys_error : NULL,
 			 "revoked_tokens", (json_int_t)(a->revoked ? a->revoked->count : 0),

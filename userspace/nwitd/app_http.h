@@ -28,6 +28,10 @@ struct app_http {
 	struct evhttp *http;
 	struct evhttp_bound_socket *sock;
 	char listen_error[160];		/* why sock is NULL */
+	struct evhttp *https;		/* the same API over TLS, when https_port is set */
+	struct evhttp_bound_socket *tls_sock;
+	struct ssl_ctx_st *ssl_ctx;
+	char tls_error[400];
 	struct jwk_set *keys;		/* NULL when jwks_file could not be read */
 	char keys_error[256];
 	struct jws_revocation *revoked;
