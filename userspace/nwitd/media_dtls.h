@@ -1,14 +1,10 @@
 /*
- * DTLS-SRTP toward the browser (RFC 5763, RFC 5764) on OpenSSL: DTLS 1.2 client or server
- * per a=setup, one self-signed ECDSA certificate per nwitd process (its SHA-256
- * fingerprint goes into every SDP we write), the peer certificate checked against the
- * fingerprint of its SDP, retransmissions on libevent timers, SRTP_AES128_CM_SHA1_80, and
- * the SRTP master keys exported with "EXTRACTOR-dtls_srtp".
- *
- * Records in: media_dtls_input() with one datagram (a memory BIO holds exactly that
- * datagram while OpenSSL reads it, so a ClientHello split over several datagrams is
- * reassembled by OpenSSL's handshake fragment logic). Records out: a BIO whose every
- * write is one sendto() on the media socket.
+ * DTLS-SRTP toward the browser (RFC 5763, RFC 5764) on a call's media socket: the
+ * socket-free helper userspace/lib/dtls_srtp.c (DTLS client or server per a=setup, peer
+ * certificate checked against the SDP fingerprint, SRTP_AES128_CM_SHA1_80, keys from
+ * "EXTRACTOR-dtls_srtp") driven by the socket's datagrams and libevent timers, with one
+ * self-signed ECDSA certificate per nwitd process (its SHA-256 fingerprint goes into
+ * every SDP we write).
  */
 #ifndef NWITD_MEDIA_DTLS_H
 #define NWITD_MEDIA_DTLS_H
