@@ -4,8 +4,8 @@
  * reusing the token, no token, an expired token). Prints "R <name> <value>" lines for test_jssip_register.sh, and
  * keeps the first page open until the file DONE_FILE exists.
  *
- * env: APP_URL (page with gw and token), REFUSED_PAGES (NAME=URL ...), DONE_FILE,
- *      CHROMIUM.
+ * env: APP_URL (page with gw and token), HTTPS_APP_URL (the same over https),
+ *      REFUSED_PAGES (NAME=URL ...), DONE_FILE, CHROMIUM.
  */
 'use strict';
 const fs = require('fs');
@@ -29,7 +29,9 @@ async function waitFor(page, expr, ms) {
 		headless: true,
 		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
 			'--disable-background-networking', '--disable-component-update',
-			'--disable-sync'],
+			'--disable-sync',
+			/* the lab's certificates are self-signed */
+			'--ignore-certificate-errors'],
 	});
 	const page = await browser.newPage();
 	await page.goto(env.APP_URL);
@@ -46,6 +48,18 @@ async function waitFor(page, expr, ms) {
 	R('pau', r.pau);
 	R('error', r.error || r.failed || '-');
 	R('registered', r.registered);
+
+	/* the app page over https, talking to the gateway over HTTPS and WSS */
+	if (env.HTTPS_APP_URL) {
+		const sp = await browser.newPage();
+		await sp.goto(env.HTTPS_APP_URL);
+		await waitFor(sp, 'window.result && (window.result.registered || window.result.failed || window.result.error)', 10000);
+		const s = await sp.evaluate(() => window.result);
+		R('https_ws_url', s.discovery && s.discovery.websocket && s.discovery.websocket.url);
+		R('https_registered', s.registered);
+		R('https_error', s.error || s.failed || '-');
+		await sp.close();
+	}
 
 	/* pages that must be refused: NAME=URL, space separated */
 	for (const item of (env.REFUSED_PAGES || '').split(' ').filter(Boolean)) {

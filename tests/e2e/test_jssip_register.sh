@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # An unmodified JsSIP app in headless Chromium, served by the app server (another origin),
 # discovers nwitd, connects with an operator token and registers; nwitctl status lists it.
+# The same app served over https does it over HTTPS and WSS.
 # The same page from a second origin reusing the token is refused (wrong origin), and so
 # are a page without a token and one with an expired token.
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces"
-for tool in chromium node python3; do
+for tool in chromium node python3 openssl; do
 	command -v "$tool" >/dev/null || t_skip_all "$tool is not installed (scripts/install-deps.sh)"
 done
 e2e="$NWIT_TOP/tests/e2e"
@@ -23,9 +24,16 @@ t_on_exit "for p in \${pids:-}; do kill \$p 2>/dev/null; done; true"
 
 origin=http://203.0.113.10:8080
 other_origin=http://203.0.113.10:8081
+https_origin=https://203.0.113.10:8443
 "$NWITCTL" token keygen -K op1 "$T/op.pem" "$T/jwks.json" >/dev/null
 token=$("$NWITCTL" token issue -k "$T/op.pem" -K op1 -i lab-operator -a lab-device \
-	-p com.example.jssip -o "$origin" -s "voice video")
+	-p com.example.jssip -o "$origin" -o "$https_origin" -s "voice video")
+# TLS certificates of the lab: the gateway's and the app server's
+for host in 192.0.2.1 203.0.113.10; do
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-keyout "$T/$host.key" -out "$T/$host.crt" -subj "/CN=$host" \
+		-addext "subjectAltName=IP:$host" 2>/dev/null || { t_fail "TLS certificates"; t_done; }
+done
 cat >"$T/nwit.conf" <<CONF
 [general]
 control_socket = $T/nwitd.sock
@@ -33,6 +41,9 @@ state_dir = $T/state
 [app]
 http_address = 192.0.2.1
 http_port = 8461
+https_port = 8462
+tls_certificate = $T/192.0.2.1.crt
+tls_key = $T/192.0.2.1.key
 jwks_file = $T/jwks.json
 token_issuer = lab-operator
 audience = lab-device
@@ -61,6 +72,15 @@ for port in 8080 8081; do
 	"$lab" exec appsrv python3 -m http.server -b 203.0.113.10 -d "$T/www" "$port" >/dev/null 2>&1 &
 	pids="$pids $!"
 done
+"$lab" exec appsrv python3 -c "
+import functools, http.server, ssl
+h = functools.partial(http.server.SimpleHTTPRequestHandler, directory='$T/www')
+s = http.server.HTTPServer(('203.0.113.10', 8443), h)
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+c.load_cert_chain('$T/203.0.113.10.crt', '$T/203.0.113.10.key')
+s.socket = c.wrap_socket(s.socket, server_side=True)
+s.serve_forever()" >/dev/null 2>&1 &
+pids="$pids $!"
 wait_for 10 "$lab" exec browser python3 -c "import urllib.request as u; u.urlopen('$origin/index.html'); u.urlopen('$other_origin/index.html')" ||
 	{ t_fail "app server answers"; t_done; }
 
@@ -71,6 +91,7 @@ refused="other=$other_origin/index.html?gw=$gw&token=$token"
 refused="$refused notoken=$origin/index.html?gw=$gw"
 refused="$refused expired=$origin/index.html?gw=$gw&token=$expired"
 (cd "$e2e" && APP_URL="$origin/index.html?gw=$gw&token=$token" REFUSED_PAGES="$refused" \
+	HTTPS_APP_URL="$https_origin/index.html?gw=https://192.0.2.1:8462&token=$token" \
 	DONE_FILE="$T/done" timeout 90 "$lab" exec browser node jssip_register_driver.js) \
 	>"$T/driver.out" 2>&1 &
 driver=$!
@@ -102,6 +123,9 @@ expect_status "app.apps[0].app_id: com.example.jssip" "app.apps[0].origin: $orig
 	"app.apps[0].scopes[0]: voice" "app.apps[0].scopes[1]: video" "app.apps[0].registered: true"
 t_check "only one app is connected (the other origin's was refused)" \
 	[ "$(grep -c '^app.apps\[.\].peer' <<<"$status")" = 1 ]
+t_check "the page over https reaches the gateway over HTTPS and gets a wss:// URL" \
+	[ "$(r https_ws_url)" = "wss://192.0.2.1:8462/sip" ]
+t_check "... and JsSIP registers over WSS" [ "$(r https_registered)" = true ]
 t_check "a page on another origin reusing the token: refused as wrong_origin" \
 	[ "$(r other_token_refusal)" = wrong_origin ]
 t_check "... and learns no identity" [ "$(r other_token_impu)" = - ]
