@@ -76,6 +76,14 @@ refused_at_connect "another issuer" app_auth_wrong_issuer "Token from another is
 	"$("$NWITCTL" token issue -k "$T/k1.pem" -K k1 -i someone -a device-1 -p x -o "$APP_ORIGIN" -s voice)"
 refused_at_connect "garbage token" app_auth_malformed "Malformed token" "not.a.token"
 
+# a page retrying in a loop is counted every time but does not flood the log
+before=$(counter app_auth_wrong_origin)
+for i in $(seq 1 40); do ws "/sip?access_token=$OK_TOK" http://flood.example >/dev/null; done
+t_check "40 refusals in a row are all counted" \
+	[ "$(counter app_auth_wrong_origin)" -eq $((before + 40)) ]
+logged=$(grep -c "flood.example" "$T/nwitd.log")
+t_check "... but at most 20 are logged ($logged)" test "$logged" -ge 1 -a "$logged" -le 20
+
 # --- token in the SIP requests instead of the URL --------------------------------
 before=$(counter app_auth_no_token)
 expect "no token: connected, but requests get 401" \

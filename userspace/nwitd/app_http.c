@@ -42,6 +42,27 @@ void app_count_refusal(enum jws_result r)
 		counter_inc(ids[r]);
 }
 
+int app_log_allowed(void)
+{
+	static time_t window;
+	static unsigned int logged, suppressed;
+	time_t now = time(NULL);
+
+	if (now - window >= APP_LOG_WINDOW) {
+		if (suppressed)
+			log_info("app: %u more refusals in %d s were counted, not logged",
+				 suppressed, APP_LOG_WINDOW);
+		window = now;
+		logged = suppressed = 0;
+	}
+	if (logged < APP_LOG_BURST) {
+		logged++;
+		return 1;
+	}
+	suppressed++;
+	return 0;
+}
+
 void app_http_policy(struct app_http *a, struct jws_policy *p)
 {
 	memset(p, 0, sizeof(*p));

@@ -46,6 +46,13 @@ extern const struct nwitd_service app_http_service;
 void app_http_policy(struct app_http *a, struct jws_policy *p);
 /* Count a refusal under its reason. */
 void app_count_refusal(enum jws_result r);
+/*
+ * Whether a refusal may be logged now: a page retrying in a loop must not flood the log.
+ * At most APP_LOG_BURST lines per APP_LOG_WINDOW seconds; the rest only counted.
+ */
+#define APP_LOG_BURST 20
+#define APP_LOG_WINDOW 10
+int app_log_allowed(void);
 
 /* app_ws.c: the WebSocket side. */
 void app_ws_upgrade(struct app_http *a, struct evhttp_request *req);

@@ -85,6 +85,8 @@ static void log_refusal(struct app_ws *ws, enum jws_result r, const char *what)
 	app_count_refusal(r);
 	if (ws && r < JWS__COUNT && ws->refusal_logged[r]++)
 		return; /* once per reason and session */
+	if (!app_log_allowed())
+		return;
 	log_info("app: %s from origin %s refused: %s", ws && ws->sip.token.app_id[0] ?
 		 ws->sip.token.app_id : "(unknown app)", ws ? ws->origin : "?", what);
 }
@@ -378,9 +380,10 @@ void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
 
 		if (r != JWS_OK) {
 			app_count_refusal(r);
-			log_info("app: %s from origin %s refused at connect: %s",
-				 ws->sip.token.app_id[0] ? ws->sip.token.app_id : "(unknown app)",
-				 origin, why);
+			if (app_log_allowed())
+				log_info("app: %s from origin %s refused at connect: %s",
+					 ws->sip.token.app_id[0] ? ws->sip.token.app_id : "(unknown app)",
+					 origin, why);
 			refuse_http(req, 403, jws_result_text(r), why);
 			free(ws);
 			return;
