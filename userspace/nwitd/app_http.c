@@ -225,6 +225,7 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 			app_count_refusal(r);
 	}
 
+	/* codecs: RTP passes through untranscoded, so what both sides decode (SDP_CODECS_WEBRTC) */
 	doc = json_pack("{s:i, s:s, s:b, s:s, s:o, s:[ssss], s:{s:[ssss], s:[ss]},"
 			" s:{s:s, s:s}, s:{s:s, s:[ss], s:s, s:s}}",
 			"version", APP_API_VERSION,
