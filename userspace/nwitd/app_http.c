@@ -441,6 +441,10 @@ static void app_reload(struct nwitd *d, const struct nwit_config *old)
 	if (strcmp(old->http_address, d->conf.http_address) != 0 ||
 	    old->http_port != d->conf.http_port)
 		log_warnx("app: http_address/http_port changes take effect on restart");
+	if (old->app_https_port != d->conf.app_https_port ||
+	    strcmp(old->app_tls_certificate, d->conf.app_tls_certificate) != 0 ||
+	    strcmp(old->app_tls_key, d->conf.app_tls_key) != 0)
+		log_warnx("app: https_port/tls_certificate/tls_key changes take effect on restart");
 	load_keys(a);
 	app_ws_recheck(a);
 }
