@@ -148,6 +148,40 @@ def invite(c, body, target="sip:bob@ims.example.net"):
     return callid, branch
 
 
+def wait_request(c, method, timeout):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            m = recv(c, max(0.1, end - time.time()))
+        except (socket.timeout, TimeoutError):
+            return None
+        if m.startswith(method + " "):
+            return m
+    return None
+
+
+def reply(c, req, status, reason, totag, body=""):
+    vias = "".join(f"Via: {v}\r\n" for v in re.findall(r"^Via:\s*(.*?)\r$", req, re.M))
+    to = header(req, "To")
+    if "tag=" not in to:
+        to += f";tag={totag}"
+    ctype = "Content-Type: application/sdp\r\n" if body else ""
+    send(c, f"SIP/2.0 {status} {reason}\r\n{vias}From: {header(req, 'From')}\r\nTo: {to}\r\n"
+            f"Call-ID: {header(req, 'Call-ID')}\r\nCSeq: {header(req, 'CSeq')}\r\n"
+            f"Contact: <sip:t@test.invalid;transport=ws>\r\n{ctype}"
+            f"Content-Length: {len(body.encode())}\r\n\r\n{body}")
+
+
+def answer_for(offer):
+    mid = re.search(r"^a=mid:(\S+)", offer, re.M).group(1)
+    fp = ":".join("%02X" % b for b in os.urandom(32))
+    return ("v=0\r\no=- 1 2 IN IP4 192.0.2.10\r\ns=-\r\nt=0 0\r\n"
+            f"a=group:BUNDLE {mid}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 192.0.2.10\r\n"
+            "a=ice-ufrag:test\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+            f"a=fingerprint:sha-256 {fp}\r\na=setup:active\r\na=mid:{mid}\r\n"
+            "a=sendrecv\r\na=rtcp-mux\r\na=rtpmap:0 PCMU/8000\r\n")
+
+
 def main():
     c = connect()
     result("register", register(c))
@@ -196,6 +230,28 @@ def main():
     elif SCENARIO == "bye-unknown":
         send(c, request("BYE", "no-such-call", 5, to_tag="x")[0])
         result("status", final(c)[0])
+    elif SCENARIO in ("fork-answer", "fork-ring"):  # an incoming call offered to two apps
+        inv = wait_request(c, "INVITE", 15)
+        result("got_invite", bool(inv))
+        if not inv:
+            return
+        totag = os.urandom(4).hex()
+        reply(c, inv, 180, "Ringing", totag)
+        if SCENARIO == "fork-answer":
+            time.sleep(0.5)
+            reply(c, inv, 200, "OK", totag, answer_for(inv.split("\r\n\r\n", 1)[1]))
+            result("got_ack", bool(wait_request(c, "ACK", 5)))
+            bye = wait_request(c, "BYE", 15)
+            result("got_bye", bool(bye))
+            if bye:
+                reply(c, bye, 200, "OK", totag)
+        else:
+            cancel = wait_request(c, "CANCEL", 10)
+            result("got_cancel", bool(cancel))
+            if cancel:
+                reply(c, cancel, 200, "OK", totag)
+                reply(c, inv, 487, "Request Terminated", totag)
+                result("got_ack", bool(wait_request(c, "ACK", 5)))
     elif SCENARIO == "garbage":
         c.frame(1, b"this is not SIP\r\n\r\n")
         send(c, request("OPTIONS", "opt-" + TAG, 1)[0])

@@ -75,6 +75,34 @@ check "BYE for no call gets 481" "$out" status '^481$'
 out=$(app garbage)
 check "garbage is ignored and the next request answered" "$out" after_garbage '^200$'
 
+# an incoming call goes to both connected apps: the first 200 wins, the other gets CANCEL
+app fork-answer >"$T/fork-a" &
+fa=$!
+app fork-ring >"$T/fork-r" &
+fr=$!
+sleep 1.5
+"$ims" ue dial bob sip:alice@ims.example.net >/dev/null
+sleep 3
+"$ims" ue hangup bob >/dev/null
+wait $fa $fr
+a=$(cat "$T/fork-a") r=$(cat "$T/fork-r")
+check "incoming call: offered to the first app" "$a" got_invite True
+check "incoming call: offered to the second app" "$r" got_invite True
+check "  the answering app gets the ACK" "$a" got_ack True
+check "  the other app gets CANCEL" "$r" got_cancel True
+check "  and the ACK to its 487" "$r" got_ack True
+check "  BYE from bob reaches the answering app" "$a" got_bye True
+
+# no app connected: the caller gets 480 at once
+"$ims" ue dial bob sip:alice@ims.example.net >/dev/null
+sleep 1
+ctl status | python3 -c '
+import json, sys
+e = json.load(sys.stdin)["calls"]["ended"][-1]
+sys.exit(0 if e["direction"] == "ims-to-app" and "no app" in e["end_reason"] else 1)' &&
+	t_pass "a call while no app is connected is refused (480)" || t_fail "480 without apps" "$(ctl status)"
+"$ims" ue hangup bob >/dev/null 2>&1 || true
+
 sleep 6	# lingering calls wait up to 5 s for final responses
 no_calls && t_pass "no call state is left" || t_fail "no call state left" "$(ctl status)"
 stats=$(ctl stats)
