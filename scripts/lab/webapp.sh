@@ -6,7 +6,7 @@
 #   webapp.sh serve            bundle and serve on http://203.0.113.10:8080/
 #   webapp.sh token            an operator token for that origin (voice, 1 h); makes the
 #                              lab operator's key in $RUN/operator-jwks.json when missing
-#   webapp.sh drive [STEPS]    run Chromium through STEPS (out,out2,hold,in) against the device
+#   webapp.sh drive [STEPS]    run Chromium through STEPS (out,out2,hold,in,inhold) against the device
 #                              at 192.0.2.1:8461; prints "R name value" lines
 #   webapp.sh stop
 #
@@ -51,7 +51,7 @@ drive() {
 	local tone=$RUN/tone440.wav
 	[ -f "$tone" ] || sox -n -r 48000 -c 1 -b 16 "$tone" synth 300 sine 440 vol 0.5
 	(cd "$e2e" && APP_URL="$ORIGIN/index.html?gw=$GW&token=$(token)" TONE_WAV="$tone" \
-		IMS_SH="$top/scripts/lab/ims.sh" TONE_PY="$top/scripts/lab/tone.py" STEPS="${1:-out,out2,hold,in}" \
+		IMS_SH="$top/scripts/lab/ims.sh" TONE_PY="$top/scripts/lab/tone.py" STEPS="${1:-out,out2,hold,in,inhold}" \
 		exec nsenter --net="/var/run/netns/${PREFIX}browser" -- timeout 180 node call_driver.js)
 }
 

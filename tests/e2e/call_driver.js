@@ -13,7 +13,7 @@ const { execFileSync } = require('child_process');
 
 const env = process.env;
 const secs = Number(env.CALL_SECONDS || 5);
-const steps = (env.STEPS || 'out,out2,hold,in').split(',');
+const steps = (env.STEPS || 'out,out2,hold,in,inhold').split(',');
 
 function R(name, value) { console.log('R ' + name + ' ' + value); }
 function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
@@ -97,6 +97,14 @@ async function waitFor(page, expr, ms) {
 		if (ok) {
 			await sleep(1500);
 			R('in_page_hz', await page.evaluate((ms) => window.nwitApp.measure(ms), secs * 1000));
+			if (steps.includes('inhold')) {	/* bob holds and resumes: re-INVITEs from IMS */
+				R('bob_hold', sh(env.IMS_SH, 'ue', 'hold', 'bob').split('\n')[0].replace(/\s+/g, '_') || 'ok');
+				R('bob_held', await waitFor(page, 'window.nwitApp.events.some((e) => e.includes("on hold"))', 5000));
+				R('bob_resume', sh(env.IMS_SH, 'ue', 'resume', 'bob').split('\n')[0].replace(/\s+/g, '_') || 'ok');
+				R('bob_resumed', await waitFor(page, 'window.nwitApp.events.some((e) => e.includes("resumed"))', 5000));
+				await sleep(1000);
+				R('in_resumed_page_hz', await page.evaluate((ms) => window.nwitApp.measure(ms), 2000));
+			}
 			sh(env.IMS_SH, 'ue', 'hangup', 'bob');
 			R('in_ended', await waitFor(page, 'window.nwitApp.state === "registered"', 5000));
 			await sleep(800);

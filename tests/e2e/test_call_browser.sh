@@ -52,14 +52,14 @@ wait_for 10 registered && t_pass "nwitd registers alice with the IMS core" ||
 	{ t_fail "nwitd registers" "$(tail -20 "$T/nwitd.log")"; t_done; }
 
 "$webapp" serve >/dev/null || { t_fail "the app server starts"; t_done; }
-out=$(CALL_SECONDS=${CALL_SECONDS:-4} "$webapp" drive "${STEPS:-out,out2,hold,in}" 2>&1)
+out=$(CALL_SECONDS=${CALL_SECONDS:-4} "$webapp" drive "${STEPS:-out,out2,hold,in,inhold}" 2>&1)
 echo "$out" | grep -v "^R [a-z0-9_]*_hz" | sed "s/^/# /" | head -${LOG_LINES:-40}
 r() { echo "$out" | awk -v k="$1" '$1 == "R" && $2 == k { print $3; exit }'; }
 near() { [ -n "$1" ] && [ "$1" != "0" ] && awk -v f="$1" -v w="$2" 'BEGIN { exit !(f >= w * 0.97 && f <= w * 1.03) }'; }
 yes() { [ "$(r "$1")" = true ]; }
 
 yes registered && t_pass "the app registers over the WebSocket" || t_fail "the app registers" "$(r error)"
-steps=${STEPS:-out,out2,hold,in}
+steps=${STEPS:-out,out2,hold,in,inhold}
 for call in $(echo "$steps" | tr , '\n' | grep -x 'out\|out2'); do
 	yes ${call}_confirmed && t_pass "$call: the app's call to bob is answered ($(r ${call}_setup_ms) ms)" ||
 		t_fail "$call: call answered" "failure: $(r ${call}_failure)"
@@ -84,6 +84,12 @@ if [[ ",$steps," == *,in,* ]]; then
 		t_fail "in: page hears 1000 Hz" "measured: $(r in_page_hz)"
 	near "$(r in_bob_hz)" 440 && t_pass "in: bob hears the browser's 440 Hz ($(r in_bob_hz) Hz)" ||
 		t_fail "in: bob hears 440 Hz" "measured: $(r in_bob_hz)"
+	if [[ ",$steps," == *,inhold,* ]]; then
+		yes bob_held && t_pass "in: bob puts the page on hold (re-INVITE from IMS)" || t_fail "in: bob holds"
+		yes bob_resumed && t_pass "in: bob resumes the call" || t_fail "in: bob resumes"
+		near "$(r in_resumed_page_hz)" 1000 && t_pass "in: bob's 1000 Hz after he resumed ($(r in_resumed_page_hz) Hz)" ||
+			t_fail "in: page hears 1000 Hz after resume" "measured: $(r in_resumed_page_hz)"
+	fi
 	yes in_ended && t_pass "in: BYE from bob ends the call in the page" || t_fail "in: BYE from bob"
 fi
 yes still_registered && t_pass "the app stays registered after its calls" || t_fail "app registered"
@@ -131,5 +137,11 @@ sys.exit(1 if bad or not calls else 0)' "$mode" >"$T/media_check" &&
 	t_fail "media path $mode" "$(cat "$T/media_check")"
 [ -n "${VERBOSE:-}" ] && ctl stats | sed 's/^/# stats: /'
 kill -0 "$nwitd_pid" 2>/dev/null && t_pass "nwitd is still running" || t_fail "nwitd running" "$(tail -20 "$T/nwitd.log")"
+kill -TERM "$nwitd_pid" 2>/dev/null
+for _ in $(seq 1 50); do kill -0 "$nwitd_pid" 2>/dev/null || break; sleep 0.1; done
+nwitd_pid=
+grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$T/nwitd.log" &&
+	t_fail "nwitd stops cleanly" "$(grep -A15 'Sanitizer\|runtime error' "$T/nwitd.log" | head -40)" ||
+	t_pass "nwitd stops cleanly (no sanitizer report)"
 [ -n "${VERBOSE:-}" ] && sed 's/^/# nwitd: /' "$T/nwitd.log"
 t_done

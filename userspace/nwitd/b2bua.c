@@ -112,7 +112,7 @@ struct call {
 	int re_from_ims;
 	struct timespec t0;
 	int n_tl;
-	struct { long ms; char what[96]; } tl[TIMELINE_MAX];
+	struct { long ms, us; char what[96]; } tl[TIMELINE_MAX];
 	char end_reason[128];
 };
 
@@ -136,17 +136,19 @@ static void tl(struct call *c, const char *fmt, ...)
 {
 	struct timespec now;
 	va_list ap;
-	long ms;
+	long ms, us;
 	char what[96];
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (now.tv_sec - c->t0.tv_sec) * 1000 + (now.tv_nsec - c->t0.tv_nsec) / 1000000;
+	us = (now.tv_sec - c->t0.tv_sec) * 1000000 + (now.tv_nsec - c->t0.tv_nsec) / 1000;
+	ms = us / 1000;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	log_info("call %u: +%ld ms %s", c->id, ms, what);
 	if (c->n_tl < TIMELINE_MAX) {
 		c->tl[c->n_tl].ms = ms;
+		c->tl[c->n_tl].us = us;
 		memcpy(c->tl[c->n_tl].what, what, sizeof(what));
 		c->n_tl++;
 	}
@@ -428,7 +430,8 @@ static json_t *call_json(const struct call *c)
 	json_t *t = json_array(), *o;
 
 	for (int i = 0; i < c->n_tl; i++)
-		json_array_append_new(t, json_pack("{s:I,s:s}", "ms", (json_int_t)c->tl[i].ms, "event",
+		json_array_append_new(t, json_pack("{s:I,s:I,s:s}", "ms", (json_int_t)c->tl[i].ms,
+						   "us", (json_int_t)c->tl[i].us, "event",
 						   c->tl[i].what));
 	o = json_pack("{s:i,s:s,s:s,s:s,s:o}", "id", (int)c->id, "direction",
 		      c->outgoing ? "app-to-ims" : "ims-to-app", "state", state_names[c->state],
