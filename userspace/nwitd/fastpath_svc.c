@@ -10,7 +10,10 @@
 
 #include <openssl/crypto.h>
 
+#include <sys/socket.h>
+
 #include "fastpath.h"
+#include "fastpath_neigh.h"
 #include "fastpath_spec.h"
 #include "fastpath_svc.h"
 #include "log.h"
@@ -157,6 +160,18 @@ json_t *fastpath_cmd_flow_add(struct nwitd *d, json_t *args, char *err, size_t e
 			fastpath_flow_del(fp, spec.flow.flow_id);
 			goto out;
 		}
+	}
+	if (spec.flow.flags & NWIT_FLOW_EGRESS_L2) {
+		/* XDP cannot resolve a next hop: have the kernel do it before media comes */
+		static const uint8_t zero[16];
+		const uint8_t *dst = memcmp(spec.flow.out_dst, zero, 16) ? spec.flow.out_dst
+									  : spec.key.dst;
+
+		rc = fastpath_neigh_prime(spec.key.family == NWIT_FAMILY_IPV6 ? AF_INET6 : AF_INET,
+					  dst);
+		if (rc)
+			log_warnx("fast path: flow %u: cannot start neighbour resolution: %s",
+				  spec.flow.flow_id, strerror(-rc));
 	}
 	log_info("fast path: flow %u added (%s, %zu SSRC)", spec.flow.flow_id,
 		 fastpath_action_name(spec.flow.action), spec.n_ssrcs);
