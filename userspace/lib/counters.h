@@ -44,7 +44,14 @@
 	X(APP_AUTH_NO_KEYS, "app_auth_no_keys", "refused: no operator keys loaded") \
 	X(APP_SESSIONS_EXPIRED, "app_sessions_expired", "app sessions closed at token expiry") \
 	X(APP_WS_AUTH_TIMEOUTS, "app_ws_auth_timeouts", "WebSockets closed for staying unauthorized") \
-	X(APP_KEY_LOAD_FAILURES, "app_key_load_failures", "JWK set or revocation list unreadable")
+	X(APP_KEY_LOAD_FAILURES, "app_key_load_failures", "JWK set or revocation list unreadable") \
+	X(MSRP_MALFORMED, "msrp_malformed", "MSRP frames with a bad start line, header or URI") \
+	X(MSRP_BAD_BYTE_RANGE, "msrp_bad_byte_range", "MSRP chunks with a bad Byte-Range") \
+	X(MSRP_BAD_END_LINE, "msrp_bad_end_line", "MSRP frames without a valid end-line") \
+	X(MSRP_OVERSIZE, "msrp_oversize", "MSRP frames, chunks or messages over the limits") \
+	X(MSRP_WRONG_TO_PATH, "msrp_wrong_to_path", "MSRP requests for no known session") \
+	X(MSRP_REASSEMBLY_ERRORS, "msrp_reassembly_errors", "MSRP chunks refused by reassembly") \
+	X(DCEP_MALFORMED, "dcep_malformed", "malformed data channel establishment messages")
 
 enum counter_id {
 #define X(id, name, help) COUNTER_##id,
