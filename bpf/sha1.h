@@ -15,9 +15,34 @@ static __always_inline __u32 rol32(__u32 x, int n)
 	return (x << n) | (x >> (32 - n));
 }
 
+/* One SHA-1 round; W(t) is the schedule word, F the round function of b, c, d. */
+#define SHA1_ROUND(F, K, W)                                        \
+	do {                                                       \
+		__u32 tmp_ = rol32(a, 5) + (F) + e + (K) + (W);    \
+		e = d;                                             \
+		d = c;                                             \
+		c = rol32(b, 30);                                  \
+		b = a;                                             \
+		a = tmp_;                                          \
+	} while (0)
+#define SHA1_F1 ((b & c) | (~b & d))
+#define SHA1_F2 (b ^ c ^ d)
+#define SHA1_F3 ((b & c) | (b & d) | (c & d))
+
+/* Schedule word t >= 16, kept in s->w[t & 15]. */
+static __always_inline __u32 sha1_w(struct nwit_scratch *s, int t)
+{
+	__u32 w = s->w[(t - 3) & 15] ^ s->w[(t - 8) & 15] ^ s->w[(t - 14) & 15] ^ s->w[t & 15];
+
+	w = rol32(w, 1);
+	s->w[t & 15] = w;
+	return w;
+}
+
+/* The four 20-round stages run as separate loops: no per-round branch on t. */
 static __noinline int sha1_compress(struct nwit_scratch *s, const __u8 *blk)
 {
-	__u32 a, b, c, d, e, f, k, w, tmp;
+	__u32 a, b, c, d, e, w;
 	int t;
 
 	if (!s || !blk)
@@ -28,36 +53,24 @@ static __noinline int sha1_compress(struct nwit_scratch *s, const __u8 *blk)
 	d = s->h[3];
 	e = s->h[4];
 #pragma clang loop unroll(disable)
-	for (t = 0; t < 80; t++) {
-		if (t < 16) {
-			w = (__u32)blk[t * 4] << 24 | (__u32)blk[t * 4 + 1] << 16 |
-			    (__u32)blk[t * 4 + 2] << 8 | blk[t * 4 + 3];
-		} else {
-			w = s->w[(t - 3) & 15] ^ s->w[(t - 8) & 15] ^ s->w[(t - 14) & 15] ^
-			    s->w[t & 15];
-			w = rol32(w, 1);
-		}
+	for (t = 0; t < 16; t++) {
+		w = (__u32)blk[t * 4] << 24 | (__u32)blk[t * 4 + 1] << 16 |
+		    (__u32)blk[t * 4 + 2] << 8 | blk[t * 4 + 3];
 		s->w[t & 15] = w;
-		if (t < 20) {
-			f = (b & c) | (~b & d);
-			k = 0x5a827999;
-		} else if (t < 40) {
-			f = b ^ c ^ d;
-			k = 0x6ed9eba1;
-		} else if (t < 60) {
-			f = (b & c) | (b & d) | (c & d);
-			k = 0x8f1bbcdc;
-		} else {
-			f = b ^ c ^ d;
-			k = 0xca62c1d6;
-		}
-		tmp = rol32(a, 5) + f + e + k + w;
-		e = d;
-		d = c;
-		c = rol32(b, 30);
-		b = a;
-		a = tmp;
+		SHA1_ROUND(SHA1_F1, 0x5a827999, w);
 	}
+#pragma clang loop unroll(disable)
+	for (t = 16; t < 20; t++)
+		SHA1_ROUND(SHA1_F1, 0x5a827999, sha1_w(s, t));
+#pragma clang loop unroll(disable)
+	for (t = 20; t < 40; t++)
+		SHA1_ROUND(SHA1_F2, 0x6ed9eba1, sha1_w(s, t));
+#pragma clang loop unroll(disable)
+	for (t = 40; t < 60; t++)
+		SHA1_ROUND(SHA1_F3, 0x8f1bbcdc, sha1_w(s, t));
+#pragma clang loop unroll(disable)
+	for (t = 60; t < 80; t++)
+		SHA1_ROUND(SHA1_F2, 0xca62c1d6, sha1_w(s, t));
 	s->h[0] += a;
 	s->h[1] += b;
 	s->h[2] += c;
