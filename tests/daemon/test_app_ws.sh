@@ -162,6 +162,17 @@ expect "a WebSocket that never presents a token is closed after auth_timeout" \
 	"$(cat "$T/idle.out")" "HTTP 101" "CLOSE 1008 Operator authorization required" "EOF"
 t_check "... and counted" [ "$(counter app_ws_auth_timeouts)" -eq $((before + 1)) ]
 
+# key rotation: a new kid is accepted once the operator's set is reloaded
+"$NWITCTL" token keygen -t ed25519 -a -K k3 "$T/k3.pem" "$T/jwks.json"
+K3_TOK=$("$NWITCTL" token issue -k "$T/k3.pem" -K k3 -i lab-operator -a device-1 \
+	-p com.example.phone -o "$APP_ORIGIN" -s voice)
+expect "a token from a key not loaded yet: unknown key" \
+	"$(ws "/sip?access_token=$K3_TOK" "$APP_ORIGIN")" "HTTP 403 Token signed by an unknown key"
+kill -HUP "$NWITD_PID"
+wait_for 5 sh -c "\"$NWITCTL\" -s \"$SOCK\" status | grep -qx 'app.operator_keys: 3'"
+expect "after SIGHUP the new key (kid k3) is accepted" \
+	"$(ws "/sip?access_token=$K3_TOK" "$APP_ORIGIN" sip:REGISTER close)" "HTTP 101" "SIP SIP/2.0 200 OK"
+
 # --- limits and cycles ----------------------------------------------------------------
 kill "$held" 2>/dev/null; wait "$held" 2>/dev/null
 wait_for 5 sh -c "! \"$NWITCTL\" -s \"$SOCK\" status | grep -q 'app.apps\[0\]'"
