@@ -223,6 +223,14 @@ static void register_locally(void **state)
 	free(res.reply);
 	free(m);
 
+	/* a query without Contact leaves the binding alone */
+	m = request("REGISTER", NULL, NULL, NULL);
+	assert_int_equal(handle(&s, m, &res), 0);
+	assert_int_equal(res.status, 200);
+	assert_true(s.registered);
+	free(res.reply);
+	free(m);
+
 	/* remove the binding */
 	m = request("REGISTER", NULL, "Contact: <sip:x@df7jal23ls0d.invalid;transport=ws>;expires=0\r\n",
 		    NULL);

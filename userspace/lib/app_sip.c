@@ -225,6 +225,13 @@ static int do_register(struct app_sip_session *s, osip_message_t *req,
 
 	if (!resp)
 		return -ENOMEM;
+	if (osip_list_size(&req->contacts) <= 0) {
+		/* a query (RFC 3261 10.2.3): the bindings stay as they are */
+		if (s->impus && s->impus[0])
+			osip_message_set_header(resp, "P-Associated-URI", s->impus);
+		snprintf(res->why, sizeof(res->why), "binding query");
+		return finish(resp, res);
+	}
 	while (!osip_list_eol(&req->contacts, pos)) {
 		osip_contact_t *c = osip_list_get(&req->contacts, pos++), *copy;
 		osip_generic_param_t *p = NULL;
