@@ -23,11 +23,11 @@ struct pkt_info {
 	struct nwit_flow_key key;
 };
 
-static __always_inline int device_has_l2(__u32 ifindex)
+static __always_inline __u32 device_flags(__u32 ifindex)
 {
 	struct nwit_dev_info *dev = bpf_map_lookup_elem(&nwit_devices, &ifindex);
 
-	return !(dev && (dev->flags & NWIT_DEV_RAW_IP));
+	return dev ? dev->flags : 0;
 }
 
 static __always_inline void count_class(enum nwit_pkt_class cls, __u64 bytes)
@@ -234,14 +234,20 @@ static __always_inline int fastpath(void *ctx, int xdp)
 	enum nwit_pkt_class cls;
 	__u32 key;
 	int r, has_l2, to_stack = 0, moved;
+	__u32 dev_flags;
 
-	has_l2 = device_has_l2(pkt_ifindex(ctx, xdp));
+	dev_flags = device_flags(pkt_ifindex(ctx, xdp));
+	has_l2 = !(dev_flags & NWIT_DEV_RAW_IP);
 	cls = classify(data, end, has_l2, &pi);
 	count_class(cls, len);
 	if (cls != NWIT_CLASS_RTP_RTCP)
 		return verdict_pass(xdp);
 	f = bpf_map_lookup_elem(&nwit_flows, &pi.key);
 	if (!f)
+		return verdict_pass(xdp);
+	/* one program per packet where both hooks are attached: XDP unless TC_ONLY */
+	if (xdp ? (f->flags & NWIT_FLOW_TC_ONLY)
+		: (!(f->flags & NWIT_FLOW_TC_ONLY) && (dev_flags & NWIT_DEV_ATTACHED_XDP)))
 		return verdict_pass(xdp);
 	if (pi.pay_len > NWIT_MAX_PAYLOAD) {
 		count_drop(NWIT_DROP_TOO_BIG, f->flow_id, len);

@@ -101,6 +101,11 @@ enum nwit_flow_flags {
 	NWIT_FLOW_EGRESS_L2 = 1 << 0,	/* egress device carries Ethernet (else raw IP) */
 	NWIT_FLOW_SET_DSCP = 1 << 1,	/* write dscp into the IP header */
 	NWIT_FLOW_STRIP_EXT = 1 << 2,	/* SRTP->RTP: remove the RTP header extension */
+	/*
+	 * Handled by the TC program even where XDP is attached: XDP cannot transmit to
+	 * the egress (an XDP redirect into a TUN device is dropped), so XDP passes it on.
+	 */
+	NWIT_FLOW_TC_ONLY = 1 << 3,
 };
 
 /* pt_map[pt] = NWIT_PT_MAPPED | new_pt rewrites payload type pt; 0 keeps it. */

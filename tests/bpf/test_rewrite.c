@@ -207,6 +207,47 @@ static void fib_egress(enum hook hook, int v6)
 	flow_remove(&s);
 }
 
+/*
+ * Where XDP and TC are both attached (lo, the test-run device, marked so), each flow is
+ * handled once: by XDP, or by TC when the flow is TC_ONLY; the other passes it untouched.
+ */
+static void one_hook_per_flow(void **st)
+{
+	struct nwit_dev_info dev = { .flags = NWIT_DEV_ATTACHED_XDP | NWIT_DEV_ATTACHED_TC };
+	uint8_t pkt[PKT_MAX], out[PKT_MAX];
+	uint32_t lo = 1;
+	struct nwit_flow f;
+	struct pkt_spec s;
+	size_t n, olen;
+
+	(void)st;
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.nwit_devices), &lo, &dev,
+					     BPF_ANY), 0);
+	spec_init(&s, 0);
+	s.tos = 1;
+	n = pkt_build(&s, rtp_in, sizeof(rtp_in), pkt);
+
+	fill_rewrite(&f, 0);
+	flow_install(&s, 14, NWIT_ACTION_FORWARD, &f);
+	assert_true(verdict_passed(HOOK_TC, run_pkt(HOOK_TC, pkt, n, out, &olen, 1, NULL)));
+	assert_int_equal(olen, n);
+	assert_memory_equal(out, pkt, n);	/* TC left it to XDP */
+	assert_true(verdict_passed(HOOK_XDP, run_pkt(HOOK_XDP, pkt, n, out, &olen, 1, NULL)));
+	check_rewritten(out, olen, 0, 1);
+
+	fill_rewrite(&f, 0);
+	f.flags |= NWIT_FLOW_TC_ONLY;
+	flow_install(&s, 14, NWIT_ACTION_FORWARD, &f);
+	assert_true(verdict_passed(HOOK_XDP, run_pkt(HOOK_XDP, pkt, n, out, &olen, 1, NULL)));
+	assert_int_equal(olen, n);
+	assert_memory_equal(out, pkt, n);	/* XDP left it to TC */
+	assert_true(verdict_passed(HOOK_TC, run_pkt(HOOK_TC, pkt, n, out, &olen, 1, NULL)));
+	check_rewritten(out, olen, 0, 1);
+
+	flow_remove(&s);
+	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(skel->maps.nwit_devices), &lo), 0);
+}
+
 static void xdp_fib_v4(void **st) { (void)st; fib_egress(HOOK_XDP, 0); }
 static void tc_fib_v4(void **st) { (void)st; fib_egress(HOOK_TC, 0); }
 static void xdp_fib_v6(void **st) { (void)st; fib_egress(HOOK_XDP, 1); }
@@ -254,6 +295,7 @@ int main(void)
 		cmocka_unit_test(xdp_rewrite_v6),
 		cmocka_unit_test(tc_rewrite_v6),
 		cmocka_unit_test(raw_ip_egress),
+		cmocka_unit_test(one_hook_per_flow),
 		cmocka_unit_test(xdp_fib_v4),
 		cmocka_unit_test(tc_fib_v4),
 		cmocka_unit_test(xdp_fib_v6),

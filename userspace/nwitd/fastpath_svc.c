@@ -139,6 +139,14 @@ json_t *fastpath_cmd_flow_add(struct nwitd *d, json_t *args, char *err, size_t e
 		snprintf(err, errlen, "no bpf_crypto in this kernel: relay this flow in userspace");
 		goto out;
 	}
+	/*
+	 * XDP cannot transmit into a raw-IP device (a redirect into a TUN is dropped): such
+	 * flows run in TC, attached next to XDP. A flow asked for TC is TC's too.
+	 */
+	if (spec.flow.out_ifindex && !(spec.flow.flags & NWIT_FLOW_EGRESS_L2))
+		spec.hook = FASTPATH_HOOK_TC;
+	if (spec.hook == FASTPATH_HOOK_TC)
+		spec.flow.flags |= NWIT_FLOW_TC_ONLY;
 	rc = fastpath_attach(fp, spec.in_ifindex, spec.hook);
 	if (rc) {
 		snprintf(err, errlen, "cannot attach to the ingress device: %s", strerror(-rc));
