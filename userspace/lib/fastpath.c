@@ -401,7 +401,6 @@ int fastpath_flow_del(struct fastpath *fp, uint32_t flow_id)
 {
 	int sfd = bpf_map__fd(fp->skel->maps.nwit_srtp), afd = bpf_map__fd(fp->skel->maps.nwit_aes);
 	struct nwit_ssrc_key sk, next, *prev = NULL, *doomed = NULL;
-	struct nwit_flow_stat zero[1];
 	struct nwit_flow_key key;
 	size_t n = 0, cap = 0, i;
 	int err, ncpu;
@@ -432,7 +431,6 @@ int fastpath_flow_del(struct fastpath *fp, uint32_t flow_id)
 	}
 	free(doomed);
 	/* clear the counters for the next user of this flow id */
-	(void)zero;
 	ncpu = libbpf_num_possible_cpus();
 	if (ncpu > 0) {
 		struct nwit_flow_stat *z = calloc((size_t)ncpu, sizeof(*z));
