@@ -160,6 +160,9 @@ static __always_inline int srtp_protect(struct nwit_scratch *s, struct nwit_srtp
 		return -NWIT_DROP_MALFORMED;
 	seq = (__u16)s->msg[2] << 8 | s->msg[3];
 	index = srtp_estimate_index(c, seq);
+	/* an index sent before would reuse its keystream on other plaintext: refuse it */
+	if (replay_check(c->index, c->window, c->flags & NWIT_SRTP_SEEN, index))
+		return -NWIT_DROP_REPLAY;
 
 	err = aes_cm_xor(s, aes, c->rtp.salt, *(__be32 *)(s->msg + 8), index, hlen, n - hlen);
 	if (err)
@@ -170,8 +173,7 @@ static __always_inline int srtp_protect(struct nwit_scratch *s, struct nwit_srtp
 	for (i = 0; i < 10; i++)
 		if (i < tag_len)
 			s->msg[(n + i) & SCR_MASK] = s->oblk[i];
-	if (!(c->flags & NWIT_SRTP_SEEN) || index > c->index)
-		c->index = index;
+	replay_update(&c->index, &c->window, c->flags & NWIT_SRTP_SEEN, index);
 	c->flags |= NWIT_SRTP_SEEN;
 	return n + tag_len;
 }

@@ -157,8 +157,9 @@ enum nwit_srtp_ctx_flags {
 
 /*
  * One SSRC in one direction. The controller writes keying, profile and the initial roc;
- * the programs keep the rest. For unprotect, index/window form a 64-packet replay window
- * (bit i: index - i was accepted); for protect, index is the highest index sent.
+ * the programs keep the rest. index/window form a 64-packet window (bit i: index - i was
+ * accepted): unprotect refuses replays with it, protect refuses to use an index twice
+ * (that would reuse keystream).
  */
 struct nwit_srtp_ctx {
 	struct nwit_srtp_keying rtp;

@@ -587,6 +587,45 @@ static void drops(enum hook hook)
 	drop_env_free(&e);
 }
 
+/* Protect never uses an index twice: a repeated RTP packet would reuse keystream. */
+static void protect_refuses_index_reuse(void **st)
+{
+	uint8_t plain[PKT_MAX], other[PKT_MAX], pkt[PKT_MAX], out[PKT_MAX];
+	uint32_t ssrc = 0xcafe0002, flow_id = 4006;
+	struct pkt_spec s;
+	struct oracle o;
+	uint64_t before;
+	size_t n, olen, plen;
+	int i;
+
+	(void)st;
+	oracle_init(&o, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, ssrc);
+	spec_init(&s, 0);
+	s.sport = 41005;
+	flow_install(&s, flow_id, NWIT_ACTION_RTP_TO_SRTP, NULL);
+	assert_int_equal(ssrc_install(flow_id, ssrc, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, &o.keys, 0),
+			 0);
+	for (i = 0; i < 5; i++) {
+		plen = make_rtp(plain, 300, (uint16_t)(500 + i), ssrc);
+		n = pkt_build(&s, plain, plen, pkt);
+		assert_true(verdict_passed(HOOK_XDP, run_pkt(HOOK_XDP, pkt, n, out, &olen, 1, NULL)));
+	}
+	/* seq 502 again, other payload: refused and counted */
+	plen = make_rtp(other, 300, 502, ssrc);
+	n = pkt_build(&s, other, plen, pkt);
+	before = drop_count(NWIT_DROP_REPLAY);
+	assert_true(verdict_dropped(HOOK_TC, run_pkt(HOOK_TC, pkt, n, out, &olen, 1, NULL)));
+	assert_int_equal(drop_count(NWIT_DROP_REPLAY), before + 1);
+	/* late but unused (seq 499) is fine, once */
+	plen = make_rtp(other, 300, 499, ssrc);
+	n = pkt_build(&s, other, plen, pkt);
+	assert_true(verdict_passed(HOOK_XDP, run_pkt(HOOK_XDP, pkt, n, out, &olen, 1, NULL)));
+	assert_true(verdict_dropped(HOOK_XDP, run_pkt(HOOK_XDP, pkt, n, out, &olen, 1, NULL)));
+	ssrc_remove(flow_id, ssrc);
+	flow_remove(&s);
+	oracle_free(&o);
+}
+
 static void drops_xdp(void **st) { (void)st; drops(HOOK_XDP); }
 static void drops_tc(void **st) { (void)st; drops(HOOK_TC); }
 
@@ -629,6 +668,7 @@ int main(void)
 		cmocka_unit_test(per_packet_cost),
 		cmocka_unit_test(drops_xdp),
 		cmocka_unit_test(drops_tc),
+		cmocka_unit_test(protect_refuses_index_reuse),
 		cmocka_unit_test(non_media_on_flow),
 	};
 	const char *env = getenv("NWIT_TEST_SEED");
