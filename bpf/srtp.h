@@ -89,6 +89,49 @@ static __always_inline void replay_update(__u64 *highest, __u64 *window, int see
 	}
 }
 
+/* Accept SRTP index into the window unless it is there already. 0 or NWIT_DROP_REPLAY. */
+static __always_inline int srtp_commit(struct nwit_srtp_ctx *c, __u64 index)
+{
+	__u64 highest, window;
+	int seen, rc = 0;
+
+	bpf_spin_lock(&c->lock);
+	highest = c->index;
+	window = c->window;
+	seen = c->flags & NWIT_SRTP_SEEN;
+	if (replay_check(highest, window, seen, index)) {
+		rc = NWIT_DROP_REPLAY;
+	} else {
+		replay_update(&highest, &window, seen, index);
+		c->index = highest;
+		c->window = window;
+		c->flags |= NWIT_SRTP_SEEN;
+	}
+	bpf_spin_unlock(&c->lock);
+	return rc;
+}
+
+static __always_inline int srtcp_commit(struct nwit_srtp_ctx *c, __u32 index)
+{
+	__u64 highest, window;
+	int seen, rc = 0;
+
+	bpf_spin_lock(&c->lock);
+	highest = c->srtcp_index;
+	window = c->srtcp_window;
+	seen = c->flags & NWIT_SRTCP_SEEN;
+	if (replay_check(highest, window, seen, index)) {
+		rc = NWIT_DROP_REPLAY;
+	} else {
+		replay_update(&highest, &window, seen, index);
+		c->srtcp_index = (__u32)highest;
+		c->srtcp_window = window;
+		c->flags |= NWIT_SRTCP_SEEN;
+	}
+	bpf_spin_unlock(&c->lock);
+	return rc;
+}
+
 /* Constant-time comparison of the first len bytes of the MAC with s->tag. */
 static __always_inline int tag_mismatch(struct nwit_scratch *s, __u32 len)
 {
@@ -137,11 +180,9 @@ static __always_inline int srtp_unprotect(struct nwit_scratch *s, struct nwit_sr
 			 alen - hlen);
 	if (err)
 		return -err;
-	/* Another CPU may have moved the window meanwhile; the check is repeated. */
-	if (replay_check(c->index, c->window, c->flags & NWIT_SRTP_SEEN, index))
+	/* another CPU may have moved the window meanwhile: check again, under the lock */
+	if (srtp_commit(c, index))
 		return -NWIT_DROP_REPLAY;
-	replay_update(&c->index, &c->window, c->flags & NWIT_SRTP_SEEN, index);
-	c->flags |= NWIT_SRTP_SEEN;
 	return alen;
 }
 
@@ -160,8 +201,8 @@ static __always_inline int srtp_protect(struct nwit_scratch *s, struct nwit_srtp
 		return -NWIT_DROP_MALFORMED;
 	seq = (__u16)s->msg[2] << 8 | s->msg[3];
 	index = srtp_estimate_index(c, seq);
-	/* an index sent before would reuse its keystream on other plaintext: refuse it */
-	if (replay_check(c->index, c->window, c->flags & NWIT_SRTP_SEEN, index))
+	/* an index sent before would reuse its keystream on other plaintext: claim it first */
+	if (srtp_commit(c, index))
 		return -NWIT_DROP_REPLAY;
 
 	err = aes_cm_xor(s, aes, c->rtp.salt, *(__be32 *)(s->msg + 8), index, hlen, n - hlen);
@@ -173,8 +214,6 @@ static __always_inline int srtp_protect(struct nwit_scratch *s, struct nwit_srtp
 	for (i = 0; i < 10; i++)
 		if (i < tag_len)
 			s->msg[(n + i) & SCR_MASK] = s->oblk[i];
-	replay_update(&c->index, &c->window, c->flags & NWIT_SRTP_SEEN, index);
-	c->flags |= NWIT_SRTP_SEEN;
 	return n + tag_len;
 }
 
@@ -207,15 +246,8 @@ static __always_inline int srtcp_unprotect(struct nwit_scratch *s, struct nwit_s
 		if (err)
 			return -err;
 	}
-	highest = c->srtcp_index;
-	window = c->srtcp_window;
-	seen = c->flags & NWIT_SRTCP_SEEN;
-	if (replay_check(highest, window, seen, index))
+	if (srtcp_commit(c, index))
 		return -NWIT_DROP_REPLAY;
-	replay_update(&highest, &window, seen, index);
-	c->srtcp_index = (__u32)highest;
-	c->srtcp_window = window;
-	c->flags |= NWIT_SRTCP_SEEN;
 	return elen;
 }
 
@@ -229,9 +261,11 @@ static __always_inline int srtcp_protect(struct nwit_scratch *s, struct nwit_srt
 		return -NWIT_DROP_MALFORMED;
 	if (n > NWIT_MAX_PAYLOAD - SRTCP_TRAILER_LEN)
 		return -NWIT_DROP_TOO_BIG;
+	bpf_spin_lock(&c->lock);
 	index = (c->srtcp_index + 1) & 0x7fffffff;
 	c->srtcp_index = index;
 	c->flags |= NWIT_SRTCP_SEEN;
+	bpf_spin_unlock(&c->lock);
 	err = aes_cm_xor(s, aes, c->rtcp.salt, *(__be32 *)(s->msg + 4), index, 8, n - 8);
 	if (err)
 		return -err;

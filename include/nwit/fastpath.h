@@ -9,6 +9,7 @@
 #ifdef __BPF__
 /* vmlinux.h provides __u8 ... __u64 */
 #else
+#include <linux/bpf.h>	/* struct bpf_spin_lock */
 #include <linux/types.h>
 #endif
 
@@ -173,6 +174,9 @@ struct nwit_srtp_ctx {
 	__u32 srtcp_index;	/* highest SRTCP index received / last sent */
 	__u32 pad2;
 	__u64 srtcp_window;
+	/* taken by the programs around window updates; the controller never sets it */
+	struct bpf_spin_lock lock;
+	__u32 pad3;
 };
 
 /* ctx_in of the SEC("syscall") program nwit_crypto_setup; err is written back. */
