@@ -9,6 +9,10 @@ HOOK=xdp
 
 ip netns add "$G" || t_skip_all "cannot create a network namespace"
 ip -n "$G" link set lo up
+# a map left pinned by another version, with another layout, must be replaced
+mkdir -p "$PIN"
+command -v bpftool >/dev/null &&
+	bpftool map create "$PIN/nwit_srtp" type hash key 8 value 16 entries 8 name nwit_srtp
 
 start_nwitd || { t_fail "nwitd starts with the fast path" "$(tail -n 5 "$T/nwitd.log")"; t_done; }
 ctl -j status >"$T/status" || { t_fail "nwitd answers status" "$(tail -n 5 "$T/nwitd.log")"; t_done; }
@@ -26,6 +30,11 @@ if ctl flow add id=1 in=lo hook=xdp src=127.0.0.1:5000 dst=127.0.0.1:6000 action
 else
 	t_fail "flows on lo" "$(cat "$T/flow1" "$T/flow2")"
 	t_done
+fi
+if [ -n "$(command -v bpftool)" ]; then
+	grep -q "nwit_srtp has another layout; replacing it" "$T/nwitd.log" &&
+		t_pass "a pinned map of another layout is replaced, said in the log" ||
+		t_fail "a pinned map of another layout is replaced" "$(tail -n 5 "$T/nwitd.log")"
 fi
 grep -q "generic mode" "$T/nwitd.log" && t_pass "lo runs XDP in generic mode" ||
 	t_fail "lo runs XDP in generic mode" "$(tail -n 5 "$T/nwitd.log")"

@@ -154,11 +154,31 @@ int fastpath_open(const char *pin_path, struct fastpath **out)
 			 * the kernel extends with BPF_F_RDONLY_PROG.
 			 */
 			int mfd = bpf_obj_get(path);
+			struct bpf_map_info info;
+			__u32 ilen = sizeof(info);
 
 			if (mfd < 0) {
 				err = -errno;
 				log_warn("fast path: cannot open the pinned map %s", path);
 				goto fail;
+			}
+			memset(&info, 0, sizeof(info));
+			if (bpf_obj_get_info_by_fd(mfd, &info, &ilen) == 0 &&
+			    (info.type != bpf_map__type(map) ||
+			     info.key_size != bpf_map__key_size(map) ||
+			     info.value_size != bpf_map__value_size(map) ||
+			     info.max_entries != bpf_map__max_entries(map))) {
+				/* another nwit version's layout: its flows cannot be kept */
+				log_warnx("fast path: the pinned map %s has another layout; "
+					  "replacing it (flows of the earlier version are lost)",
+					  path);
+				close(mfd);
+				if (unlink(path) < 0) {
+					err = -errno;
+					log_warn("fast path: cannot remove %s", path);
+					goto fail;
+				}
+				goto pin_new;
 			}
 			err = bpf_map__reuse_fd(map, mfd);
 			close(mfd);
@@ -170,6 +190,7 @@ int fastpath_open(const char *pin_path, struct fastpath **out)
 			fp->adopted = 1;
 			continue;
 		}
+pin_new:
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {
 			log_warnx("fast path: cannot set the pin path %s: %s", path, strerror(-err));
