@@ -7,6 +7,8 @@
 #ifndef NWIT_BPF_AES_CM_H
 #define NWIT_BPF_AES_CM_H
 
+#include <bpf/bpf_endian.h>
+
 #include "maps.h"
 
 struct ctr_loop {

@@ -106,13 +106,14 @@ static __always_inline int hmac_sha1(struct nwit_scratch *s, const struct nwit_s
 				     __u32 mlen)
 {
 	__u32 nblk, end, i;
-	__u64 bits;
+	__u64 bits, off = mlen;
 	__u8 *p;
 
 	if (mlen > SCR_BUF - 128)
 		return -1;
 	/* pad: 0x80, zeros, 64-bit length of ipad block + message, in bits */
-	p = s->msg + (mlen & SCR_MASK);
+	asm volatile("" : "+r"(off));	/* keep the mask below in the verified code */
+	p = s->msg + (off & SCR_MASK);
 	for (i = 0; i < 10; i++)
 		*(__u64 *)(p + i * 8) = 0;
 	p[0] = 0x80;
