@@ -14,7 +14,7 @@
 
 #include "dtls_srtp.h"
 
-#define QUEUE_MAX 64		  /* datagrams waiting to be sent */
+#define QUEUE_MAX 256		  /* datagrams waiting to be sent (SCTP bursts after the handshake) */
 #define TIMER_INITIAL_US 250000u  /* first retransmission (RFC 6347 allows less than 1 s) */
 #define TIMER_MAX_US 4000000u
 
@@ -33,6 +33,8 @@ struct dtls_srtp {
 	size_t in_len;
 	struct datagram *out_head, *out_tail;
 	unsigned out_count;
+	void (*on_data)(void *arg, const uint8_t *data, size_t len); /* application data */
+	void *on_data_arg;
 	char peer_alg[16];
 	char peer_fp[DTLS_SRTP_FINGERPRINT_MAX];
 	char error[160];
@@ -275,10 +277,38 @@ int dtls_srtp_start(struct dtls_srtp *d)
 	return step(d);
 }
 
-int dtls_srtp_input(struct dtls_srtp *d, const uint8_t *pkt, size_t len)
+/* Read every record of the datagram being fed: application data goes to on_data. */
+static int read_records(struct dtls_srtp *d)
 {
 	uint8_t buf[2048];
-	int rc, n;
+	int n;
+
+	for (;;) {
+		n = SSL_read(d->ssl, buf, sizeof(buf));
+		if (n > 0) {
+			if (d->on_data)
+				d->on_data(d->on_data_arg, buf, (size_t)n);
+			continue;
+		}
+		switch (SSL_get_error(d->ssl, n)) {
+		case SSL_ERROR_WANT_READ:
+		case SSL_ERROR_WANT_WRITE:
+			ERR_clear_error();
+			return 0;
+		case SSL_ERROR_ZERO_RETURN:
+			snprintf(d->error, sizeof(d->error), "the peer closed the DTLS association");
+			d->failed = true;
+			return -EIO;
+		default:
+			set_error(d, "DTLS read failed");
+			return -EIO;
+		}
+	}
+}
+
+int dtls_srtp_input(struct dtls_srtp *d, const uint8_t *pkt, size_t len)
+{
+	int rc;
 
 	if (d->failed)
 		return -EIO;
@@ -286,28 +316,49 @@ int dtls_srtp_input(struct dtls_srtp *d, const uint8_t *pkt, size_t len)
 	d->in_len = len;
 	if (!d->connected) {
 		rc = step(d);
+		/* records after the last handshake message of this datagram */
+		if (rc == 0 && d->connected && d->on_data)
+			rc = read_records(d);
 		d->in = NULL;
 		return rc;
 	}
-	/* after the handshake: retransmitted flights, alerts, application data (which
-	 * nothing uses yet: data channels will read it here) */
-	n = SSL_read(d->ssl, buf, sizeof(buf));
+	/* after the handshake: retransmitted flights, alerts, application data */
+	rc = read_records(d);
 	d->in = NULL;
-	if (n > 0)
-		return 0;
-	switch (SSL_get_error(d->ssl, n)) {
-	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE:
-		ERR_clear_error();
-		return 0;
-	case SSL_ERROR_ZERO_RETURN:
-		snprintf(d->error, sizeof(d->error), "the peer closed the DTLS association");
-		d->failed = true;
+	return rc;
+}
+
+void dtls_srtp_set_data_cb(struct dtls_srtp *d,
+			   void (*cb)(void *arg, const uint8_t *data, size_t len), void *arg)
+{
+	d->on_data = cb;
+	d->on_data_arg = arg;
+}
+
+int dtls_srtp_write(struct dtls_srtp *d, const uint8_t *data, size_t len)
+{
+	int n;
+
+	if (d->failed)
 		return -EIO;
-	default:
-		set_error(d, "DTLS read failed");
-		return -EIO;
-	}
+	if (!d->connected)
+		return -EAGAIN;
+	if (len == 0 || len > (size_t)dtls_srtp_data_mtu(d))
+		return -EMSGSIZE;
+	if (d->out_count >= QUEUE_MAX)
+		return -ENOBUFS; /* dropped like a lost packet: the caller drains too slowly */
+	n = SSL_write(d->ssl, data, (int)len);
+	if (n == (int)len)
+		return 0;
+	set_error(d, "DTLS write failed");
+	return -EIO;
+}
+
+int dtls_srtp_data_mtu(struct dtls_srtp *d)
+{
+	size_t mtu = d->connected ? DTLS_get_data_mtu(d->ssl) : 0;
+
+	return mtu ? (int)mtu : DTLS_SRTP_MTU - 100; /* a safe guess before the cipher is known */
 }
 
 int dtls_srtp_output(struct dtls_srtp *d, uint8_t *buf, size_t cap)

@@ -68,6 +68,19 @@ int dtls_srtp_start(struct dtls_srtp *d);
  */
 int dtls_srtp_input(struct dtls_srtp *d, const uint8_t *pkt, size_t len);
 
+/*
+ * Application data (SCTP for data channels, RFC 8261): records received after the
+ * handshake go to cb (during dtls_srtp_input), and dtls_srtp_write() queues one record
+ * of at most dtls_srtp_data_mtu() bytes for output. write: 0, -EAGAIN before the
+ * handshake finished, -EMSGSIZE, -ENOBUFS when the output queue is full (the record is
+ * dropped, as a lost packet would be), -EIO.
+ */
+void dtls_srtp_set_data_cb(struct dtls_srtp *d,
+			   void (*cb)(void *arg, const uint8_t *data, size_t len), void *arg);
+int dtls_srtp_write(struct dtls_srtp *d, const uint8_t *data, size_t len);
+/* The largest record payload that fits one datagram of DTLS_SRTP_MTU. */
+int dtls_srtp_data_mtu(struct dtls_srtp *d);
+
 /* Next datagram to send: its length, 0 when none is queued, -ENOSPC when cap is small. */
 int dtls_srtp_output(struct dtls_srtp *d, uint8_t *buf, size_t cap);
 
