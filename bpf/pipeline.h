@@ -233,7 +233,9 @@ static __always_inline int fastpath(void *ctx, int xdp)
 	struct pkt_info pi = {};
 	enum nwit_pkt_class cls;
 	__u32 key;
-	int r, has_l2, to_stack = 0, moved;
+	int r, has_l2, to_stack = 0, moved, full;
+	__u32 head;
+	__u16 old01;
 	__u32 dev_flags;
 
 	dev_flags = device_flags(pkt_ifindex(ctx, xdp));
@@ -263,10 +265,16 @@ static __always_inline int fastpath(void *ctx, int xdp)
 	if (!s)
 		return verdict_pass(xdp);
 	n = pi.pay_len;
-	if (n < 8 || n > NWIT_MAX_PAYLOAD || pkt_load(ctx, xdp, pi.pay_off, s->msg, n)) {
+	/* plain forwarding touches only the RTP header: the rest is neither read nor written */
+	full = f->action != NWIT_ACTION_FORWARD;
+	head = n < 12 ? 8 : 12;
+	if (n < 8 || n > NWIT_MAX_PAYLOAD ||
+	    (full ? pkt_load(ctx, xdp, pi.pay_off, s->msg, n)
+		  : pkt_load(ctx, xdp, pi.pay_off, s->msg, head))) {
 		count_drop(NWIT_DROP_MALFORMED, f->flow_id, len);
 		return verdict_drop(xdp);
 	}
+	old01 = *(__u16 *)s->msg;
 	r = transform(s, f, n);
 	if (r < 0) {
 		count_drop(-r, f->flow_id, len);
@@ -278,7 +286,7 @@ static __always_inline int fastpath(void *ctx, int xdp)
 		count_drop(NWIT_DROP_TOO_BIG, f->flow_id, len);
 		return verdict_drop(xdp);
 	}
-	r = rewrite_headers(ctx, xdp, s, f, pi.l3_off, pi.l3_len, pi.family, n);
+	r = rewrite_headers(ctx, xdp, s, f, pi.l3_off, pi.l3_len, pi.family, n, full, old01);
 	if (r) {
 		count_drop(r, f->flow_id, len);
 		return verdict_drop(xdp);
@@ -290,7 +298,8 @@ static __always_inline int fastpath(void *ctx, int xdp)
 	if (pkt_resize(ctx, xdp, pi.pay_off + n, &moved) ||
 	    (moved && has_l2 && pkt_store(ctx, xdp, 0, s->eth, ETH_HLEN_NUM)) ||
 	    pkt_store(ctx, xdp, pi.l3_off, s->hdr, (pi.l3_len & 63) + 8) ||
-	    pkt_store(ctx, xdp, pi.pay_off, s->msg, n)) {
+	    (full ? pkt_store(ctx, xdp, pi.pay_off, s->msg, n)
+		  : pkt_store(ctx, xdp, pi.pay_off, s->msg, head))) {
 		count_drop(NWIT_DROP_RESIZE, f->flow_id, len);
 		return verdict_drop(xdp);
 	}

@@ -59,37 +59,59 @@ static __always_inline int nonzero16(const __u8 *a)
 	return (*(__u64 *)a | *(__u64 *)(a + 8)) != 0;
 }
 
+/* Sum of the checksummed fields a rewrite may change: addresses and ports. */
+static __always_inline __u64 addr_port_sum(const __u8 *h, __u32 l3_len, __u8 family)
+{
+	const __u8 *udp = h + (l3_len & 63);
+	__u64 acc = *(const __u32 *)udp;
+	int i;
+
+	if (family == NWIT_FAMILY_IPV4) {
+		acc += *(const __u32 *)(h + 12);
+		acc += *(const __u32 *)(h + 16);
+	} else {
+		for (i = 0; i < 8; i++)
+			acc += *(const __u32 *)(h + 8 + i * 4);
+	}
+	return acc;
+}
+
 /*
  * Rewrite the IP and UDP headers at l3_off (l3_len bytes of IP header) into s->hdr for a
- * new UDP payload of n bytes held in s->msg. Returns 0 or a drop reason.
+ * UDP payload of n bytes held in s->msg. full: the payload is new, the UDP checksum is
+ * computed over all of it; else only addresses, ports and the first payload word (was
+ * old01) changed and the checksum is updated incrementally (RFC 1624), so the payload
+ * is never read. Returns 0 or a drop reason.
  */
 static __always_inline int rewrite_headers(void *ctx, int xdp, struct nwit_scratch *s,
 					   const struct nwit_flow *f, __u32 l3_off,
-					   __u32 l3_len, __u8 family, __u32 n)
+					   __u32 l3_len, __u8 family, __u32 n, int full,
+					   __u16 old01)
 {
 	__u8 *h = s->hdr;
 	__u8 *udp;
 	__u32 ulen = n + 8, i;
-	__u64 acc;
-	__u16 c;
+	__u64 acc, d_old = 0;
+	__u16 c, c_old;
 
-	if (l3_len > 60 || l3_len < 20)
+	if (l3_len > 60 || l3_len < 20 || (family == NWIT_FAMILY_IPV6 && l3_len != 40))
 		return NWIT_DROP_MALFORMED;
 	if (pkt_load(ctx, xdp, l3_off, h, l3_len + 8))
 		return NWIT_DROP_MALFORMED;
 	udp = h + (l3_len & 63);
+	c_old = *(__u16 *)(udp + 6);
+	if (!full)
+		d_old = addr_port_sum(h, l3_len, family) + old01;
+
 	if (f->out_sport)
 		*(__be16 *)udp = f->out_sport;
 	if (f->out_dport)
 		*(__be16 *)(udp + 2) = f->out_dport;
 	*(__be16 *)(udp + 4) = bpf_htons(ulen);
-	*(__u16 *)(udp + 6) = 0;
-	acc = payload_sum(s, n);
-	acc += *(__u32 *)udp + *(__u16 *)(udp + 4);
-
 	if (family == NWIT_FAMILY_IPV4) {
 		struct iphdr *ip = (void *)h;
 		__u16 *w = (void *)h;
+		__u64 ipacc = 0;
 
 		if (nonzero16(f->out_src))
 			__builtin_memcpy(&ip->saddr, f->out_src, 4);
@@ -99,21 +121,13 @@ static __always_inline int rewrite_headers(void *ctx, int xdp, struct nwit_scrat
 			ip->tos = (f->dscp << 2) | (ip->tos & 3);
 		ip->tot_len = bpf_htons(l3_len + ulen);
 		ip->check = 0;
-		acc += ip->saddr;
-		acc += ip->daddr;
-		{
-			__u64 ipacc = 0;
-
-			for (i = 0; i < 30; i++)
-				if (i < l3_len / 2)
-					ipacc += w[i];
-			ip->check = ~csum_fold64(ipacc);
-		}
+		for (i = 0; i < 30; i++)
+			if (i < l3_len / 2)
+				ipacc += w[i];
+		ip->check = ~csum_fold64(ipacc);
 	} else {
 		struct ipv6hdr *ip6 = (void *)h;
 
-		if (l3_len != 40)
-			return NWIT_DROP_MALFORMED;
 		if (nonzero16(f->out_src))
 			__builtin_memcpy(&ip6->saddr, f->out_src, 16);
 		if (nonzero16(f->out_dst))
@@ -124,10 +138,19 @@ static __always_inline int rewrite_headers(void *ctx, int xdp, struct nwit_scrat
 			h[1] = (h[1] & 0x3f) | ((f->dscp & 3) << 6);
 		}
 		ip6->payload_len = bpf_htons(ulen);
-		for (i = 0; i < 8; i++)
-			acc += *(__u32 *)(h + 8 + i * 4);
 	}
-	acc += bpf_htons(IPPROTO_UDP_NUM) + bpf_htons(ulen);
+
+	if (full) {
+		acc = payload_sum(s, n) + addr_port_sum(h, l3_len, family);
+		acc += *(__u16 *)(udp + 4) + bpf_htons(IPPROTO_UDP_NUM) + bpf_htons(ulen);
+	} else {
+		/* an IPv4 datagram sent without a checksum stays without one */
+		if (family == NWIT_FAMILY_IPV4 && !c_old)
+			return 0;
+		acc = (__u16)~c_old;
+		acc += (__u16)~csum_fold64(d_old);
+		acc += addr_port_sum(h, l3_len, family) + *(__u16 *)s->msg;
+	}
 	c = ~csum_fold64(acc);
 	*(__u16 *)(udp + 6) = c ? c : 0xffff;
 	return 0;

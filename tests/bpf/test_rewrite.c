@@ -96,6 +96,14 @@ static void rewrite_to_stack(enum hook hook, int v6)
 	check_rewritten(out, olen, v6, 1);
 	flow_stat(10 + v6, fs);
 	assert_true(fs[0] >= 1 && fs[3] == fs[0]);
+	if (!v6) {
+		/* an IPv4 datagram without a UDP checksum is forwarded without one */
+		pkt[14 + 20 + 6] = pkt[14 + 20 + 7] = 0;
+		assert_true(verdict_passed(hook, run_pkt(hook, pkt, n, out, &olen, 1, NULL)));
+		assert_int_equal(out[14 + 20 + 6] | out[14 + 20 + 7], 0);
+		assert_int_equal(out[14 + 20 + 8], 0x80);
+		assert_int_equal(out[14 + 20 + 9], 8);	/* payload type still mapped */
+	}
 	flow_remove(&s);
 }
 
