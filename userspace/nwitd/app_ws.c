@@ -257,9 +257,14 @@ static void on_read(struct bufferevent *bev, void *arg)
 	struct app_ws *ws = arg;
 	int rc;
 
-	(void)bev;
 	if (ws->closing)
 		return;
+	/*
+	 * No idle timeout on a WebSocket (a call can be silent on it for hours): evhttp's
+	 * 30 s read timeout comes back on this bufferevent after the first message (seen
+	 * with libevent 2.1), so clear it on every read.
+	 */
+	bufferevent_set_timeouts(bev, NULL, NULL);
 	rc = wslay_event_recv(ws->ctx);
 	if (rc != 0) {
 		log_debug("app: WebSocket from %s: framing error %d", ws->peer, rc);
@@ -481,6 +486,7 @@ void app_ws_send(struct app_ws *ws, const char *text, size_t len)
 		return;
 	send_text(ws, text, len);
 	wslay_event_send(ws->ctx);
+	bufferevent_set_timeouts(ws->bev, NULL, NULL);	/* see on_read */
 }
 
 struct app_ws *app_ws_next_callable(struct app_http *a, struct app_ws *prev, unsigned scope)
