@@ -51,7 +51,8 @@
 	X(MSRP_OVERSIZE, "msrp_oversize", "MSRP frames, chunks or messages over the limits") \
 	X(MSRP_WRONG_TO_PATH, "msrp_wrong_to_path", "MSRP requests for no known session") \
 	X(MSRP_REASSEMBLY_ERRORS, "msrp_reassembly_errors", "MSRP chunks refused by reassembly") \
-	X(DCEP_MALFORMED, "dcep_malformed", "malformed data channel establishment messages")
+	X(DCEP_MALFORMED, "dcep_malformed", "malformed data channel establishment messages") \
+	X(DC_MESSAGES_DROPPED, "dc_messages_dropped", "data channel messages dropped (no channel, too large)")
 
 enum counter_id {
 #define X(id, name, help) COUNTER_##id,
