@@ -586,14 +586,16 @@ size_t dc_queued(const struct dc_assoc *a)
 
 int dc_close(struct dc_assoc *a, uint16_t stream)
 {
-	struct {
+	/* struct sctp_reset_streams ends in a flexible array: room for one stream id */
+	union {
 		struct sctp_reset_streams r;
-		uint16_t list[1];
-	} srs = { 0 };
+		uint8_t bytes[sizeof(struct sctp_reset_streams) + sizeof(uint16_t)];
+	} srs;
 	struct channel *c = find(a, stream);
 
 	if (c)
 		drop_channel(c);
+	memset(&srs, 0, sizeof(srs));
 	srs.r.srs_assoc_id = SCTP_ALL_ASSOC;
 	srs.r.srs_flags = SCTP_STREAM_RESET_OUTGOING;
 	srs.r.srs_number_streams = 1;
