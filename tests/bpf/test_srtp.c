@@ -626,6 +626,45 @@ static void protect_refuses_index_reuse(void **st)
 	oracle_free(&o);
 }
 
+/*
+ * Random datagrams on an SRTP flow (RTP/RTCP first byte, half of them with the flow's SSRC):
+ * none may come out; every one is dropped and counted under exactly one reason.
+ */
+static void random_datagrams_dropped(void **st)
+{
+	uint8_t junk[PKT_MAX], pkt[PKT_MAX], out[PKT_MAX];
+	uint64_t before = 0, after = 0;
+	struct drop_env e;
+	int i, r;
+
+	(void)st;
+	drop_env_init(&e);
+	for (r = 1; r < NWIT_DROP__COUNT; r++)
+		before += drop_count(r);
+	for (i = 0; i < 2000; i++) {
+		size_t len = 1 + (size_t)rand() % 1500, n, olen, j;
+		enum hook hook = i % 2 ? HOOK_TC : HOOK_XDP;
+		int v;
+
+		for (j = 0; j < len; j++)
+			junk[j] = (uint8_t)rand();
+		junk[0] = (uint8_t)(0x80 | (junk[0] & 0x3f));	/* classified as RTP/RTCP */
+		if (i % 2 && len >= 12) {
+			junk[8] = 0xca, junk[9] = 0xfe, junk[10] = 0x00, junk[11] = 0x01;
+			junk[4] = 0xca, junk[5] = 0xfe, junk[6] = 0x00, junk[7] = 0x01;
+		}
+		n = pkt_build(&e.s, junk, len, pkt);
+		v = run_pkt(hook, pkt, n, out, &olen, 1, NULL);
+		if (!verdict_dropped(hook, v))
+			fail_msg("random datagram %d (%zu B, seed %u) was not dropped: verdict %d", i,
+				 len, seed, v);
+	}
+	for (r = 1; r < NWIT_DROP__COUNT; r++)
+		after += drop_count(r);
+	assert_int_equal(after - before, 2000);
+	drop_env_free(&e);
+}
+
 static void drops_xdp(void **st) { (void)st; drops(HOOK_XDP); }
 static void drops_tc(void **st) { (void)st; drops(HOOK_TC); }
 
@@ -669,6 +708,7 @@ int main(void)
 		cmocka_unit_test(drops_xdp),
 		cmocka_unit_test(drops_tc),
 		cmocka_unit_test(protect_refuses_index_reuse),
+		cmocka_unit_test(random_datagrams_dropped),
 		cmocka_unit_test(non_media_on_flow),
 	};
 	const char *env = getenv("NWIT_TEST_SEED");
