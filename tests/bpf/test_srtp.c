@@ -459,6 +459,62 @@ static void aes_cm_rfc3711_b2(void **st)
 	flow_remove(&s);
 }
 
+/*
+ * RFC 3711 Appendix B.3 key derivation through the kernel's AES-CM: the KDF output of
+ * label l is the keystream under the master key with IV (master_salt ^ (l << 48)) * 2^16,
+ * which is what protecting a zero payload with SSRC 0 and index 0 yields when the
+ * session key is the master key and the session salt that salt.
+ */
+static void kdf_rfc3711_b3(void **st)
+{
+	static const uint8_t master_key[16] = { 0xe1, 0xf9, 0x7a, 0x0d, 0x3e, 0x01, 0x8b, 0xe0,
+						0xd6, 0x4f, 0xa3, 0x2c, 0x06, 0xde, 0x41, 0x39 };
+	static const uint8_t master_salt[14] = { 0x0e, 0xc6, 0x75, 0xad, 0x49, 0x8a, 0xfe,
+						 0xeb, 0xb6, 0x96, 0x0b, 0x3a, 0xab, 0xe6 };
+	static const uint8_t expect[3][20] = {
+		/* label 0: cipher key */
+		{ 0xc6, 0x1e, 0x7a, 0x93, 0x74, 0x4f, 0x39, 0xee, 0x10, 0x73, 0x4a, 0xfe, 0x3f,
+		  0xf7, 0xa0, 0x87 },
+		/* label 1: auth key */
+		{ 0xce, 0xbe, 0x32, 0x1f, 0x6f, 0xf7, 0x71, 0x6b, 0x6f, 0xd4, 0xab, 0x49, 0xaf,
+		  0x25, 0x6a, 0x15, 0x6d, 0x38, 0xba, 0xa4 },
+		/* label 2: salt */
+		{ 0x30, 0xcb, 0xbc, 0x08, 0x86, 0x3d, 0x8c, 0x85, 0xd4, 0x9d, 0xb3, 0x4a, 0x9a,
+		  0xe1 },
+	};
+	static const size_t len[3] = { 16, 20, 14 };
+	uint8_t rtp[12 + 32], pkt[PKT_MAX], out[PKT_MAX];
+	struct srtp_session_keys k;
+	struct pkt_spec s;
+	const uint8_t *p;
+	size_t n, olen, plen;
+	uint32_t flow_id = 4007;
+	int l;
+
+	(void)st;
+	spec_init(&s, 0);
+	s.sport = 41006;
+	flow_install(&s, flow_id, NWIT_ACTION_RTP_TO_SRTP, NULL);
+	memset(rtp, 0, sizeof(rtp));
+	rtp[0] = 0x80;
+	for (l = 0; l < 3; l++) {
+		memset(&k, 0, sizeof(k));
+		memcpy(k.rtp_enc, master_key, 16);
+		memcpy(k.rtcp_enc, master_key, 16);
+		memcpy(k.rtp_salt, master_salt, 14);
+		k.rtp_salt[7] ^= (uint8_t)l;
+		assert_int_equal(ssrc_install(flow_id, 0, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, &k, 0),
+				 0);
+		n = pkt_build(&s, rtp, sizeof(rtp), pkt);
+		assert_true(verdict_passed(HOOK_XDP, run_pkt(HOOK_XDP, pkt, n, out, &olen, 1, NULL)));
+		p = check_headers(out, olen, 0, &plen);
+		if (memcmp(p + 12, expect[l], len[l]))
+			fail_msg("label %d: the kernel's AES-CM does not give the B.3 vector", l);
+		ssrc_remove(flow_id, 0);
+	}
+	flow_remove(&s);
+}
+
 struct drop_env {
 	struct oracle o;
 	struct pkt_spec s;
@@ -694,6 +750,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(aes_cm_rfc3711_b2),
+		cmocka_unit_test(kdf_rfc3711_b3),
 		cmocka_unit_test(unprotect_80_v4),
 		cmocka_unit_test(unprotect_32_v4),
 		cmocka_unit_test(unprotect_80_v6),
