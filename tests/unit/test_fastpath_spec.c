@@ -99,6 +99,7 @@ static void refusals(void **state)
 {
 	struct fastpath_spec sp;
 	char err[256];
+	json_t *not_object;
 
 	(void)state;
 	REFUSED(-EINVAL, "id", "in", "lo");
@@ -144,7 +145,9 @@ static void refusals(void **state)
 			  "192.0.2.2:1", "action", "rtp-to-srtp", "ssrc", "1", "key",
 			  "AES_CM_128_HMAC_SHA1_80 inline:AAEC", NULL) < 0);
 	assert_non_null(strstr(err, "key"));
-	assert_int_equal(fastpath_spec_parse(json_string("x"), &sp, err, sizeof(err)), -EINVAL);
+	not_object = json_string("x");
+	assert_int_equal(fastpath_spec_parse(not_object, &sp, err, sizeof(err)), -EINVAL);
+	json_decref(not_object);
 }
 
 int main(void)
