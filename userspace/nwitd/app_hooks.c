@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app_http.h"
+#include "fastpath_svc.h"
 #include "b2bua.h"
 #include "ims_reg.h"
 #include "nwitd.h"
@@ -43,8 +44,7 @@ void app_ims_view(struct nwitd *d, struct app_ims_view *v)
 
 int app_fastpath_ready(struct nwitd *d)
 {
-	(void)d;
-	return 0; /* to be read from the fast path service's state */
+	return fastpath_svc_handle(d) != NULL;
 }
 
 int app_b2bua_available(struct nwitd *d)
