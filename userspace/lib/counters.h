@@ -52,7 +52,8 @@
 	X(MSRP_WRONG_TO_PATH, "msrp_wrong_to_path", "MSRP requests for no known session") \
 	X(MSRP_REASSEMBLY_ERRORS, "msrp_reassembly_errors", "MSRP chunks refused by reassembly") \
 	X(DCEP_MALFORMED, "dcep_malformed", "malformed data channel establishment messages") \
-	X(DC_MESSAGES_DROPPED, "dc_messages_dropped", "data channel messages dropped (no channel, too large)")
+	X(DC_MESSAGES_DROPPED, "dc_messages_dropped", "data channel messages dropped (no channel, too large)") \
+	X(PAGER_REFUSED, "pager_refused", "pager-mode messages refused (type, size, UTF-8, CPIM)")
 
 enum counter_id {
 #define X(id, name, help) COUNTER_##id,
