@@ -55,6 +55,8 @@ async function waitFor(page, expr, ms) {
 	});
 	const page = await browser.newPage();
 	page.on('console', (m) => { if (env.VERBOSE) console.log('# page: ' + m.text()); });
+	if (env.JSSIP_DEBUG)
+		await page.addInitScript(() => { localStorage.debug = 'JsSIP:*'; });
 	await page.goto(env.APP_URL);
 	R('registered', await waitFor(page, 'window.nwitApp && window.nwitApp.registered', 10000));
 
@@ -89,6 +91,27 @@ async function waitFor(page, expr, ms) {
 		await outgoing('out');
 	if (steps.includes('out2'))
 		await outgoing('out2');
+	if (steps.includes('badfp')) {
+		/* the fingerprint the page signals does not match its DTLS certificate */
+		await page.evaluate(() => {
+			const d = Object.getOwnPropertyDescriptor(RTCPeerConnection.prototype, 'localDescription');
+			Object.defineProperty(RTCPeerConnection.prototype, 'localDescription', {
+				configurable: true,
+				get() {
+					const v = d.get.call(this);
+					if (!v || !window.nwitMungeFingerprint)
+						return v;
+					return new RTCSessionDescription({ type: v.type, sdp: v.sdp.replace(
+						/a=fingerprint:sha-256 (..)/g, (m, b) => 'a=fingerprint:sha-256 ' + (b === '00' ? '11' : '00')) });
+				},
+			});
+			window.nwitMungeFingerprint = true;
+		});
+		await page.evaluate(() => window.nwitApp.call('sip:bob@ims.example.net'));
+		R('badfp_confirmed', await waitFor(page, 'window.nwitApp.state === "in call"', 10000));
+		R('badfp_ended', await waitFor(page, 'window.nwitApp.state === "registered"', 10000));
+		await page.evaluate(() => { window.nwitMungeFingerprint = false; });
+	}
 	if (steps.includes('in')) {
 		await page.evaluate(() => { document.getElementById('autoanswer').checked = true; });
 		sh(env.IMS_SH, 'ue', 'dial', 'bob', 'sip:alice@ims.example.net');

@@ -52,14 +52,14 @@ wait_for 10 registered && t_pass "nwitd registers alice with the IMS core" ||
 	{ t_fail "nwitd registers" "$(tail -20 "$T/nwitd.log")"; t_done; }
 
 "$webapp" serve >/dev/null || { t_fail "the app server starts"; t_done; }
-out=$(CALL_SECONDS=${CALL_SECONDS:-4} "$webapp" drive "${STEPS:-out,out2,hold,in,inhold}" 2>&1)
+out=$(CALL_SECONDS=${CALL_SECONDS:-4} "$webapp" drive "${STEPS:-out,out2,hold,badfp,in,inhold}" 2>&1)
 echo "$out" | grep -v "^R [a-z0-9_]*_hz" | sed "s/^/# /" | head -${LOG_LINES:-40}
 r() { echo "$out" | awk -v k="$1" '$1 == "R" && $2 == k { print $3; exit }'; }
 near() { [ -n "$1" ] && [ "$1" != "0" ] && awk -v f="$1" -v w="$2" 'BEGIN { exit !(f >= w * 0.97 && f <= w * 1.03) }'; }
 yes() { [ "$(r "$1")" = true ]; }
 
 yes registered && t_pass "the app registers over the WebSocket" || t_fail "the app registers" "$(r error)"
-steps=${STEPS:-out,out2,hold,in,inhold}
+steps=${STEPS:-out,out2,hold,badfp,in,inhold}
 for call in $(echo "$steps" | tr , '\n' | grep -x 'out\|out2'); do
 	yes ${call}_confirmed && t_pass "$call: the app's call to bob is answered ($(r ${call}_setup_ms) ms)" ||
 		t_fail "$call: call answered" "failure: $(r ${call}_failure)"
@@ -92,6 +92,14 @@ if [[ ",$steps," == *,in,* ]]; then
 	fi
 	yes in_ended && t_pass "in: BYE from bob ends the call in the page" || t_fail "in: BYE from bob"
 fi
+if [[ ",$steps," == *,badfp,* ]]; then
+	yes badfp_ended && t_pass "a DTLS certificate that does not match the signalled fingerprint ends the call" ||
+		t_fail "fingerprint mismatch ends the call" "confirmed: $(r badfp_confirmed)"
+	ctl status | python3 -c '
+import json, sys
+sys.exit(0 if any("fingerprint" in (c.get("end_reason") or "") for c in json.load(sys.stdin)["calls"]["ended"]) else 1)' &&
+		t_pass "  and nwitd says why (fingerprint mismatch)" || t_fail "  nwitd says fingerprint" "$(ctl status)"
+fi
 yes still_registered && t_pass "the app stays registered after its calls" || t_fail "app registered"
 
 sleep 1
@@ -120,6 +128,8 @@ mode = sys.argv[1]
 calls = json.load(sys.stdin)["calls"]["ended"]
 bad = []
 for c in calls:
+    if (c.get("end_reason") or "").startswith("media:"):
+        continue  # ended on purpose before media flowed (fingerprint mismatch)
     m = c.get("media", {})
     fb, fi = m.get("rtp_relayed_from_browser", 0), m.get("rtp_relayed_from_ims", 0)
     if mode == "off":

@@ -749,7 +749,6 @@ static void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg 
 	snprintf(extra, sizeof(extra),
 		 "P-Preferred-Identity: <%s>\r\n"
 		 "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n"
-		 "Supported: 100rel, timer\r\n"
 		 "Accept-Contact: *;+g.3gpp.icsi-ref=\"urn%%3Aurn-7%%3A3gpp-service.ims.icsi.mmtel\"\r\n"
 		 "P-Preferred-Service: urn:urn-7:3gpp-service.ims.icsi.mmtel\r\n",
 		 info.impu);
