@@ -6,7 +6,7 @@
  * with DCEP, text, empty and 1 MiB binary messages go both ways byte for byte, also
  * with every 13th datagram lost; a message over the peer's max-message-size is refused
  * before sending, one over ours is dropped and counted; a channel closed by one side is
- * reported closed on the other.
+ * reported closed on the other; freeing one side aborts the association on the other.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -115,7 +115,10 @@ static void on_close(void *arg, struct dc_assoc *a, uint16_t stream)
 
 static void on_dtls_data(void *arg, const uint8_t *data, size_t len)
 {
-	dc_assoc_input(((struct side *)arg)->dc, data, len);
+	struct side *s = arg;
+
+	if (s->dc)
+		dc_assoc_input(s->dc, data, len);
 }
 
 static const struct dc_cbs cbs = { on_packet, on_state, on_open, on_message, on_close };
@@ -220,10 +223,28 @@ static void setup_pair(struct side *a, struct side *b)
 	assert_true(b->up);
 }
 
+static void drop_wire(struct side *s)
+{
+	while (s->wire) {
+		struct wire *w = s->wire;
+
+		s->wire = w->next;
+		free(w);
+	}
+	s->wire_tail = NULL;
+}
+
 static void teardown_pair(struct side *a, struct side *b)
 {
+	/* freeing one side sends an ABORT: the other side sees the association go */
 	dc_assoc_free(a->dc);
+	a->dc = NULL;
+	assert_true(b->up);
+	deliver(a, b);
+	assert_false(b->up);
 	dc_assoc_free(b->dc);
+	drop_wire(a);
+	drop_wire(b);
 	dtls_srtp_free(a->dtls);
 	dtls_srtp_free(b->dtls);
 	free(a->last);
