@@ -66,7 +66,7 @@ log_level = debug
 control_socket = $T/nwitd.sock
 state_dir = $T/state
 [fastpath]
-mode = bpf
+mode = ${FP_MODE:-bpf}
 pin_path = $PIN
 EOC
 	rm -f "$T/nwitd.sock"

@@ -126,6 +126,18 @@ int relay_flow_set_remote(struct relay_flow *f, enum relay_side side, enum relay
 	return 0;
 }
 
+int relay_flow_add_stream(struct relay_flow *f, enum relay_side side, int outgoing,
+			  uint32_t ssrc, uint32_t roc)
+{
+	struct srtp_session *s = outgoing ? f->out[side & 1] : f->in[side & 1];
+	int rc;
+
+	if (!s)
+		return -EINVAL;
+	rc = srtp_session_add_stream(s, ssrc, roc);
+	return rc == -EEXIST ? 0 : rc;
+}
+
 const struct relay_dir_stats *relay_flow_stats(const struct relay_flow *f, enum relay_side side)
 {
 	return &f->stats[side & 1];
@@ -177,6 +189,8 @@ int relay_translate(struct relay_flow *f, enum relay_side from, enum relay_port 
 	to = from == RELAY_SIDE_BROWSER ? RELAY_SIDE_IMS : RELAY_SIDE_BROWSER;
 	in_side = &f->desc.side[from];
 	out_side = &f->desc.side[to];
+	if (in_side->no_rx)
+		return drop(f, from, -EPERM);
 	if (n > RELAY_MAX_PACKET)
 		return drop(f, from, -EMSGSIZE);
 	/* RFC 7983: 128..191 is RTP/RTCP; STUN, DTLS and the rest are not ours */

@@ -47,6 +47,8 @@ struct relay_side_desc {
 	uint8_t pt_map[128];		/* for RTP sent out of this side */
 	int strip_ext;			/* drop RTP header extensions sent out of this side */
 	uint8_t dscp;			/* DSCP of what we send to this side (0..63; 0 = leave) */
+	int no_rx;			/* one-way flow: nothing from this side is relayed
+					   (dropped as wrong_source); we only send to it */
 };
 
 struct relay_flow_desc {
@@ -92,6 +94,15 @@ const char *relay_drop_name(enum relay_drop reason);
  */
 int relay_flow_set_remote(struct relay_flow *f, enum relay_side side, enum relay_port port,
 			  const struct sockaddr *addr, socklen_t len);
+
+/*
+ * Declare an SSRC on a side's SRTP session with its starting ROC: the session for what
+ * the side sends us (outgoing 0) or for what we send it (outgoing 1). Streams of
+ * undeclared SSRCs still appear on their first authentic packet, with ROC 0. Returns 0
+ * (also when already declared), -EINVAL on a plain side, -ENOBUFS or -ENOMEM.
+ */
+int relay_flow_add_stream(struct relay_flow *f, enum relay_side side, int outgoing,
+			  uint32_t ssrc, uint32_t roc);
 
 /*
  * Translate one datagram received from side `from` on its transport `port`, sent by

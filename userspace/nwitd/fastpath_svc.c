@@ -14,6 +14,7 @@
 
 #include "fastpath.h"
 #include "fastpath_neigh.h"
+#include "fastpath_relays.h"
 #include "fastpath_spec.h"
 #include "fastpath_svc.h"
 #include "log.h"
@@ -22,6 +23,8 @@
 struct fastpath_svc {
 	struct fastpath *fp;
 	char why_not[256];	/* why media goes to the userspace relay, "" when it does not */
+	struct fp_relays *relays;	/* operator flows the fast path cannot carry */
+	int relay_warned;		/* the first relayed flow was announced */
 };
 
 static int fp_start(struct nwitd *d)
@@ -32,6 +35,9 @@ static int fp_start(struct nwitd *d)
 	if (!s)
 		return -ENOMEM;
 	d->fastpath = s;
+	s->relays = fp_relays_new(d->base);
+	if (!s->relays)
+		return -ENOMEM;
 	if (d->conf.fastpath_mode == FASTPATH_MODE_OFF) {
 		snprintf(s->why_not, sizeof(s->why_not), "turned off in the configuration");
 		log_info("fast path: off by configuration; media goes through the userspace relay");
@@ -71,6 +77,7 @@ static void fp_stop(struct nwitd *d)
 		return;
 	/* programs stay attached and maps pinned: forwarding goes on without us */
 	fastpath_close(s->fp);
+	fp_relays_free(s->relays);
 	free(s);
 	d->fastpath = NULL;
 }
@@ -81,20 +88,26 @@ static json_t *fp_status(struct nwitd *d)
 
 	if (!s)
 		return NULL;
-	return json_pack("{s:b, s:b, s:b, s:s, s:s?}", "loaded", s->fp != NULL,
+	return json_pack("{s:b, s:b, s:b, s:s, s:s?, s:I}", "loaded", s->fp != NULL,
 			 "crypto", s->fp && fastpath_crypto_available(s->fp),
 			 "adopted", s->fp && fastpath_adopted(s->fp),
 			 "pin_path", d->conf.pin_path,
-			 "relay_reason", s->why_not[0] ? s->why_not : NULL);
+			 "relay_reason", s->why_not[0] ? s->why_not : NULL,
+			 "relay_flows", (json_int_t)(s->relays ? fp_relays_count(s->relays) : 0));
 }
 
 static json_t *fp_stats(struct nwitd *d)
 {
 	struct fastpath_svc *s = d->fastpath;
+	json_t *st;
 
-	if (!s || !s->fp)
+	if (!s)
 		return NULL;
-	return fastpath_stats_json(s->fp);
+	st = s->fp ? fastpath_stats_json(s->fp) : json_object();
+	/* operator flows relayed in userspace: their counters under "relay" */
+	if (st && s->relays && (!s->fp || fp_relays_count(s->relays)))
+		json_object_set_new(st, "relay", fp_relays_stats_json(s->relays));
+	return st;
 }
 
 const struct nwitd_service fastpath_service = {
@@ -123,22 +136,52 @@ static enum nwit_srtp_profile profile_of(enum srtp_suite suite)
 							   : NWIT_SRTP_AES_CM_128_HMAC_SHA1_80;
 }
 
+/* The fast path cannot carry spec (not loaded, or SRTP without bpf_crypto): relay it. */
+static json_t *relay_flow_add(struct fastpath_svc *s, const struct fastpath_spec *spec,
+			      char *err, size_t errlen)
+{
+	json_t *arr;
+
+	if (fp_relays_add(s->relays, spec, err, errlen))
+		return NULL;
+	if (s->fp)	/* a fast path flow of the same id is replaced */
+		fastpath_flow_del(s->fp, spec->flow.flow_id);
+	if (!s->relay_warned) {
+		log_warnx("**** fast path: flow %u and any later flow it cannot carry GO THROUGH "
+			  "THE USERSPACE RELAY (%s) ****", spec->flow.flow_id,
+			  s->why_not[0] ? s->why_not : "no bpf_crypto");
+		s->relay_warned = 1;
+	}
+	log_info("relay: flow %u added (%s, %zu SSRC)", spec->flow.flow_id,
+		 fastpath_action_name(spec->flow.action), spec->n_ssrcs);
+	arr = json_array();
+	if (arr)
+		fp_relays_flows_json(s->relays, spec->flow.flow_id, arr);
+	return arr;
+}
+
 json_t *fastpath_cmd_flow_add(struct nwitd *d, json_t *args, char *err, size_t errlen)
 {
-	struct fastpath *fp = loaded(d, err, errlen);
+	struct fastpath_svc *s = d->fastpath;
+	struct fastpath *fp;
 	struct fastpath_spec spec;
 	json_t *res = NULL;
 	size_t i;
 	int rc;
 
-	if (!fp)
+	if (!s || !s->relays) {
+		snprintf(err, errlen, "the fast path service is not started");
 		return NULL;
+	}
+	fp = s->fp;
 	if (fastpath_spec_parse(args, &spec, err, errlen))
 		return NULL;
-	if (spec.flow.action != NWIT_ACTION_FORWARD && !fastpath_crypto_available(fp)) {
-		snprintf(err, errlen, "no bpf_crypto in this kernel: relay this flow in userspace");
+	if (!fp || (spec.flow.action != NWIT_ACTION_FORWARD && !fastpath_crypto_available(fp))) {
+		res = relay_flow_add(s, &spec, err, errlen);
 		goto out;
 	}
+	if (fp_relays_has(s->relays, spec.flow.flow_id))
+		fp_relays_del(s->relays, spec.flow.flow_id);
 	/*
 	 * XDP cannot transmit into a raw-IP device (a redirect into a TUN is dropped): such
 	 * flows run in TC, attached next to XDP. A flow asked for TC is TC's too.
@@ -213,11 +256,19 @@ static int flow_id_arg(json_t *args, uint32_t *id, int required, char *err, size
 
 json_t *fastpath_cmd_flow_del(struct nwitd *d, json_t *args, char *err, size_t errlen)
 {
-	struct fastpath *fp = loaded(d, err, errlen);
+	struct fastpath_svc *s = d->fastpath;
+	struct fastpath *fp;
 	uint32_t id;
 	int rc;
 
-	if (!fp || flow_id_arg(args, &id, 1, err, errlen))
+	if (flow_id_arg(args, &id, 1, err, errlen))
+		return NULL;
+	if (s && s->relays && fp_relays_del(s->relays, id) == 0) {
+		log_info("relay: flow %u deleted", id);
+		return json_pack("{s:I}", "deleted", (json_int_t)id);
+	}
+	fp = loaded(d, err, errlen);
+	if (!fp)
 		return NULL;
 	rc = fastpath_flow_del(fp, id);
 	if (rc) {
@@ -230,12 +281,21 @@ json_t *fastpath_cmd_flow_del(struct nwitd *d, json_t *args, char *err, size_t e
 
 json_t *fastpath_cmd_flow_list(struct nwitd *d, json_t *args, char *err, size_t errlen)
 {
-	struct fastpath *fp = loaded(d, err, errlen);
+	struct fastpath_svc *s = d->fastpath;
+	json_t *arr, *f;
 	uint32_t id;
+	size_t i;
 
-	if (!fp || flow_id_arg(args, &id, 0, err, errlen))
+	if (!s || flow_id_arg(args, &id, 0, err, errlen))
 		return NULL;
-	return json_pack("{s:o}", "flows", fastpath_flows_json(fp, id));
+	arr = s->fp ? fastpath_flows_json(s->fp, id) : json_array();
+	if (!arr)
+		return NULL;
+	json_array_foreach(arr, i, f)
+		json_object_set_new(f, "path", json_string("fastpath"));
+	if (s->relays)
+		fp_relays_flows_json(s->relays, id, arr);
+	return json_pack("{s:o}", "flows", arr);
 }
 
 struct fastpath *fastpath_svc_handle(struct nwitd *d)
