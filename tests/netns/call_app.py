@@ -140,10 +140,11 @@ def stun_binding(dst, port, ufrag_pair, pwd):
     return "type-%04x" % t
 
 
-def invite(c, body, target="sip:bob@ims.example.net"):
+def invite(c, body, target="sip:bob@ims.example.net", extra=""):
     callid = "t-" + os.urandom(6).hex()
     msg, branch = request("INVITE", callid, 1, body, ruri=target)
     msg = msg.replace("To: <sip:bob@ims.example.net>", f"To: <{target}>")
+    msg = msg.replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\n" + extra)
     send(c, msg)
     return callid, branch
 
@@ -195,6 +196,11 @@ def main():
             send(c, request("ACK", callid, 1, to_tag=re.search(r"tag=([^;\s>]+)", header(m, "To")).group(1))[0])
             send(c, request("BYE", callid, 2, to_tag=re.search(r"tag=([^;\s>]+)", header(m, "To")).group(1))[0])
             result("bye", final(c)[0])
+    elif SCENARIO == "require-100rel":  # an extension nwitd does not implement
+        invite(c, body, extra="Require: 100rel\r\n")
+        st, m, prov = final(c)
+        result("status", st)
+        result("unsupported", header(m, "Unsupported") or "-")
     elif SCENARIO == "unknown-callee":
         invite(c, body, "sip:nobody@ims.example.net")
         result("status", final(c)[0])

@@ -59,6 +59,9 @@ check "  with Warning 304/305 naming the problem" "$out" warning '^"30[45] nwitd
 out=$(app invite "$T/plain.sdp")
 check "a plain RTP/AVP offer (no ICE, no DTLS) is refused with 488" "$out" status '^488$'
 check "  and the Warning says what WebRTC feature is missing" "$out" warning '^"3[0-9][0-9] nwitd'
+out=$(app require-100rel "$sdp/chromium156_audio_offer.sdp")
+check "an INVITE requiring 100rel is refused with 420" "$out" status '^420$'
+check "  naming it in Unsupported" "$out" unsupported '^100rel$'
 out=$(app unknown-callee "$sdp/chromium156_audio_offer.sdp")
 check "a call to an unknown user gets the IMS core's 404" "$out" status '^404$'
 out=$(app stun-wrong-password "$sdp/chromium156_audio_offer.sdp")

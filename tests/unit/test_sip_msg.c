@@ -22,7 +22,8 @@ static const char app_invite[] =
 	"CSeq: 1234 INVITE\r\n"
 	"Contact: <sip:k1c8b2s3@3b7m2d1q8k4v.invalid;transport=ws;ob>\r\n"
 	"Content-Type: application/sdp\r\n"
-	"Session-Expires: 90\r\n"
+	"Session-Expires: 90;refresher=uac\r\n"
+	"Require: timer\r\n"
 	"Allow: INVITE,ACK,CANCEL,BYE,UPDATE,MESSAGE,OPTIONS,REFER,INFO,NOTIFY\r\n"
 	"Supported: timer,ice,replaces,outbound\r\n"
 	"User-Agent: JsSIP 3.13.8\r\n"
@@ -68,6 +69,8 @@ static void parse_app_invite(void **state)
 	assert_string_equal(m.contact_uri, "sip:k1c8b2s3@3b7m2d1q8k4v.invalid;transport=ws;ob");
 	assert_string_equal(m.ctype, "application/sdp");
 	assert_int_equal(m.session_expires, 90);
+	assert_string_equal(m.se_refresher, "uac");
+	assert_string_equal(m.require, "timer");
 	assert_int_equal(m.body_len, 13);
 	assert_memory_equal(m.body, "v=0\r\no=- 1 1\r\n", 13);
 }
@@ -91,6 +94,8 @@ static void parse_ims_200(void **state)
 	/* Content-Length bounds the body: the trailing bytes are not SDP */
 	assert_int_equal(m.body_len, 6);
 	assert_int_equal(m.session_expires, -1);
+	assert_string_equal(m.se_refresher, "");
+	assert_string_equal(m.require, "");
 }
 
 static void refuse_malformed(void **state)

@@ -185,9 +185,17 @@ static int parse_fields(osip_message_t *o, const char *buf, size_t len, struct s
 		char *end;
 		long v = strtol(h->hvalue, &end, 10);
 
-		if (end != h->hvalue && v > 0 && v < 86400 * 7)
+		if (end != h->hvalue && v > 0 && v < 86400 * 7) {
+			const char *r = strstr(end, "refresher=");
+
 			m->session_expires = v;
+			if (r && (strncasecmp(r + 10, "uac", 3) == 0 || strncasecmp(r + 10, "uas", 3) == 0))
+				snprintf(m->se_refresher, sizeof(m->se_refresher), "%.3s", r + 10);
+		}
 	}
+	h = NULL;
+	if (osip_message_header_get_byname(o, "require", 0, &h) >= 0 && h && h->hvalue)
+		snprintf(m->require, sizeof(m->require), "%s", h->hvalue);
 	h = NULL;
 	if (osip_message_header_get_byname(o, "warning", 0, &h) >= 0 && h && h->hvalue)
 		snprintf(m->warning, sizeof(m->warning), "%s", h->hvalue);
@@ -358,6 +366,7 @@ const char *sip_msg_reason(int status)
 	case 404: return "Not Found";
 	case 408: return "Request Timeout";
 	case 415: return "Unsupported Media Type";
+	case 420: return "Bad Extension";
 	case 422: return "Session Interval Too Small";
 	case 480: return "Temporarily Unavailable";
 	case 481: return "Call/Transaction Does Not Exist";

@@ -38,6 +38,8 @@ struct sip_msg {
 	const char *body;		/* points into the parsed buffer; NULL when none */
 	size_t body_len;
 	long session_expires;		/* Session-Expires delta, -1 when absent */
+	char se_refresher[8];		/* its refresher parameter: "uac", "uas" or "" */
+	char require[SIP_MSG_TOKEN_MAX];	/* Require header value(s), "" when absent */
 	char warning[SIP_MSG_HDR_MAX];	/* Warning header value, "" when absent */
 };
 

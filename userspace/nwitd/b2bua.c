@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/queue.h>
 #include <time.h>
 
@@ -99,7 +100,8 @@ struct call {
 	struct sdp_session *offer;	/* the offer as received, for the answer step */
 	struct sdp_xlate x;
 	char lan_addr[64];
-	struct event *t_retx, *t_timeout, *t_end;
+	struct event *t_retx, *t_timeout, *t_end, *t_refresh;
+	long session_expires;		/* RFC 4028 interval on the IMS leg, 0 = none */
 	unsigned retx_ms;
 	char *retx_buf;			/* IMS INVITE or IMS 200, retransmitted over UDP */
 	size_t retx_len;
@@ -377,6 +379,7 @@ static void send_ack(struct call *c, struct leg *l, int two_xx)
 static void on_retx(evutil_socket_t fd, short what, void *arg);
 static void on_timeout(evutil_socket_t fd, short what, void *arg);
 static void on_end(evutil_socket_t fd, short what, void *arg);
+static void on_refresh(evutil_socket_t fd, short what, void *arg);
 
 static void media_failed(void *arg, const char *why)
 {
@@ -410,7 +413,10 @@ static struct call *call_new(struct b2bua *b, int outgoing)
 	c->t_retx = evtimer_new(b->d->base, on_retx, c);
 	c->t_timeout = evtimer_new(b->d->base, on_timeout, c);
 	c->t_end = evtimer_new(b->d->base, on_end, c);
-	if (!c->t_retx || !c->t_timeout || !c->t_end) {
+	c->t_refresh = evtimer_new(b->d->base, on_refresh, c);
+	if (!c->t_retx || !c->t_timeout || !c->t_end || !c->t_refresh) {
+		if (c->t_refresh)
+			event_free(c->t_refresh);
 		if (c->t_retx)
 			event_free(c->t_retx);
 		if (c->t_timeout)
@@ -450,6 +456,7 @@ static void call_free(struct call *c)
 	event_free(c->t_retx);
 	event_free(c->t_timeout);
 	event_free(c->t_end);
+	event_free(c->t_refresh);
 	media_free(c->media);
 	sdp_free(c->offer);
 	sdp_free(c->re_offer);
@@ -475,6 +482,7 @@ static void call_end(struct call *c, const char *fmt, ...)
 	tl(c, "ended: %s", c->end_reason);
 	evtimer_del(c->t_retx);
 	evtimer_del(c->t_timeout);
+	evtimer_del(c->t_refresh);
 	{
 		json_t *j = call_json(c);
 
@@ -502,6 +510,46 @@ static void on_end(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	call_free(arg);
+}
+
+/* Session timer (RFC 4028) on the IMS leg: we refresh with UPDATE at half the interval. */
+static void refresh_start(struct call *c, long interval)
+{
+	if (interval < 90)
+		interval = 90;	/* RFC 4028 Min-SE */
+	c->session_expires = interval;
+	start_ms(c->t_refresh, (unsigned)(interval * 1000 / 2));
+}
+
+static void on_refresh(evutil_socket_t fd, short what, void *arg)
+{
+	struct call *c = arg;
+	char extra[96];
+
+	(void)fd;
+	(void)what;
+	if (c->state != CALL_CONFIRMED)
+		return;
+	if (!c->re_req) {
+		snprintf(extra, sizeof(extra), "Session-Expires: %ld;refresher=%s\r\n",
+			 c->session_expires, c->outgoing ? "uac" : "uas");
+		c->ims.cseq++;
+		request(c, &c->ims, "UPDATE", NULL, c->ims.cseq, extra, NULL, 0, NULL, NULL);
+		tl(c, "session refreshed (UPDATE, %ld s)", c->session_expires);
+	}
+	start_ms(c->t_refresh, (unsigned)(c->session_expires * 1000 / 2));
+}
+
+/* A Require naming an extension we do not implement (only "timer" is known). */
+static int unsupported(const char *require)
+{
+	char buf[SIP_MSG_TOKEN_MAX], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", require);
+	for (tok = strtok_r(buf, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save))
+		if (strcasecmp(tok, "timer") != 0)
+			return 1;
+	return 0;
 }
 
 static void on_retx(evutil_socket_t fd, short what, void *arg)
@@ -675,6 +723,13 @@ static void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg 
 	}
 	if (!m->body || strcmp(m->ctype, "application/sdp") != 0) {
 		app_reply_plain(ws, m, 488, "SDP offer required", NULL);
+		return;
+	}
+	if (m->require[0] && unsupported(m->require)) {
+		char h[SIP_MSG_TOKEN_MAX + 24];
+
+		snprintf(h, sizeof(h), "Unsupported: %s\r\n", m->require);
+		app_reply_plain(ws, m, 420, NULL, h);
 		return;
 	}
 	c = call_new(b, 1);
@@ -868,6 +923,8 @@ static void ims_invite_response(struct call *c, const struct sip_msg *m)
 	evtimer_del(c->t_timeout);
 	c->state = CALL_CONFIRMED;
 	c->b->st.answered++;
+	if (m->session_expires > 0)
+		refresh_start(c, m->session_expires);
 	tl(c, "app 200 OK sent (answer translated)");
 }
 
@@ -888,6 +945,13 @@ static void ims_invite(struct b2bua *b, const struct sip_msg *m)
 
 	if (!ims_info(b, &info) || !b->d->app) {
 		ims_reply_plain(b, m, 480, "No web app connected", NULL);
+		return;
+	}
+	if (m->require[0] && unsupported(m->require)) {
+		char h[SIP_MSG_TOKEN_MAX + 24];
+
+		snprintf(h, sizeof(h), "Unsupported: %s\r\n", m->require);
+		ims_reply_plain(b, m, 420, NULL, h);
 		return;
 	}
 	c = call_new(b, 0);
@@ -1074,7 +1138,16 @@ static void app_invite_response(struct call *c, struct leg *a, const struct sip_
 		call_end(c, "app answer unusable: %s", rc < 0 ? err : "media setup failed");
 		return;
 	}
-	respond(c, im, im->inv, 200, NULL, NULL, body, blen);
+	{
+		char se[128] = "";
+
+		if (im->inv->session_expires > 0) {
+			refresh_start(c, im->inv->session_expires);
+			snprintf(se, sizeof(se), "Require: timer\r\nSession-Expires: %ld;refresher=uas\r\n",
+				 c->session_expires);
+		}
+		respond(c, im, im->inv, 200, NULL, se[0] ? se : NULL, body, blen);
+	}
 	free(body);
 	/* retransmit the 200 until the ACK (RFC 3261 13.3.1.4) */
 	if (im->last_resp) {
