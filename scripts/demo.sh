@@ -118,6 +118,8 @@ if [ "$keep" -eq 1 ]; then
 	printf '\nThe lab is running. nwitd: pid %s, config %s, log %s\n' "$nwitd_pid" \
 		"$run/nwit.conf" "$run/nwitd.log"
 	printf 'Try: %s -s %s status      End with: %s down\n' "$build/nwitctl" "$run/nwitd.sock" "$lab"
+	[ -f "$run/www.pid" ] && printf 'The sample app (open it from namespace nwit-browser): %s\n' \
+		"http://203.0.113.10:8080/index.html?gw=http://192.0.2.1:8461&token=$("$webapp" token)"
 else
 	printf '\ndemo finished; run "make demo DEMO_ARGS=--keep" to keep the lab running.\n'
 fi

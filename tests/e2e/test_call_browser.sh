@@ -4,6 +4,7 @@
 # each side hears is measured: bob records the browser's 440 Hz, the page measures bob's
 # 1000 Hz. nwitd's call state must be empty afterwards and the app still registered.
 #   NWIT_E2E_FASTPATH=off|auto   fast path mode of nwitd (default off: userspace relay)
+#   NWIT_E2E_TRANSPORT=udp|tcp   nwitd's transport toward the P-CSCF (default udp)
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces"
 for tool in kamailio baresip sox chromium node python3; do
@@ -30,6 +31,7 @@ mkdir -p "$T/run/state"
 
 sed -e "s|@RUN@|$T/run|g" -e "s|@BUILD@|$NWIT_BUILD|g" \
 	-e "s|^mode = .*|mode = ${NWIT_E2E_FASTPATH:-off}|" \
+	-e "s|^transport = .*|transport = ${NWIT_E2E_TRANSPORT:-udp}|" \
 	-e "s|^pin_path = .*|pin_path = /sys/fs/bpf/nwc$$|" \
 	"$NWIT_TOP/scripts/lab/nwit.conf.in" >"$T/nwit.conf"
 if [ "${NWIT_E2E_FASTPATH:-off}" != off ]; then
