@@ -4,7 +4,8 @@
 # protocol "msrp" (RFC 8873) to msrp_gateway (stun_ice, dtls_srtp, datachannel,
 # msrp_bridge), which carries it over TCP through Kamailio's msrp relay module to an
 # msrp_conn endpoint (msrp_peer). 5 MiB of random bytes each way, SHA-256 compared, 200
-# REPORTs both ways. All inside a network namespace of its own (loopback only).
+# REPORTs both ways, no leak in the gateway or the endpoint (ASan). All inside a network
+# namespace of its own (loopback only).
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces"
 command -v kamailio >/dev/null || t_skip_all "kamailio is not installed"
@@ -18,8 +19,11 @@ ls /usr/lib/*/kamailio/modules/msrp.so >/dev/null 2>&1 || t_skip_all "Kamailio's
 t_tmpdir
 NS="nwmsdc$$"
 LIBS=$(pkg-config --libs libevent libbpf openssl jansson libevent_openssl usrsctp zlib)
+# ASan when the compiler has it, so that leaks fail the gateway and the endpoint
+SAN=-fsanitize=address
+echo 'int main(void){return 0;}' | cc -x c -fsanitize=address -o "$T/san" - 2>/dev/null || SAN=
 for prog in msrp_peer msrp_gateway; do
-	cc -std=gnu11 -O1 -g -Wall -Werror -I"$NWIT_TOP/userspace/lib" -I"$NWIT_TOP/include" \
+	cc -std=gnu11 -O1 -g $SAN -Wall -Werror -I"$NWIT_TOP/userspace/lib" -I"$NWIT_TOP/include" \
 		-I"$NWIT_BUILD" -o "$T/$prog" "$NWIT_TOP/tests/netns/$prog.c" "$NWIT_BUILD/libnwit.a" \
 		$LIBS 2>"$T/cc.log" || { cat "$T/cc.log"; t_skip_all "cannot build $prog"; }
 done
