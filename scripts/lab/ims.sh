@@ -3,9 +3,11 @@
 # phones as remote IMS subscribers. Needs `scripts/lab.sh up` first.
 #
 #   ims.sh core-start | core-stop
-#   ims.sh ue-start NAME PORT TONE_HZ   a phone registered as NAME (password NAME-secret) on
-#                                       198.51.100.10:PORT that auto-answers, sends a sine
-#                                       of TONE_HZ and records what it hears
+#   ims.sh ue-start NAME PORT TONE_HZ [ANSWERMODE]
+#                                       a phone registered as NAME (password NAME-secret) on
+#                                       198.51.100.10:PORT that auto-answers (ANSWERMODE
+#                                       auto; early: 183 with early media, never 200), sends
+#                                       a sine of TONE_HZ and records what it hears
 #   ims.sh ue CMD NAME [ARG]            send a command to that phone: dial URI | hangup
 #   ims.sh ue-recording NAME            path of the newest recording of what NAME heard
 #   ims.sh ue-stop NAME
@@ -70,7 +72,7 @@ ue_dir() { echo "$RUN/ue-$1"; }
 ue_ctrl_port() { echo $(($1 + 1000)); }
 
 ue_start() {
-	local name=$1 port=$2 hz=$3 dir
+	local name=$1 port=$2 hz=$3 answermode=${4:-auto} dir
 	dir=$(ue_dir "$name")
 	stop_pidfile "$dir/baresip.pid"
 	rm -rf "$dir" && mkdir -p "$dir/rec"
@@ -92,7 +94,7 @@ module			ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:$(ue_ctrl_port "$port")
 snd_path		$dir/rec
 EOC
-	echo "<sip:$name@$IMS_DOMAIN>;auth_pass=$name-secret;outbound=\"sip:$IMS_ADDR:5060\";answermode=auto;regint=600" >"$dir/accounts"
+	echo "<sip:$name@$IMS_DOMAIN>;auth_pass=$name-secret;outbound=\"sip:$IMS_ADDR:5060\";answermode=$answermode;regint=600" >"$dir/accounts"
 	echo "$port" >"$dir/port"
 	spawn_in_ns "$dir" "$dir/baresip.log" baresip -f "$dir"
 	echo "$SPAWNED" >"$dir/baresip.pid"
@@ -133,7 +135,8 @@ EOP
 case "${1:-}" in
 core-start) core_start ;;
 core-stop) stop_pidfile "$RUN/kamailio/kamailio.pid" ;;
-ue-start) [ $# -eq 4 ] || die "usage: ims.sh ue-start NAME PORT TONE_HZ"; ue_start "$2" "$3" "$4" ;;
+ue-start) [ $# -eq 4 ] || [ $# -eq 5 ] || die "usage: ims.sh ue-start NAME PORT TONE_HZ [ANSWERMODE]"
+	ue_start "$2" "$3" "$4" "${5:-}" ;;
 ue) [ $# -ge 3 ] || die "usage: ims.sh ue dial|hangup NAME [ARG]"; ue_cmd "$3" "$2" "${4:-}" ;;
 ue-recording) ls -t "$(ue_dir "$2")"/rec/*dec*.wav 2>/dev/null | head -1 ;;
 ue-stop) stop_pidfile "$(ue_dir "$2")/baresip.pid" ;;

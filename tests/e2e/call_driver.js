@@ -24,8 +24,8 @@ function sh(...args) {
 		return 'error: ' + (e.stderr || e.message).toString().trim();
 	}
 }
-function bobHeard() {
-	const rec = sh(env.IMS_SH, 'ue-recording', 'bob');
+function bobHeard(who) {
+	const rec = sh(env.IMS_SH, 'ue-recording', who || 'bob');
 	const hz = sh('python3', env.TONE_PY, rec);
 	return hz.split(' ')[0];
 }
@@ -91,6 +91,16 @@ async function waitFor(page, expr, ms) {
 		await outgoing('out');
 	if (steps.includes('out2'))
 		await outgoing('out2');
+	if (steps.includes('early')) {
+		/* carol answers with early media only (183 with SDP): hear it, then cancel */
+		await page.evaluate(() => window.nwitApp.call('sip:carol@ims.example.net'));
+		R('early_progress', await waitFor(page, 'window.nwitApp.events.some((e) => e.includes("carol") && e.includes("progress")) && !!window.nwitApp.remoteStream', 10000));
+		await sleep(1500);
+		R('early_page_hz', await page.evaluate((ms) => window.nwitApp.measure(ms), 2000));
+		await page.evaluate(() => window.nwitApp.hangup());
+		R('early_ended', await waitFor(page, 'window.nwitApp.state === "registered" && !window.nwitApp.session', 5000));
+
+	}
 	if (steps.includes('badfp')) {
 		/* the fingerprint the page signals does not match its DTLS certificate */
 		await page.evaluate(() => {

@@ -28,6 +28,10 @@ t_on_exit "[ -n \"\${nwitd_pid:-}\" ] && kill \$nwitd_pid 2>/dev/null; true"
 mkdir -p "$T/run/state"
 "$ims" core-start >/dev/null || { t_fail "Kamailio starts"; t_done; }
 "$ims" ue-start bob 5070 1000 >/dev/null || { t_fail "bob registers"; t_done; }
+steps=${STEPS:-out,out2,hold,early,badfp,in,inhold}
+if [[ ",$steps," == *,early,* ]]; then
+	"$ims" ue-start carol 5080 700 early >/dev/null || { t_fail "carol registers"; t_done; }
+fi
 
 sed -e "s|@RUN@|$T/run|g" -e "s|@BUILD@|$NWIT_BUILD|g" \
 	-e "s|^mode = .*|mode = ${NWIT_E2E_FASTPATH:-off}|" \
@@ -54,14 +58,13 @@ wait_for 10 registered && t_pass "nwitd registers alice with the IMS core" ||
 	{ t_fail "nwitd registers" "$(tail -20 "$T/nwitd.log")"; t_done; }
 
 "$webapp" serve >/dev/null || { t_fail "the app server starts"; t_done; }
-out=$(CALL_SECONDS=${CALL_SECONDS:-4} "$webapp" drive "${STEPS:-out,out2,hold,badfp,in,inhold}" 2>&1)
+out=$(CALL_SECONDS=${CALL_SECONDS:-4} "$webapp" drive "$steps" 2>&1)
 echo "$out" | grep -v "^R [a-z0-9_]*_hz" | sed "s/^/# /" | head -${LOG_LINES:-40}
 r() { echo "$out" | awk -v k="$1" '$1 == "R" && $2 == k { print $3; exit }'; }
 near() { [ -n "$1" ] && [ "$1" != "0" ] && awk -v f="$1" -v w="$2" 'BEGIN { exit !(f >= w * 0.97 && f <= w * 1.03) }'; }
 yes() { [ "$(r "$1")" = true ]; }
 
 yes registered && t_pass "the app registers over the WebSocket" || t_fail "the app registers" "$(r error)"
-steps=${STEPS:-out,out2,hold,badfp,in,inhold}
 for call in $(echo "$steps" | tr , '\n' | grep -x 'out\|out2'); do
 	yes ${call}_confirmed && t_pass "$call: the app's call to bob is answered ($(r ${call}_setup_ms) ms)" ||
 		t_fail "$call: call answered" "failure: $(r ${call}_failure)"
@@ -93,6 +96,21 @@ if [[ ",$steps," == *,in,* ]]; then
 			t_fail "in: page hears 1000 Hz after resume" "measured: $(r in_resumed_page_hz)"
 	fi
 	yes in_ended && t_pass "in: BYE from bob ends the call in the page" || t_fail "in: BYE from bob"
+fi
+if [[ ",$steps," == *,early,* ]]; then
+	yes early_progress && t_pass "early: carol's 183 with SDP reaches the page as early media" ||
+		t_fail "early media" "$(r early_progress)"
+	# baresip's early answer mode neither sends nor records: count what went to carol
+	early_rtp=$(ctl status | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["calls"]["ended"]:
+    if "carol" in c["timeline"][0]["event"]:
+        m = c.get("media", {})
+        fp = ((m.get("fastpath") or {}).get("from_browser") or {}).get("packets", 0)
+        print(m.get("rtp_relayed_from_browser", 0) + fp if m.get("dtls_done") else 0)')
+	[ "${early_rtp:-0}" -ge 50 ] && t_pass "early: media flows before any answer ($early_rtp RTP packets to carol)" ||
+		t_fail "early: media before the answer" "RTP to carol: ${early_rtp:-none}"
+	yes early_ended && t_pass "early: hanging up before the answer cancels the call" || t_fail "early: cancel"
 fi
 if [[ ",$steps," == *,badfp,* ]]; then
 	yes badfp_ended && t_pass "a DTLS certificate that does not match the signalled fingerprint ends the call" ||
@@ -130,8 +148,8 @@ mode = sys.argv[1]
 calls = json.load(sys.stdin)["calls"]["ended"]
 bad = []
 for c in calls:
-    if (c.get("end_reason") or "").startswith("media:"):
-        continue  # ended on purpose before media flowed (fingerprint mismatch)
+    if (c.get("end_reason") or "").startswith("media:") or "carol" in c["timeline"][0]["event"]:
+        continue  # ended on purpose before media flowed (fingerprint mismatch), early media only one way
     m = c.get("media", {})
     fb, fi = m.get("rtp_relayed_from_browser", 0), m.get("rtp_relayed_from_ims", 0)
     if mode == "off":

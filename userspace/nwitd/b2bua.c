@@ -99,6 +99,8 @@ struct call {
 	struct media *media;
 	struct sdp_session *offer;	/* the offer as received, for the answer step */
 	struct sdp_xlate x;
+	struct sdp_xlate x_offer;	/* x after the offer step: each answer step starts here */
+	int early;			/* early media (18x with SDP) passed to the app */
 	char lan_addr[64];
 	struct event *t_retx, *t_timeout, *t_end, *t_refresh;
 	long session_expires;		/* RFC 4028 interval on the IMS leg, 0 = none */
@@ -789,6 +791,7 @@ static void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg 
 		call_end(c, "cannot write the IMS offer");
 		return;
 	}
+	c->x_offer = c->x;
 
 	im = &c->ims;
 	im->used = 1;
@@ -844,7 +847,30 @@ static void ims_invite_response(struct call *c, const struct sip_msg *m)
 		im->provisional = 1;
 		if (m->to_tag[0])
 			snprintf(im->remote, sizeof(im->remote), "%s", m->to);
-		tl(c, "IMS %d %s", m->status, m->reason);
+		tl(c, "IMS %d %s%s", m->status, m->reason, m->body ? " with SDP" : "");
+		if (m->body && !c->early && ims_info(c->b, &info)) {
+			/* early media: the answer in a 183 goes to the app as its answer */
+			c->x = c->x_offer;
+			rc = sdp_parse(m->body, m->body_len, &ans, err, sizeof(err));
+			if (rc == 0) {
+				local_sides(c, &wl, &il, &info);
+				rc = sdp_xlate_ims_answer(c->offer, ans, &wl, &c->x, &web, err, sizeof(err));
+			}
+			sdp_free(ans);
+			if (rc == 0)
+				body = serialize(web, &blen);
+			sdp_free(web);
+			if (rc == 0 && body && media_configure(c->media, &c->x) == 0) {
+				c->early = 1;
+				respond(c, a, a->inv, 183, "Session Progress", NULL, body, blen);
+				free(body);
+				tl(c, "app 183 with SDP (early media)");
+				return;
+			}
+			free(body);
+			log_info("call %u: early media not passed on: %s", c->id,
+				 rc < 0 ? err : "media setup failed");
+		}
 		respond(c, a, a->inv, m->status == 183 ? 180 : m->status, m->status == 183 ? "Ringing" :
 			m->reason, NULL, NULL, 0);
 		return;
@@ -897,6 +923,7 @@ static void ims_invite_response(struct call *c, const struct sip_msg *m)
 		call_end(c, "IMS answered without SDP");
 		return;
 	}
+	c->x = c->x_offer;
 	rc = sdp_parse(m->body, m->body_len, &ans, err, sizeof(err));
 	if (rc == 0) {
 		local_sides(c, &wl, &il, &info);
