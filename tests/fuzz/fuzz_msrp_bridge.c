@@ -39,6 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct msrp_bridge *b;
 	size_t off = 0;
 
+	if (size == 0)
+		return 0;
 	msrp_limits_default(&lim);
 	lim.max_chunk = 4096;
 	lim.max_header = 2048;
@@ -63,6 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)msrp_bridge_input(b, side, data + off, n, err, sizeof(err));
 		off += n;
 	}
+	if (data[0] & 2)
+		(void)msrp_bridge_side_lost(b, data[0] & 4 ? MSRP_SIDE_IMS : MSRP_SIDE_DC);
 	msrp_bridge_free(b);
 	return 0;
 }

@@ -7,7 +7,8 @@
  * success REPORT passes through with its paths rewritten; an error response to a
  * forwarded chunk becomes a failure REPORT to the sender; wrong To-Path, wrong
  * From-Path, two frames in one message, a bad Byte-Range and unknown methods are
- * refused with 481/400/423/501 and counted.
+ * refused with 481/400/423/501 and counted; when one side is lost mid-transfer, each
+ * message with unanswered chunks toward it gets one 408 failure REPORT.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -236,6 +237,42 @@ static void ims_to_browser(void **state)
 	msrp_bridge_free(b);
 }
 
+static void side_lost(void **state)
+{
+	struct msrp_bridge *b = bridge(65536, 10);
+	struct msrp_frame f;
+
+	(void)state;
+	/* two messages from the browser, 25 and 15 bytes: 3 + 2 chunks to IMS */
+	assert_int_equal(input(b, MSRP_SIDE_DC,
+			       frame("t5aa", GW_DC, BROWSER, "Message-ID: m5one\r\nByte-Range: 1-25/25\r\n",
+				     "abcdefghijklmnopqrstuvwxy", '$')),
+			 0);
+	assert_int_equal(input(b, MSRP_SIDE_DC,
+			       frame("t5ab", GW_DC, BROWSER,
+				     "Message-ID: m5two\r\nByte-Range: 1-15/15\r\nFailure-Report: no\r\n",
+				     "abcdefghijklmno", '$')),
+			 0);
+	clear();
+	/* nothing is lost when the browser side goes: nothing went to it */
+	assert_int_equal(msrp_bridge_side_lost(b, MSRP_SIDE_DC), 0);
+	/* IMS goes: one 408 REPORT for m5one (all its chunks), none for m5two (Failure-Report: no) */
+	assert_int_equal(msrp_bridge_side_lost(b, MSRP_SIDE_IMS), 1);
+	assert_int_equal(n_out, 1);
+	assert_int_equal(out[0].to, MSRP_SIDE_DC);
+	parse_out(0, &f);
+	assert_int_equal(f.method, MSRP_REPORT);
+	assert_string_equal(f.message_id, "m5one");
+	assert_int_equal(f.status_code, 408);
+	assert_int_equal(f.range_start, 1);
+	assert_int_equal(f.range_end, 25);
+	assert_int_equal(f.range_total, 25);
+	clear();
+	/* and only once */
+	assert_int_equal(msrp_bridge_side_lost(b, MSRP_SIDE_IMS), 0);
+	msrp_bridge_free(b);
+}
+
 static void expect_refused(struct msrp_bridge *b, enum msrp_bridge_side from, const char *s,
 			   int rc, const char *status_line)
 {
@@ -302,6 +339,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(browser_to_ims),
 		cmocka_unit_test(ims_to_browser),
+		cmocka_unit_test(side_lost),
 		cmocka_unit_test(refused),
 	};
 

@@ -116,10 +116,32 @@ static void remember(struct msrp_bridge *b, const struct msrp_frame *g, enum msr
 	p->total = g->range_total;
 }
 
+/* A failure REPORT to the sender of the chunks p stood for. */
+static void failure_report(struct msrp_bridge *b, const struct pending *p, uint64_t start,
+			   uint64_t end, unsigned status)
+{
+	struct msrp_frame r = { .is_request = true, .method = MSRP_REPORT, .cont = '$' };
+
+	strcpy(r.method_name, "REPORT");
+	msrp_new_ident(r.tid);
+	r.to = b->cfg.peer[p->sender];
+	r.from.n = 1;
+	r.from.uri[0] = b->cfg.local[p->sender];
+	memcpy(r.message_id, p->message_id, sizeof(r.message_id));
+	r.has_byte_range = true;
+	r.range_start = start;
+	r.range_end = end;
+	r.range_total = p->total;
+	r.has_status = true;
+	r.status_code = status;
+	snprintf(r.status_reason, sizeof(r.status_reason), "%s", msrp_status_text(status));
+	b->stats.failure_reports++;
+	emit(b, p->sender, msrp_build(&r, b->buf, b->cap));
+}
+
 /* An error response to a forwarded chunk: a failure REPORT back to its sender. */
 static void on_response(struct msrp_bridge *b, const struct msrp_frame *f)
 {
-	struct msrp_frame r = { .is_request = true, .method = MSRP_REPORT, .cont = '$' };
 	struct pending *p = NULL;
 
 	for (unsigned i = 0; i < PENDING_MAX && !p; i++)
@@ -130,21 +152,41 @@ static void on_response(struct msrp_bridge *b, const struct msrp_frame *f)
 	p->used = false;
 	if (f->status < 300 || p->failure_report == MSRP_REPORT_NO)
 		return;
-	strcpy(r.method_name, "REPORT");
-	msrp_new_ident(r.tid);
-	r.to = b->cfg.peer[p->sender];
-	r.from.n = 1;
-	r.from.uri[0] = b->cfg.local[p->sender];
-	memcpy(r.message_id, p->message_id, sizeof(r.message_id));
-	r.has_byte_range = true;
-	r.range_start = p->start;
-	r.range_end = p->end;
-	r.range_total = p->total;
-	r.has_status = true;
-	r.status_code = f->status;
-	snprintf(r.status_reason, sizeof(r.status_reason), "%s", msrp_status_text(f->status));
-	b->stats.failure_reports++;
-	emit(b, p->sender, msrp_build(&r, b->buf, b->cap));
+	failure_report(b, p, p->start, p->end, f->status);
+}
+
+unsigned msrp_bridge_side_lost(struct msrp_bridge *b, enum msrp_bridge_side lost)
+{
+	unsigned reports = 0;
+
+	for (unsigned i = 0; i < PENDING_MAX; i++) {
+		struct pending *p = &b->pend[i];
+		uint64_t start, end;
+
+		if (!p->used || p->sender == lost)
+			continue;
+		/* every unanswered chunk of this message, as one range */
+		start = p->start;
+		end = p->end;
+		for (unsigned k = i + 1; k < PENDING_MAX; k++) {
+			struct pending *q = &b->pend[k];
+
+			if (q->used && q->sender == p->sender &&
+			    !strcmp(q->message_id, p->message_id)) {
+				if (q->start < start)
+					start = q->start;
+				if (q->end > end)
+					end = q->end;
+				q->used = false;
+			}
+		}
+		p->used = false;
+		if (p->failure_report != MSRP_REPORT_NO) {
+			failure_report(b, p, start, end, 408);
+			reports++;
+		}
+	}
+	return reports;
 }
 
 /* Forward request f from one side to the other, in pieces that side takes. */

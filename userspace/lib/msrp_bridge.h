@@ -55,6 +55,13 @@ void msrp_bridge_free(struct msrp_bridge *b);
 int msrp_bridge_input(struct msrp_bridge *b, enum msrp_bridge_side from, const uint8_t *frame,
 		      size_t len, char *err, size_t errlen);
 
+/*
+ * The connection (or channel) of one side is gone mid-transfer: every message with
+ * chunks forwarded to that side and not yet answered gets one failure REPORT (408,
+ * Byte-Range of the unanswered chunks) toward its sender. Returns how many REPORTs.
+ */
+unsigned msrp_bridge_side_lost(struct msrp_bridge *b, enum msrp_bridge_side lost);
+
 const struct msrp_bridge_stats *msrp_bridge_stats(const struct msrp_bridge *b);
 
 #endif
