@@ -111,6 +111,8 @@ int msrp_build(const struct msrp_frame *f, uint8_t *buf, size_t cap);
 
 /* A fresh random transaction id / Message-ID (16 alphanumerics). */
 void msrp_new_ident(char out[MSRP_IDENT_MAX + 1]);
+/* A fresh transaction id whose end-line does not occur in data (RFC 4975 section 7.1). */
+void msrp_new_tid_for(char out[MSRP_IDENT_MAX + 1], const uint8_t *data, size_t len);
 
 /* The bytes a frame without its data needs, to size buffers: start line, headers, end-line. */
 #define MSRP_FRAME_OVERHEAD 4096u

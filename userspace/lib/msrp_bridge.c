@@ -230,7 +230,7 @@ static int forward(struct msrp_bridge *b, enum msrp_bridge_side from, const stru
 		size_t n = f->body_len - off < piece ? f->body_len - off : piece;
 		bool last = off + n >= f->body_len;
 
-		msrp_new_ident(g.tid);
+		msrp_new_tid_for(g.tid, f->body ? f->body + off : NULL, n);
 		g.body = f->body ? f->body + off : NULL;
 		g.body_len = n;
 		if (f->method == MSRP_SEND) {

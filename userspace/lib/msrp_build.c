@@ -132,6 +132,18 @@ void msrp_new_ident(char out[MSRP_IDENT_MAX + 1])
 	out[sizeof(r)] = '\0';
 }
 
+void msrp_new_tid_for(char out[MSRP_IDENT_MAX + 1], const uint8_t *data, size_t len)
+{
+	char end_line[MSRP_IDENT_MAX + 8];
+
+	for (int tries = 0; tries < 16; tries++) {
+		msrp_new_ident(out);
+		snprintf(end_line, sizeof(end_line), "-------%s", out);
+		if (!data || !memmem(data, len, end_line, strlen(end_line)))
+			return;
+	}
+}
+
 const char *msrp_status_text(unsigned status)
 {
 	switch (status) {
@@ -223,7 +235,7 @@ int msrp_chunker_next(struct msrp_chunker *c, uint8_t *buf, size_t cap)
 	n = c->total - c->off;
 	if (n > c->max_chunk)
 		n = c->max_chunk;
-	msrp_new_ident(f.tid);
+	msrp_new_tid_for(f.tid, c->data + c->off, (size_t)n);
 	f.has_byte_range = true;
 	f.range_start = c->off + 1;
 	f.range_end = c->off + n;
