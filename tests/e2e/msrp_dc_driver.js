@@ -4,7 +4,9 @@
 // Success-Report: yes and waits for the 200 REPORT; answers the SEND chunks coming the
 // other way, joins them by Byte-Range and sends their REPORT. DIR/result.txt gets
 // "ok <sent length> <sent SHA-256> <received length> <received SHA-256>" or the error.
-//   node msrp_dc_driver.js DIR SIZE
+// With "abort", the page sends nothing and closes its peer connection once 1 MiB of the
+// incoming file has arrived ("aborted <bytes received>").
+//   node msrp_dc_driver.js DIR SIZE [abort]
 'use strict';
 const path = require('path');
 const fs = require('fs');
@@ -12,6 +14,7 @@ const { chromium } = require(path.join(__dirname, 'node_modules', 'playwright-co
 
 const dir = process.argv[2];
 const size = parseInt(process.argv[3] || '5242880', 10);
+const abort = process.argv[4] === 'abort';
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 (async () => {
@@ -41,7 +44,7 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
       return pc.localDescription.sdp;
     }));
     const answer = await waitFor(path.join(dir, 'answer.sdp'));
-    const result = await page.evaluate(async ([answer, size]) => {
+    const result = await page.evaluate(async ([answer, size, abort]) => {
       const ME = 'msrp://browser.invalid/b1;dc', GW = 'msrp://gw.invalid/g1;dc';
       const enc = new TextEncoder(), latin1 = new TextDecoder('latin1');
       const hex = async buf => [...new Uint8Array(await crypto.subtle.digest('SHA-256', buf))]
@@ -105,6 +108,12 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
         }
         if (/^\d\d\d$/.test(f.method) && f.method !== '200') errors.push('response ' + f.method);
       };
+      if (abort) {
+        for (let i = 0; i < 600 && recvGot < (1 << 20); i++) await new Promise(r => setTimeout(r, 20));
+        const got = recvGot;
+        pc.close();
+        return got >= (1 << 20) ? `aborted ${got}` : `error: only ${got} bytes before the abort`;
+      }
       // the file in SEND chunks of 60000 bytes, one frame per message, pacing on bufferedAmount
       const chunk = 60000;
       for (let off = 0; off < size; off += chunk) {
@@ -122,7 +131,7 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
       if (errors.length) return 'error: ' + errors.join('; ');
       await new Promise(r => setTimeout(r, 500)); // our REPORT on its way
       return `ok ${size} ${await hex(file)} ${recvTotal} ${await hex(recvBuf)}`;
-    }, [answer, size]);
+    }, [answer, size, abort]);
     fs.writeFileSync(path.join(dir, 'result.txt'), result + '\n');
   } finally {
     await browser.close();

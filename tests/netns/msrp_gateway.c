@@ -9,7 +9,8 @@
  *   msrp_gateway DIR RELAY_IP:PORT LOCAL_URI PATH_OUT TO_IN
  *
  * DIR holds offer.sdp (from the browser), answer.sdp (ours) and result.txt (the
- * browser's verdict, which ends the run). Prints "BRIDGE <counts>" at the end.
+ * browser's verdict, which ends the run). Prints "BRIDGE <counts>" at the end, and
+ * "LOST <why> reports=<n>" when the browser went away (msrp_bridge_side_lost).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -45,6 +46,7 @@ static struct {
 	uint8_t in[1 << 20];
 	size_t in_len;
 	unsigned dc_errors;
+	bool lost;
 } g = { .msrp_stream = -1 };
 
 static long now_ms(void)
@@ -137,8 +139,25 @@ static void bridge_send(void *arg, enum msrp_bridge_side to, const uint8_t *fram
 {
 	if (to == MSRP_SIDE_IMS)
 		write_all(g.tcp, frame, len);
-	else if (g.msrp_stream < 0 || dc_send(g.dc, (uint16_t)g.msrp_stream, frame, len, true) < 0)
+	else if (g.lost || g.msrp_stream < 0 ||
+		 dc_send(g.dc, (uint16_t)g.msrp_stream, frame, len, true) < 0)
 		g.dc_errors++;
+}
+
+/* The browser is gone (SCTP lost or DTLS closed): failure REPORTs for what it missed. */
+static void browser_lost(const char *why)
+{
+	if (g.lost)
+		return;
+	g.lost = true;
+	printf("LOST %s reports=%u\n", why, msrp_bridge_side_lost(g.bridge, MSRP_SIDE_DC));
+	fflush(stdout);
+}
+
+static void on_state(void *arg, struct dc_assoc *a, bool up, const char *why)
+{
+	if (!up)
+		browser_lost(why);
 }
 
 static void on_packet(void *arg, const uint8_t *pkt, size_t len)
@@ -238,7 +257,7 @@ static void publish_path(const char *file, const struct msrp_path *use, const st
 
 int main(int argc, char **argv)
 {
-	static const struct dc_cbs cbs = { on_packet, NULL, on_open, on_message, NULL };
+	static const struct dc_cbs cbs = { on_packet, on_state, on_open, on_message, NULL };
 	const struct msrp_bridge_out bout = { bridge_send };
 	struct stun_ice_creds creds = { .local_ufrag = "gw4u",
 					.local_pwd = "gatewaypassword0123456" };
@@ -400,10 +419,10 @@ int main(int argc, char **argv)
 					g.peer_len = slen;
 					dtls_srtp_start(g.dtls);
 				}
-				if (dtls_srtp_input(g.dtls, pkt, (size_t)n) < 0)
-					die(dtls_srtp_error(g.dtls));
+				if (!g.lost && dtls_srtp_input(g.dtls, pkt, (size_t)n) < 0)
+					browser_lost(dtls_srtp_error(g.dtls));
 			}
-		} else if (g.peer_len && dtls_srtp_on_timeout(g.dtls) < 0) {
+		} else if (g.peer_len && !g.lost && dtls_srtp_on_timeout(g.dtls) < 0) {
 			die(dtls_srtp_error(g.dtls));
 		}
 		if (dtls_srtp_connected(g.dtls) && !g.dc) {
