@@ -34,7 +34,7 @@ FUZZ_CC ?= clang-19
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
 
-PKGS := libevent libbpf openssl inih jansson libosip2 libmnl libnftnl zlib libevent_openssl usrsctp
+PKGS := libevent libbpf openssl inih jansson libosip2 libmnl libnftnl zlib libevent_openssl usrsctp expat
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lwslay
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka libsrtp2 2>/dev/null)
