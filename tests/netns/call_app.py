@@ -196,6 +196,29 @@ def main():
             send(c, request("ACK", callid, 1, to_tag=re.search(r"tag=([^;\s>]+)", header(m, "To")).group(1))[0])
             send(c, request("BYE", callid, 2, to_tag=re.search(r"tag=([^;\s>]+)", header(m, "To")).group(1))[0])
             result("bye", final(c)[0])
+    elif SCENARIO == "two-calls":  # two calls at once from one app: bob and carol
+        calls = {}
+        for target in ("sip:bob@ims.example.net", "sip:carol@ims.example.net"):
+            calls[invite(c, body, target)[0]] = None
+        end = time.time() + 10
+        while time.time() < end and None in calls.values():
+            m = recv(c, max(0.1, end - time.time()))
+            cid, st = header(m, "Call-ID"), status_of(m)
+            if cid in calls and st >= 200:
+                calls[cid] = (st, re.search(r"tag=([^;\s>]+)", header(m, "To")).group(1))
+                send(c, request("ACK", cid, 1, to_tag=calls[cid][1])[0])
+        result("statuses", ",".join(str(v[0]) if v else "none" for v in calls.values()))
+        time.sleep(3)  # both established: the test looks at nwitctl status now
+        byes = []
+        for cid, v in calls.items():
+            if v:
+                send(c, request("BYE", cid, 2, to_tag=v[1])[0])
+        end = time.time() + 5
+        while time.time() < end and len(byes) < len([v for v in calls.values() if v]):
+            m = recv(c, max(0.1, end - time.time()))
+            if header(m, "CSeq").endswith("BYE"):
+                byes.append(status_of(m))
+        result("byes", ",".join(map(str, byes)))
     elif SCENARIO == "require-100rel":  # an extension nwitd does not implement
         invite(c, body, extra="Require: 100rel\r\n")
         st, m, prov = final(c)

@@ -23,6 +23,7 @@ t_on_exit "[ -n \"\${nwitd_pid:-}\" ] && kill \$nwitd_pid 2>/dev/null; true"
 mkdir -p "$T/run/state"
 "$ims" core-start >/dev/null || { t_fail "Kamailio starts"; t_done; }
 "$ims" ue-start bob 5070 1000 >/dev/null || { t_fail "bob registers"; t_done; }
+"$ims" ue-start carol 5080 700 >/dev/null || { t_fail "carol registers"; t_done; }
 sed -e "s|@RUN@|$T/run|g" -e "s|@BUILD@|$NWIT_BUILD|g" -e "s|^mode = .*|mode = off|" \
 	"$NWIT_TOP/scripts/lab/nwit.conf.in" >"$T/nwit.conf"
 token=$("$webapp" token)
@@ -73,6 +74,15 @@ check "BYE from the app ends the call" "$out" bye '^200$'
 out=$(app cancel "$sdp/chromium156_audio_offer.sdp")
 check "CANCEL racing the answer: the app gets 200 for the CANCEL" "$out" responses '200/CANCEL'
 check "  and a final answer to its INVITE" "$out" responses '(487|200)/INVITE'
+app two-calls "$sdp/chromium156_audio_offer.sdp" >"$T/two" &
+two=$!
+sleep 2.5
+active=$(ctl status | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls"]["active_calls"])')
+wait $two
+out=$(cat "$T/two")
+check "two calls at once from one app are both answered" "$out" statuses '^200,200$'
+[ "$active" = 2 ] && t_pass "  nwitd holds both at the same time (active_calls 2)" || t_fail "two active calls" "active: $active"
+check "  and both end with BYE" "$out" byes '^200,200$'
 out=$(app bye-unknown)
 check "BYE for no call gets 481" "$out" status '^481$'
 out=$(app garbage)
