@@ -24,7 +24,7 @@ done
 for s in "$top"/scripts/bench/*.sh; do
 	[ -x "$s" ] || continue
 	echo; echo "## $(basename "$s")"
-	"$s"
+	"$s" || echo "# $(basename "$s") exited with status $?"
 	ran=$((ran + 1))
 done
 [ "$ran" -gt 0 ] || echo "no benchmarks are built yet"

@@ -9,7 +9,7 @@
 # A libsrtp2 peer (srtp_peer.c) sends and checks every packet byte for byte. Then nwitd
 # is killed with SIGKILL mid-stream: packets keep flowing; a restarted nwitd re-adopts.
 # shellcheck shell=bash
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 [ "$(id -u)" = 0 ] || t_skip_all "needs root (network namespaces, BPF)"
 for tool in ip nsenter ethtool cc python3; do
