@@ -50,7 +50,10 @@ ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS) -Wl,--as-needed
 LIB_SRCS := $(wildcard userspace/lib/*.c)
 NWITD_SRCS := $(wildcard userspace/nwitd/*.c)
 NWITCTL_SRCS := $(wildcard userspace/nwitctl/*.c)
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
+# BPF objects only benchmarks load (bpf/nwit_bench*.bpf.c): built by `make bench`, never
+# installed, not needed by `all` or `check`.
+BENCH_BPF_SRCS := $(wildcard bpf/nwit_bench*.bpf.c)
+BPF_SRCS := $(filter-out $(BENCH_BPF_SRCS),$(wildcard bpf/*.bpf.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 BPFTEST_SRCS := $(wildcard tests/bpf/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -64,6 +67,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(O)/tests/bpf/%,$(BPFTEST_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(O)/tests/bench/%,$(BENCH_SRCS))
+BENCH_SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BENCH_BPF_SRCS))
 PROGS := $(O)/nwitd $(O)/nwitctl
 
 .PHONY: all check test demo asan fuzz bench kmod install deps clean lab-down
@@ -91,7 +95,7 @@ lab-down:
 asan:
 	$(Q)$(MAKE) --no-print-directory O=build-asan SAN_FLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer' all
 
-bench: all $(BENCH_BINS)
+bench: all $(BENCH_SKELS) $(BENCH_BINS)
 	$(Q)scripts/bench.sh --build $(O)
 
 # --- BPF -------------------------------------------------------------------
@@ -142,6 +146,7 @@ $(O)/tests/bpf/%: $(O)/obj/tests/bpf/%.o $(LIB)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 # Benchmarks: built by `make bench` only, run by scripts/bench.sh.
+$(call obj,$(BENCH_SRCS)): | $(BENCH_SKELS)
 $(O)/tests/bench/%: $(O)/obj/tests/bench/%.o $(LIB)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
