@@ -77,7 +77,9 @@ async function waitFor(page, expr, ms) {
 			R('hold', await page.evaluate(() => window.nwitApp.hold()));
 			await sleep(1000);
 			R('held_page_hz', await page.evaluate(() => window.nwitApp.measure(1500)));
-			R('resume', await page.evaluate(() => window.nwitApp.unhold()));
+			/* resume with UPDATE (hold went as re-INVITE): both kinds of session change */
+			R('resume', await page.evaluate(() => { window.nwitApp.useUpdate = true; return window.nwitApp.unhold(); }));
+			await page.evaluate(() => { window.nwitApp.useUpdate = false; });
 			await sleep(1000);
 			R('resumed_page_hz', await page.evaluate((ms) => window.nwitApp.measure(ms), 2000));
 		}

@@ -79,7 +79,7 @@ if [[ ",$steps," == *,hold,* ]]; then
 		t_fail "hold" "$(r hold)"
 	[ "$(r held_page_hz)" = 0 ] && t_pass "hold: the page hears nothing while bob is held" ||
 		t_fail "hold: silence" "measured: $(r held_page_hz)"
-	[ "$(r resume)" = ok ] && t_pass "resume: the page takes bob off hold" || t_fail "resume" "$(r resume)"
+	[ "$(r resume)" = ok ] && t_pass "resume: the page takes bob off hold (UPDATE with SDP, passed on as re-INVITE)" || t_fail "resume" "$(r resume)"
 	near "$(r resumed_page_hz)" 1000 && t_pass "resume: bob's 1000 Hz is back ($(r resumed_page_hz) Hz)" ||
 		t_fail "resume: page hears 1000 Hz" "measured: $(r resumed_page_hz)"
 fi

@@ -1269,7 +1269,9 @@ static void reinvite_start(struct call *c, struct leg *from, const struct sip_ms
 	}
 	if (keep)
 		retx_start(c, keep, klen);
-	tl(c, "%s re-INVITE passed on", from_ims ? "IMS" : "app");
+	tl(c, "%s %s passed on%s", from_ims ? "IMS" : "app",
+	   strcmp(m->method, "INVITE") == 0 ? "re-INVITE" : m->method,
+	   strcmp(m->method, "INVITE") == 0 ? "" : " as re-INVITE");
 }
 
 /* The answer (or refusal) of the leg we sent the re-INVITE to. */
@@ -1290,7 +1292,7 @@ static void reinvite_response(struct call *c, const struct sip_msg *m)
 		return;
 	send_ack(c, to, m->status < 300);
 	if (m->status >= 300) {
-		tl(c, "re-INVITE refused: %d %s", m->status, m->reason);
+		tl(c, "session change refused: %d %s", m->status, m->reason);
 		respond(c, from, c->re_req, sip_msg_map_failure(m->status), m->reason[0] ? m->reason :
 			NULL, NULL, NULL, 0);
 		reinvite_clear(c);
@@ -1329,7 +1331,7 @@ static void reinvite_response(struct call *c, const struct sip_msg *m)
 	c->x = c->re_x;
 	respond(c, from, c->re_req, 200, NULL, NULL, body, blen);
 	free(body);
-	if (from == &c->ims && from->last_resp) {
+	if (from == &c->ims && from->last_resp && strcmp(c->re_req->method, "INVITE") == 0) {
 		char *copy = malloc(from->last_resp_len);
 
 		if (copy) {
@@ -1337,7 +1339,7 @@ static void reinvite_response(struct call *c, const struct sip_msg *m)
 			retx_start(c, copy, from->last_resp_len);
 		}
 	}
-	tl(c, "re-INVITE answered (session changed)");
+	tl(c, "session change answered");
 	reinvite_clear(c);
 }
 
@@ -1387,7 +1389,9 @@ static void dialog_request(struct call *c, struct leg *l, const struct sip_msg *
 		respond(c, l, m, 200, NULL, NULL, NULL, 0);
 		return;
 	}
-	if (strcmp(m->method, "INVITE") == 0 && c->state == CALL_CONFIRMED && peer) {
+	if ((strcmp(m->method, "INVITE") == 0 || (strcmp(m->method, "UPDATE") == 0 && m->body)) &&
+	    c->state == CALL_CONFIRMED && peer) {
+		/* a session change; an UPDATE's offer goes on as a re-INVITE */
 		reinvite_start(c, l, m);
 		return;
 	}
@@ -1396,8 +1400,7 @@ static void dialog_request(struct call *c, struct leg *l, const struct sip_msg *
 		return;
 	}
 	if (strcmp(m->method, "INVITE") == 0 || strcmp(m->method, "UPDATE") == 0) {
-		respond(c, l, m, 488, NULL, "Warning: 399 nwitd \"this session change is not "
-			"supported (use re-INVITE)\"\r\n", NULL, 0);
+		respond(c, l, m, 491, NULL, NULL, NULL, 0);	/* during setup: try later */
 		return;
 	}
 	respond(c, l, m, 501, NULL, NULL, NULL, 0);

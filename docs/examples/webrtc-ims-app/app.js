@@ -90,7 +90,9 @@
 			const done = (r) => { s.removeListener(what === 'hold' ? 'hold' : 'unhold', ok); resolve(r); };
 			const ok = () => done('ok');
 			s.on(what === 'hold' ? 'hold' : 'unhold', ok);
-			const fired = what === 'hold' ? s.hold({}, () => done('refused')) : s.unhold({}, () => done('refused'));
+			/* useUpdate: the change goes as UPDATE instead of re-INVITE */
+			const opts = { useUpdate: !!app.useUpdate };
+			const fired = what === 'hold' ? s.hold(opts, () => done('refused')) : s.unhold(opts, () => done('refused'));
 			if (!fired)
 				done('not possible now');
 			setTimeout(() => done('timeout'), 8000);
