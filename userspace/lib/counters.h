@@ -21,6 +21,10 @@
 	X(IMS_AUTH_FAILURES, "ims_auth_failures", "registrations refused or credentials rejected") \
 	X(IMS_TRANSPORT_ERRORS, "ims_transport_errors", "P-CSCF transport errors and timeouts") \
 	X(IMS_AKA_RESYNCS, "ims_aka_resyncs", "IMS-AKA resynchronisations (AUTS sent)") \
+	X(IMS_REGEVENT_NOTIFIES, "ims_regevent_notifies", "reg event NOTIFYs accepted") \
+	X(IMS_REGEVENT_BAD_BODY, "ims_regevent_bad_body", "reg event NOTIFYs refused: bad reginfo XML, type or Subscription-State") \
+	X(IMS_REGEVENT_WRONG_DIALOG, "ims_regevent_wrong_dialog", "reg event NOTIFYs refused: no such subscription") \
+	X(IMS_REGEVENT_NO_EVENT, "ims_regevent_no_event", "NOTIFYs refused: missing or other Event") \
 	X(CONFIG_RELOAD_FAILURES, "config_reload_failures", "reloads refused") \
 	X(APP_HTTP_REQUESTS, "app_http_requests", "HTTP requests from web apps")    \
 	X(APP_HTTP_REFUSED, "app_http_refused", "HTTP requests refused (path, method)") \

@@ -41,6 +41,7 @@
 #include "b2bua.h"
 #include "counters.h"
 #include "hex.h"
+#include "ims_regevent.h"
 #include "log.h"
 #include "milenage.h"
 #include "nwitd.h"
@@ -132,6 +133,7 @@ struct ims_reg {
 	char routes[SIP_REG_ROUTES_MAX][SIP_REG_VALUE_MAX];
 	char uris[SIP_REG_URIS_MAX][SIP_REG_VALUE_MAX];
 	uint64_t malformed_logged;
+	struct ims_regevent *sub;	/* the reg event subscription (ims_regevent.c) */
 };
 
 static void begin_registration(struct ims_reg *r);
@@ -216,6 +218,7 @@ static void close_connection(struct ims_reg *r)
 
 static void fail_stop(struct ims_reg *r)
 {
+	regevent_reset(r->sub);
 	close_connection(r);
 	stop_timer(r->t_refresh);
 	stop_timer(r->t_retry);
@@ -238,6 +241,7 @@ static void transport_failed(struct ims_reg *r, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	counter_inc(COUNTER_IMS_TRANSPORT_ERRORS);
+	regevent_reset(r->sub);
 	close_connection(r);
 	if (r->dereg) {		/* shutting down: nothing more to try */
 		set_error(r, "de-registration: %s", msg);
@@ -559,6 +563,7 @@ static void begin_registration(struct ims_reg *r)
 
 	stop_timer(r->t_retry);
 	stop_timer(r->t_refresh);
+	regevent_reset(r->sub);	/* subscribed again once registered (TS 24.229 5.1.1.3) */
 	random_hex(tag, 6);
 	random_hex(id, 12);
 	snprintf(r->from_tag, sizeof(r->from_tag), "%s", tag);
@@ -602,6 +607,7 @@ static void registered(struct ims_reg *r, const struct sip_reg_response *resp)
 	uint32_t granted = resp->expires >= 0 ? (uint32_t)resp->expires : r->expires_req;
 	uint32_t refresh;
 	struct timeval tv = { 0, 0 };
+	int initial = r->state == REG_REGISTERING;
 
 	if (granted == 0) {
 		set_error(r, "the registrar answered 200 but kept no binding for our contact");
@@ -628,6 +634,8 @@ static void registered(struct ims_reg *r, const struct sip_reg_response *resp)
 	set_state(r, REG_REGISTERED);
 	tv.tv_sec = refresh;
 	evtimer_add(r->t_refresh, &tv);
+	if (initial)
+		regevent_start(r->sub);
 }
 
 static void auth_failed(struct ims_reg *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -766,6 +774,9 @@ static void handle_message(struct ims_reg *r, const char *buf, size_t len)
 	struct sip_reg_response *resp;
 	char why[128];
 
+	/* NOTIFYs of the reg event package and SUBSCRIBE responses (ims_regevent.c) */
+	if (regevent_message(r->sub, buf, len) == 0)
+		return;
 	/* requests and responses of calls are the B2BUA's (b2bua.c) */
 	if (b2bua_ims_message(r->d, buf, len) == 0)
 		return;
@@ -862,7 +873,8 @@ static struct ims_reg *ims_new(struct nwitd *d)
 	r->t_timeout = evtimer_new(d->base, on_timeout, r);
 	r->t_refresh = evtimer_new(d->base, on_refresh, r);
 	r->t_retry = evtimer_new(d->base, on_retry, r);
-	if (!r->t_retx || !r->t_timeout || !r->t_refresh || !r->t_retry)
+	r->sub = regevent_new(r, d->base);
+	if (!r->t_retx || !r->t_timeout || !r->t_refresh || !r->t_retry || !r->sub)
 		goto fail;
 	if (!config_is_set(c, "ims", "pcscf")) {
 		r->state = REG_DISABLED;
@@ -938,6 +950,7 @@ static void ims_free(struct ims_reg *r)
 		event_free(r->t_retry);
 	if (r->t_dereg)
 		event_free(r->t_dereg);
+	regevent_free(r->sub);
 	aka_provider_free(r->aka);
 	OPENSSL_cleanse(r, sizeof(*r));
 	free(r);
@@ -949,7 +962,7 @@ static int ims_start(struct nwitd *d)
 
 	sip_reg_parser_init();
 	r = ims_new(d);
-	if (!r || !r->t_retx || !r->t_timeout || !r->t_refresh || !r->t_retry) {
+	if (!r || !r->t_retx || !r->t_timeout || !r->t_refresh || !r->t_retry || !r->sub) {
 		ims_free(r);
 		return -ENOMEM;
 	}
@@ -985,6 +998,14 @@ static void deregister(struct ims_reg *r)
 {
 	char hdr[SIP_AUTH_HEADER_MAX];
 
+	if (r->state != REG_REGISTERED && r->state != REG_REFRESHING)
+		return;
+	stop_timer(r->t_refresh);
+	/* TS 24.229 5.1.1.6: the reg event subscription ends first (Expires: 0) */
+	regevent_unsubscribe(r->sub);
+	while (regevent_unsubscribing(r->sub))
+		if (event_base_loop(r->base, EVLOOP_ONCE) < 0)
+			break;
 	if (r->state != REG_REGISTERED && r->state != REG_REFRESHING)
 		return;
 	stop_timer(r->t_refresh);
@@ -1079,6 +1100,7 @@ static json_t *ims_status(struct nwitd *d)
 	for (int i = 0; uris && i < r->n_uris; i++)
 		json_array_append_new(uris, json_string(r->uris[i]));
 	json_object_set_new(o, "associated_uris", uris);
+	json_object_set_new(o, "regevent", regevent_status(r->sub));
 	return o;
 }
 
@@ -1131,4 +1153,99 @@ int ims_reg_get_info(const struct ims_reg *r, struct ims_reg_info *info)
 	info->n_routes = r->n_routes;
 	memcpy(info->routes, r->routes, sizeof(info->routes));
 	return 0;
+}
+
+/* --- for the reg event subscription (ims_regevent.h) ----------------------------------- */
+
+void ims_reg_network_event(struct ims_reg *r, enum ims_reg_netev ev, long seconds,
+			   const char *why)
+{
+	time_t now = time(NULL);
+
+	if (r->state != REG_REGISTERED && r->state != REG_REFRESHING)
+		return;
+	switch (ev) {
+	case IMS_NETEV_SHORTEN: {
+		unsigned long ms;
+
+		if (seconds < 0 || (r->expires_at && now + seconds >= r->expires_at))
+			return;	/* not shorter than what we know */
+		if (seconds == 0) {
+			set_error(r, "%s to 0 s: registering again", why);
+			begin_registration(r);
+			return;
+		}
+		r->granted = (uint32_t)seconds;
+		r->expires_at = now + seconds;
+		/* the same rule as after a 200 (TS 24.229 5.1.1.4.1), in milliseconds */
+		ms = seconds > 1200 ? (unsigned long)(seconds - 600) * 1000UL :
+				      (unsigned long)seconds * 500UL;
+		log_info("ims: %s to %ld s: refreshing in %lu ms", why, seconds, ms);
+		stop_timer(r->t_refresh);
+		if (!r->in_flight)
+			start_timer_ms(r->t_refresh, (unsigned int)(ms ? ms : 1));
+		return;
+	}
+	case IMS_NETEV_REREGISTER:
+		set_error(r, "%s", why);
+		begin_registration(r);
+		return;
+	case IMS_NETEV_RETRY_AFTER: {
+		struct timeval tv = { .tv_sec = seconds > 86400 ? 86400 : seconds };
+
+		set_error(r, "%s", why);
+		regevent_reset(r->sub);
+		stop_timer(r->t_refresh);
+		stop_timer(r->t_retx);
+		stop_timer(r->t_timeout);
+		r->in_flight = 0;
+		r->expires_at = 0;
+		set_state(r, REG_BACKOFF);
+		evtimer_add(r->t_retry, &tv);
+		return;
+	}
+	case IMS_NETEV_STOP:
+	default:
+		counter_inc(COUNTER_IMS_AUTH_FAILURES);
+		set_error(r, "%s", why);
+		fail_stop(r);
+		return;
+	}
+}
+
+int ims_reg_answer_challenge(struct ims_reg *r, const char *challenge, const char *method,
+			     const char *uri, char *out, size_t outlen)
+{
+	struct sip_auth_challenge c;
+	struct sip_auth_answer a = {
+		.username = r->impi, .method = method, .uri = uri, .nc = 1,
+	};
+	char cnonce[17];
+	int rc;
+
+	rc = sip_auth_parse_challenge(challenge, &c);
+	if (rc < 0)
+		return rc;
+	if (r->use_aka) {
+		/* a new AKA challenge would need the ISIM (and move SQN) for a SUBSCRIBE:
+		 * only the registration's own challenge is answered, with its RES */
+		if (!r->have_chal || c.alg != SIP_AUTH_ALG_AKAV1_MD5 ||
+		    strcmp(c.nonce, r->chal.nonce) != 0)
+			return -EPERM;
+	} else if (c.alg == SIP_AUTH_ALG_AKAV1_MD5) {
+		return -EPERM;
+	}
+	random_hex(cnonce, 8);
+	a.cnonce = cnonce;
+	if (r->use_aka) {
+		a.password = r->secret;
+		a.password_len = r->secret_len;
+		a.nc = ++r->nc;
+	} else {
+		a.password = (const uint8_t *)r->d->conf.ims_password;
+		a.password_len = strlen(r->d->conf.ims_password);
+	}
+	rc = sip_auth_build_authorization(&c, &a, out, outlen);
+	OPENSSL_cleanse(&a, sizeof(a));
+	return rc < 0 ? rc : 0;
 }

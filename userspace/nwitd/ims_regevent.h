@@ -1,0 +1,53 @@
+/*
+ * The reg event subscription of the IMS registration (ims_regevent.c): SUBSCRIBE to the
+ * registration's own state (RFC 3680, TS 24.229 5.1.1.3) and acting on its NOTIFYs
+ * (TS 24.229 5.1.1.5, 5.1.1.7). ims_reg.c owns it and drives it.
+ */
+#ifndef NWITD_IMS_REGEVENT_H
+#define NWITD_IMS_REGEVENT_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+struct ims_reg;
+struct ims_regevent;
+
+struct ims_regevent *regevent_new(struct ims_reg *reg, struct event_base *base);
+void regevent_free(struct ims_regevent *s);
+
+/* After an initial registration: subscribe (unless a subscription is already running). */
+void regevent_start(struct ims_regevent *s);
+/* The registration is gone (or starts anew): forget the dialog without a word. */
+void regevent_reset(struct ims_regevent *s);
+/* Shutdown: SUBSCRIBE Expires: 0; regevent_unsubscribing() is true until it is answered
+ * or a short deadline passes. */
+void regevent_unsubscribe(struct ims_regevent *s);
+int regevent_unsubscribing(const struct ims_regevent *s);
+
+/*
+ * A message from the P-CSCF: NOTIFY requests of the reg event package (and NOTIFYs that
+ * name no event package, or our subscription's Call-ID) and responses to SUBSCRIBE are
+ * ours. Returns 0 when handled (answered, counted), -ENOENT when the message is not ours.
+ */
+int regevent_message(struct ims_regevent *s, const char *buf, size_t len);
+
+json_t *regevent_status(const struct ims_regevent *s);
+
+/* What a NOTIFY tells the registration to do (implemented in ims_reg.c). */
+enum ims_reg_netev {
+	IMS_NETEV_REREGISTER,	/* binding deactivated or expired: initial registration now */
+	IMS_NETEV_RETRY_AFTER,	/* probation: initial registration after seconds */
+	IMS_NETEV_STOP,		/* rejected / unregistered by the network: stop */
+	IMS_NETEV_SHORTEN,	/* the binding now expires in seconds: refresh earlier */
+};
+void ims_reg_network_event(struct ims_reg *r, enum ims_reg_netev ev, long seconds,
+			   const char *why);
+
+/* Authorization header value answering a challenge to a request of ours other than
+ * REGISTER with the registration's credentials (ims_reg.c). Returns 0 or -errno. */
+int ims_reg_answer_challenge(struct ims_reg *r, const char *challenge, const char *method,
+			     const char *uri, char *out, size_t outlen);
+
+#endif
