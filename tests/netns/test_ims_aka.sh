@@ -46,6 +46,8 @@ sipp_start() { # SCENARIO
 sipp_done() { wait_for "$1" sh -c "! kill -0 $SIPP_PID 2>/dev/null"; }
 auth_line() { sed -n "s/^.*$1 *\(Digest .*\)\$/\1/p" "$SIPP_LOG" | head -n 1; }
 
+# Each sipp scenario here ends with the registration and sipp exits: no reg event
+# subscription, whose retransmissions would meet a closed port (test_ims_regevent.sh has it).
 write_conf() { # NAME INITIAL_SQN [EXPIRES]
 	mkdir -p "$T/$1-state"
 	cat >"$T/$1.conf" <<EOF2
@@ -65,6 +67,7 @@ op = cdc202d5123e20f62b6d676ac72cb318
 amf = b9b9
 sqn = $2
 expires = ${3:-600000}
+reg_event_expires = 0
 EOF2
 }
 nwitd_start() {

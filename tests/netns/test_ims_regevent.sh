@@ -4,7 +4,8 @@
 # SUBSCRIBEs; the scenario's NOTIFYs shorten the registration (a refresh must follow within
 # 5 s), send bad ones (400/489/481, counted), deactivate the contact (a new registration and
 # subscription must follow), and on SIGTERM the un-SUBSCRIBE precedes the de-REGISTER.
-# A second nwitd is then rejected by the network and says why.
+# A second nwitd is then rejected by the network and says why; a third is put on probation
+# and registers again after retry-after.
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces"
 command -v sipp >/dev/null || t_skip_all "sipp (package sip-tester) is not installed"
@@ -168,6 +169,25 @@ n=$(grep -c '^REGISTER ' "$MSGS"); sleep 2
 [ "$(grep -c '^REGISTER ' "$MSGS")" = "$n" ] && t_pass "rejected: no REGISTER after it" ||
 	t_fail "rejected: no REGISTER after it"
 kill -TERM "$NWITD_PID"; wait "$NWITD_PID"; NWITD_PID=""
-grep -q "ERROR\|AddressSanitizer" "$T/a.log" "$T/b.log" && t_fail "no sanitizer errors in the logs" ||
+
+# a third one: probation with retry-after=2 -> backoff, then a new registration after 2 s
+write_conf c
+n=$(grep -c '^REGISTER ' "$MSGS")
+nwitd_start c
+if wait_for 10 sh -c "'$NWITCTL' -s '$SOCK' status 2>/dev/null | grep -q probation"; then
+	t_pass "probation: registration gone, last_error says why ($(ims last_error))"; else
+	t_fail "probation: last_error" "$(ims state): $(ims last_error)"; fi
+t0=$(date +%s.%N)
+if wait_for 10 sh -c "[ \$(grep -c '^REGISTER ' '$MSGS') -ge $((n + 2)) ]"; then
+	dt=$(python3 -c "import time; print('%.1f' % (time.time() - $t0))")
+	python3 -c "import sys; sys.exit(0 if 1.0 <= $dt + 0.5 <= 4.5 else 1)" &&
+		t_pass "probation: registered again ${dt} s later (retry-after=2)" ||
+		t_fail "probation: retry-after respected" "${dt} s"
+else
+	t_fail "probation: registered again" "$(ims state): $(ims last_error)"
+fi
+wait_for 5 is state registered || t_fail "probation: registered" "$(ims state)"
+kill -TERM "$NWITD_PID"; wait "$NWITD_PID"; NWITD_PID=""
+grep -q "ERROR\|AddressSanitizer" "$T/a.log" "$T/b.log" "$T/c.log" && t_fail "no sanitizer errors in the logs" ||
 	t_pass "no sanitizer errors in the logs"
 t_done

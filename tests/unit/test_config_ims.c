@@ -35,6 +35,7 @@ static void defaults(void **state)
 	assert_int_equal(conf.ims_pcscf_port, 5060);
 	assert_int_equal(conf.ims_transport, IMS_TRANSPORT_UDP);
 	assert_int_equal(conf.ims_expires, 600000);
+	assert_int_equal(conf.ims_reg_event_expires, 600000);
 }
 
 static void digest_identity(void **state)
@@ -44,13 +45,15 @@ static void digest_identity(void **state)
 
 	(void)state;
 	assert_int_equal(load(IDENTITY "password = s3cret pass\ntransport = tcp\n"
-			      "pcscf_port = 5070\nexpires = 60\nlocal_address = 127.0.0.1\n",
+			      "pcscf_port = 5070\nexpires = 60\nlocal_address = 127.0.0.1\n"
+			      "reg_event_expires = 0\n",
 			      &conf, err), 0);
 	assert_string_equal(err, "");
 	assert_int_equal(conf.ims_transport, IMS_TRANSPORT_TCP);
 	assert_string_equal(ims_transport_name(conf.ims_transport), "tcp");
 	assert_int_equal(conf.ims_pcscf_port, 5070);
 	assert_int_equal(conf.ims_expires, 60);
+	assert_int_equal(conf.ims_reg_event_expires, 0);
 	assert_string_equal(conf.ims_password, "s3cret pass");
 	assert_string_equal(conf.ims_local_address, "127.0.0.1");
 	assert_int_equal(config_split_list(conf.ims_pcscf, items, IMS_PCSCF_MAX), 2);

@@ -78,6 +78,7 @@ static const struct key_desc schema[] = {
 	{ "ims", "sqn", KEY_HEX, FIELD(ims_sqn), 0, 0 },
 	{ "ims", "expires", KEY_UINT, FIELD(ims_expires), 1, 0x7fffffff },
 	{ "ims", "local_address", KEY_ADDRESS, FIELD(ims_local_address), 0, 0 },
+	{ "ims", "reg_event_expires", KEY_UINT, FIELD(ims_reg_event_expires), 0, 0x7fffffff },
 };
 
 #define SCHEMA_LEN (sizeof(schema) / sizeof(schema[0]))
@@ -247,6 +248,7 @@ void config_set_defaults(struct nwit_config *conf)
 	conf->ims_pcscf_port = 5060;
 	conf->ims_transport = IMS_TRANSPORT_UDP;
 	conf->ims_expires = 600000;	/* TS 24.229 5.1.1.2.1 */
+	conf->ims_reg_event_expires = 600000;	/* TS 24.229 5.1.1.3 */
 }
 
 struct parse_state {

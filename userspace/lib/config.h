@@ -73,6 +73,7 @@ struct nwit_config {
 	uint8_t ims_sqn[6];		/* initial highest accepted SQN (state file wins) */
 	uint32_t ims_expires;
 	char ims_local_address[64];
+	uint32_t ims_reg_event_expires;	/* reg event SUBSCRIBE expiry; 0 = do not subscribe */
 
 	/* bookkeeping: which keys were set, by schema index */
 	uint64_t seen[2];

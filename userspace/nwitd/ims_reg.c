@@ -873,7 +873,7 @@ static struct ims_reg *ims_new(struct nwitd *d)
 	r->t_timeout = evtimer_new(d->base, on_timeout, r);
 	r->t_refresh = evtimer_new(d->base, on_refresh, r);
 	r->t_retry = evtimer_new(d->base, on_retry, r);
-	r->sub = regevent_new(r, d->base);
+	r->sub = regevent_new(r, d->base, c->ims_reg_event_expires);
 	if (!r->t_retx || !r->t_timeout || !r->t_refresh || !r->t_retry || !r->sub)
 		goto fail;
 	if (!config_is_set(c, "ims", "pcscf")) {
@@ -1050,6 +1050,7 @@ static int ims_config_changed(const struct nwit_config *a, const struct nwit_con
 	       memcmp(a->ims_sqn, b->ims_sqn, sizeof(a->ims_sqn)) ||
 	       a->ims_expires != b->ims_expires ||
 	       strcmp(a->ims_local_address, b->ims_local_address) ||
+	       a->ims_reg_event_expires != b->ims_reg_event_expires ||
 	       strcmp(a->state_dir, b->state_dir) ||
 	       config_is_set(a, "ims", "pcscf") != config_is_set(b, "ims", "pcscf");
 }

@@ -1,8 +1,9 @@
 /*
  * The reg event subscription (RFC 3680 over RFC 6665; TS 24.229 5.1.1.3 UE behaviour):
  *
- *   initial registration 200 ──> SUBSCRIBE sip:<IMPU> (Event: reg, Expires: 600000,
- *   Route: Service-Route, P-Preferred-Identity) ──200──> active ── refresh ──> ...
+ *   initial registration 200 ──> SUBSCRIBE sip:<IMPU> (Event: reg, Expires: [ims]
+ *   reg_event_expires = 600000, Route: Service-Route, P-Preferred-Identity)
+ *   ──200──> active ── refresh ──> ...
  *   NOTIFY (application/reginfo+xml) ──> 200, then our contact's state decides:
  *     terminated + deactivated/expired  ──> initial registration now
  *     terminated + probation            ──> initial registration after retry-after
@@ -35,7 +36,6 @@
 #define T2_MS 4000
 #define TIMER_F_MS (64 * T1_MS)
 #define UNSUB_WAIT_MS 1000	/* shutdown waits this long for the un-SUBSCRIBE's answer */
-#define SUB_EXPIRES 600000	/* TS 24.229 5.1.1.3 */
 #define RETRY_S 30		/* after a failed or timed-out SUBSCRIBE */
 #define PROBATION_DEFAULT_S 30	/* probation without retry-after */
 #define MAX_CHALLENGES 1
@@ -49,6 +49,7 @@ enum sub_state {
 	SUB_FAILED,		/* refused: not retried until the next registration */
 	SUB_UNSUBSCRIBING,
 	SUB_UNSUBSCRIBED,
+	SUB_DISABLED,		/* [ims] reg_event_expires = 0 */
 };
 
 static const char *const sub_names[] = {
@@ -60,6 +61,7 @@ static const char *const sub_names[] = {
 	[SUB_FAILED] = "failed",
 	[SUB_UNSUBSCRIBING] = "unsubscribing",
 	[SUB_UNSUBSCRIBED] = "unsubscribed",
+	[SUB_DISABLED] = "disabled",
 };
 
 struct ims_regevent {
@@ -73,7 +75,7 @@ struct ims_regevent {
 	int n_rr;
 	char rr[SIP_MSG_ROUTES_MAX][SIP_MSG_HDR_MAX];
 	uint32_t cseq;
-	uint32_t expires_req, granted;
+	uint32_t expires_conf, expires_req, granted;
 	time_t expires_at;
 
 	/* the SUBSCRIBE in flight */
@@ -194,7 +196,8 @@ static void on_refresh(evutil_socket_t fd, short what, void *arg)
 	send_subscribe(s);
 }
 
-struct ims_regevent *regevent_new(struct ims_reg *reg, struct event_base *base)
+struct ims_regevent *regevent_new(struct ims_reg *reg, struct event_base *base,
+				  uint32_t expires)
 {
 	struct ims_regevent *s = calloc(1, sizeof(*s));
 
@@ -203,6 +206,8 @@ struct ims_regevent *regevent_new(struct ims_reg *reg, struct event_base *base)
 	s->reg = reg;
 	s->base = base;
 	s->version = -1;
+	s->expires_conf = expires;
+	s->state = expires ? SUB_NONE : SUB_DISABLED;
 	s->t_retx = evtimer_new(base, on_retx, s);
 	s->t_timeout = evtimer_new(base, on_timeout, s);
 	s->t_refresh = evtimer_new(base, on_refresh, s);
@@ -229,10 +234,10 @@ void regevent_free(struct ims_regevent *s)
 void regevent_start(struct ims_regevent *s)
 {
 	if (!s || s->state == SUB_SUBSCRIBING || s->state == SUB_ACTIVE ||
-	    s->state == SUB_REFRESHING)
+	    s->state == SUB_REFRESHING || s->state == SUB_DISABLED)
 		return;
 	new_dialog(s);
-	s->expires_req = SUB_EXPIRES;
+	s->expires_req = s->expires_conf;
 	s->new_dialog_tries = 0;
 	s->reason[0] = '\0';
 	set_sub_state(s, SUB_SUBSCRIBING);
@@ -246,7 +251,7 @@ void regevent_reset(struct ims_regevent *s)
 	stop_transaction(s);
 	evtimer_del(s->t_refresh);
 	s->expires_at = 0;
-	if (s->state != SUB_NONE && s->state != SUB_UNSUBSCRIBED)
+	if (s->state != SUB_NONE && s->state != SUB_UNSUBSCRIBED && s->state != SUB_DISABLED)
 		set_sub_state(s, SUB_NONE);
 }
 
@@ -384,8 +389,8 @@ static void subscribe_response(struct ims_regevent *s, const struct sip_msg *m, 
 			for (int i = 0; i < m->n_rr; i++)	/* UAC: reversed */
 				memcpy(s->rr[i], m->rr[m->n_rr - 1 - i], sizeof(s->rr[i]));
 		}
-		if (expires < 0 || expires > SUB_EXPIRES * 10L)
-			expires = s->expires_req;	/* RFC 6665 says it is there; be lenient */
+		if (expires < 0 || expires > (long)s->expires_req)
+			expires = s->expires_req;	/* absent (RFC 6665 wants it) or longer */
 		if (expires == 0) {
 			snprintf(s->reason, sizeof(s->reason), "the notifier granted 0 s");
 			set_sub_state(s, SUB_TERMINATED);
@@ -648,7 +653,7 @@ static void subscription_state(struct ims_regevent *s, const struct sip_sub_stat
 	}
 	new_dialog(s);
 	s->auth[0] = '\0';
-	s->expires_req = SUB_EXPIRES;
+	s->expires_req = s->expires_conf;
 	if (strcasecmp(st->reason, "probation") == 0 || strcasecmp(st->reason, "giveup") == 0) {
 		long after = st->retry_after >= 0 ? st->retry_after : PROBATION_DEFAULT_S;
 

@@ -7,6 +7,7 @@
 #define NWITD_IMS_REGEVENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/event.h>
 #include <jansson.h>
@@ -14,7 +15,9 @@
 struct ims_reg;
 struct ims_regevent;
 
-struct ims_regevent *regevent_new(struct ims_reg *reg, struct event_base *base);
+/* expires: what SUBSCRIBE asks for ([ims] reg_event_expires); 0 = never subscribe. */
+struct ims_regevent *regevent_new(struct ims_reg *reg, struct event_base *base,
+				  uint32_t expires);
 void regevent_free(struct ims_regevent *s);
 
 /* After an initial registration: subscribe (unless a subscription is already running). */

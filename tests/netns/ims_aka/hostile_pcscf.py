@@ -4,6 +4,9 @@
 Each REGISTER it receives gets the next round of bad answers (see ROUNDS); the last round
 ends with a valid 200 OK so the test can see nwitd survived and still registers.
 Usage: hostile_pcscf.py ADDR PORT LOGFILE   (stops after the last round or 60 s)
+After the last round the socket stays open (silent) for up to 30 s more, so what nwitd sends
+once registered (the reg event SUBSCRIBE) meets no ICMP port unreachable, which nwitd would
+rightly take as a transport error.
 """
 import base64
 import re
@@ -73,6 +76,12 @@ def main():
             s.sendto(msg, peer)
         n += 1
     log.write("done after %d rounds\n" % n)
+    linger = time.time() + 30
+    while time.time() < linger:
+        try:
+            s.recvfrom(70000)
+        except socket.timeout:
+            pass
 
 
 if __name__ == "__main__":
