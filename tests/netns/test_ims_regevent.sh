@@ -188,6 +188,27 @@ else
 fi
 wait_for 5 is state registered || t_fail "probation: registered" "$(ims state)"
 kill -TERM "$NWITD_PID"; wait "$NWITD_PID"; NWITD_PID=""
-grep -q "ERROR\|AddressSanitizer" "$T/a.log" "$T/b.log" "$T/c.log" && t_fail "no sanitizer errors in the logs" ||
+# TCP: the same subscription over the registration's TCP connection
+kill "$SIPP_PID" 2>/dev/null; wait_for 5 sh -c "! kill -0 $SIPP_PID 2>/dev/null"
+MSGS="$T/sipp-tcp.msg"
+nsenter --net="/var/run/netns/$NS" -- sipp -sf "$NWIT_TOP/tests/netns/ims_regevent/regevent.xml" \
+	-i 127.0.0.1 -p 5060 -t t1 -bg -nostdin -trace_msg -message_file "$MSGS" -trace_err \
+	-error_file "$T/sipp-tcp.err" >"$T/sipp-tcp.out" 2>&1
+SIPP_PID=$(grep -o 'PID=\[[0-9]*\]' "$T/sipp-tcp.out" | tr -dc 0-9)
+wait_for 5 sh -c "nsenter --net=/var/run/netns/$NS -- ss -Hltn 'sport = :5060' | grep -q ." ||
+	t_fail "sipp listens on TCP" "$(cat "$T/sipp-tcp.out")"
+write_conf d
+sed -i 's/^transport = udp/transport = tcp/' "$T/d.conf"
+nwitd_start d
+if wait_for 10 sh -c "'$NWITCTL' -s '$SOCK' status 2>/dev/null | grep -q 'version 0.*registered'"; then
+	t_pass "tcp: subscribed, full-state NOTIFY taken ($(ims regevent.last_event))"; else
+	t_fail "tcp: subscribed" "$(ims state) $(ims regevent.state): $(ims regevent.reason)"; fi
+if wait_for 10 sh -c "[ \$(grep -c '^REGISTER ' '$MSGS') -ge 2 ]"; then
+	t_pass "tcp: shortened NOTIFY brings the refresh forward ($(ims regevent.last_event))"; else
+	t_fail "tcp: refresh after shortened" "$(ims regevent.last_event)"; fi
+kill -TERM "$NWITD_PID"; wait "$NWITD_PID"; NWITD_PID=""
+grep -A12 '^SUBSCRIBE ' "$MSGS" | grep -q '^Expires: 0' && t_pass "tcp: un-SUBSCRIBE on SIGTERM" ||
+	t_fail "tcp: un-SUBSCRIBE on SIGTERM"
+grep -q "ERROR\|AddressSanitizer" "$T/a.log" "$T/b.log" "$T/c.log" "$T/d.log" && t_fail "no sanitizer errors in the logs" ||
 	t_pass "no sanitizer errors in the logs"
 t_done
