@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,11 +68,17 @@ const char *reginfo_reg_state_name(enum reginfo_reg_state s)
 	return "unknown";
 }
 
-static void stop(struct ctx *c, int rc, const char *fmt, const char *arg)
+static void stop(struct ctx *c, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void stop(struct ctx *c, int rc, const char *fmt, ...)
 {
+	va_list ap;
+
 	if (c->rc == 0) {
 		c->rc = rc;
-		snprintf(c->why, c->whylen, fmt, arg ? arg : "");
+		va_start(ap, fmt);
+		vsnprintf(c->why, c->whylen, fmt, ap);
+		va_end(ap);
 	}
 	XML_StopParser(c->p, XML_FALSE);
 }
@@ -128,12 +135,16 @@ static void start_reginfo(struct ctx *c, const XML_Char **atts)
 
 	c->seen_root = 1;
 	c->out->version = number(attr(atts, "version"));
-	if (c->out->version < 0)
-		return stop(c, -EBADMSG, "reginfo: missing or invalid version%s", NULL);
+	if (c->out->version < 0) {
+		stop(c, -EBADMSG, "reginfo: missing or invalid version");
+		return;
+	}
 	if (st && strcmp(st, "full") == 0)
 		c->out->full = 1;
-	else if (!st || strcmp(st, "partial") != 0)
-		return stop(c, -EBADMSG, "reginfo: state must be full or partial%s", NULL);
+	else if (!st || strcmp(st, "partial") != 0) {
+		stop(c, -EBADMSG, "reginfo: state must be full or partial");
+		return;
+	}
 }
 
 static void start_registration(struct ctx *c, const XML_Char **atts)
@@ -141,16 +152,19 @@ static void start_registration(struct ctx *c, const XML_Char **atts)
 	struct reginfo_registration *g;
 	const char *aor = attr(atts, "aor");
 
-	if (c->out->n_regs >= REGINFO_REGS_MAX)
-		return stop(c, -E2BIG, "more than %s registrations", "8");
+	if (c->out->n_regs >= REGINFO_REGS_MAX) {
+		stop(c, -E2BIG, "more than %d registrations", REGINFO_REGS_MAX);
+		return;
+	}
 	g = &c->out->regs[c->out->n_regs++];
 	g->state = (enum reginfo_reg_state)lookup(attr(atts, "state"), reg_state_names,
 						  sizeof(reg_state_names) / sizeof(*reg_state_names));
-	if (!aor || !*aor || !g->state)
-		return stop(c, -EBADMSG, "registration: missing aor or invalid state%s", NULL);
-	if (copy_attr(c, g->aor, sizeof(g->aor), aor, "aor") < 0 ||
-	    copy_attr(c, g->id, sizeof(g->id), attr(atts, "id"), "registration id") < 0)
+	if (!aor || !*aor || !g->state) {
+		stop(c, -EBADMSG, "registration: missing aor or invalid state");
 		return;
+	}
+	if (copy_attr(c, g->aor, sizeof(g->aor), aor, "aor") == 0)
+		copy_attr(c, g->id, sizeof(g->id), attr(atts, "id"), "registration id");
 }
 
 static void start_contact(struct ctx *c, const XML_Char **atts)
@@ -159,8 +173,11 @@ static void start_contact(struct ctx *c, const XML_Char **atts)
 	struct reginfo_contact *ct;
 	const char *st = attr(atts, "state"), *v;
 
-	if (g->n_contacts >= REGINFO_CONTACTS_MAX)
-		return stop(c, -E2BIG, "more than %s contacts in a registration", "8");
+	if (g->n_contacts >= REGINFO_CONTACTS_MAX) {
+		stop(c, -E2BIG, "more than %d contacts in a registration",
+		     REGINFO_CONTACTS_MAX);
+		return;
+	}
 	ct = &g->contacts[g->n_contacts++];
 	ct->expires = ct->retry_after = -1;
 	if (st && strcmp(st, "active") == 0)
@@ -169,12 +186,18 @@ static void start_contact(struct ctx *c, const XML_Char **atts)
 		ct->state = REGINFO_CONTACT_TERMINATED;
 	ct->event = (enum reginfo_event)lookup(attr(atts, "event"), event_names,
 					       sizeof(event_names) / sizeof(*event_names));
-	if (!ct->state || !ct->event)
-		return stop(c, -EBADMSG, "contact: missing or invalid state or event%s", NULL);
-	if ((v = attr(atts, "expires")) && (ct->expires = number(v)) < 0)
-		return stop(c, -EBADMSG, "contact: invalid expires \"%.40s\"", v);
-	if ((v = attr(atts, "retry-after")) && (ct->retry_after = number(v)) < 0)
-		return stop(c, -EBADMSG, "contact: invalid retry-after \"%.40s\"", v);
+	if (!ct->state || !ct->event) {
+		stop(c, -EBADMSG, "contact: missing or invalid state or event");
+		return;
+	}
+	if ((v = attr(atts, "expires")) && (ct->expires = number(v)) < 0) {
+		stop(c, -EBADMSG, "contact: invalid expires \"%.40s\"", v);
+		return;
+	}
+	if ((v = attr(atts, "retry-after")) && (ct->retry_after = number(v)) < 0) {
+		stop(c, -EBADMSG, "contact: invalid retry-after \"%.40s\"", v);
+		return;
+	}
 	copy_attr(c, ct->id, sizeof(ct->id), attr(atts, "id"), "contact id");
 	c->uri_seen = 0;
 }
@@ -188,11 +211,15 @@ static void on_start(void *data, const XML_Char *name, const XML_Char **atts)
 
 	if (c->rc)
 		return;
-	if (c->depth >= DEPTH_MAX)
-		return stop(c, -EBADMSG, "elements nested too deeply%s", NULL);
+	if (c->depth >= DEPTH_MAX) {
+		stop(c, -EBADMSG, "elements nested too deeply");
+		return;
+	}
 	if (c->depth == 0) {
-		if (!ours || strcmp(local, "reginfo") != 0)
-			return stop(c, -EBADMSG, "root element is not reginfo (" NS ")%s", NULL);
+		if (!ours || strcmp(local, "reginfo") != 0) {
+			stop(c, -EBADMSG, "root element is not reginfo (" NS ")");
+			return;
+		}
 		k = K_REGINFO;
 		start_reginfo(c, atts);
 	} else if (ours && parent == K_REGINFO && strcmp(local, "registration") == 0) {
@@ -202,8 +229,10 @@ static void on_start(void *data, const XML_Char *name, const XML_Char **atts)
 		k = K_CONTACT;
 		start_contact(c, atts);
 	} else if (ours && parent == K_CONTACT && strcmp(local, "uri") == 0) {
-		if (c->uri_seen++)
-			return stop(c, -EBADMSG, "contact: more than one uri%s", NULL);
+		if (c->uri_seen++) {
+			stop(c, -EBADMSG, "contact: more than one uri");
+			return;
+		}
 		k = K_URI;
 		c->uri_len = 0;
 	}
@@ -224,7 +253,7 @@ static void on_end(void *data, const XML_Char *name)
 		struct reginfo_registration *g = &c->out->regs[c->out->n_regs - 1];
 
 		if (!g->contacts[g->n_contacts - 1].uri[0])
-			stop(c, -EBADMSG, "contact without a uri%s", NULL);
+			stop(c, -EBADMSG, "contact without a uri");
 	}
 }
 
@@ -241,8 +270,10 @@ static void on_text(void *data, const XML_Char *s, int len)
 	for (int i = 0; i < len; i++) {
 		if (isspace((unsigned char)s[i]) && (c->uri_len == 0))
 			continue;	/* leading white space */
-		if (c->uri_len + 1 >= sizeof(ct->uri))
-			return stop(c, -EBADMSG, "contact uri too long%s", NULL);
+		if (c->uri_len + 1 >= sizeof(ct->uri)) {
+			stop(c, -EBADMSG, "contact uri too long");
+			return;
+		}
 		ct->uri[c->uri_len++] = s[i];
 	}
 	ct->uri[c->uri_len] = '\0';
@@ -257,7 +288,7 @@ static void on_doctype(void *data, const XML_Char *name, const XML_Char *sysid,
 	(void)sysid;
 	(void)pubid;
 	(void)has_internal_subset;
-	stop(data, -EBADMSG, "DOCTYPE refused (no entities or DTDs in reginfo)%s", NULL);
+	stop(data, -EBADMSG, "DOCTYPE refused (no entities or DTDs in reginfo)");
 }
 
 static void on_entity_decl(void *data, const XML_Char *name, int is_param,
@@ -272,7 +303,7 @@ static void on_entity_decl(void *data, const XML_Char *name, int is_param,
 	(void)sysid;
 	(void)pubid;
 	(void)notation;
-	stop(data, -EBADMSG, "entity declaration refused%s", NULL);
+	stop(data, -EBADMSG, "entity declaration refused");
 }
 
 int reginfo_parse(const char *buf, size_t len, struct reginfo *out, char *why, size_t whylen)
