@@ -49,8 +49,10 @@ export NWIT_BUILD="$build" NWIT_LAB_PREFIX="$prefix" NWIT_LAB_RUN="$run"
 lab="$top/scripts/lab.sh"
 ims="$top/scripts/lab/ims.sh"
 webapp="$top/scripts/lab/webapp.sh"
-nwitd_pid= cap_pid=
+nwitd_pid= cap_pid= drv_pid=
 cleanup() {
+	set +e
+	[ -n "$drv_pid" ] && kill "$drv_pid" 2>/dev/null
 	[ -n "$cap_pid" ] && kill "$cap_pid" 2>/dev/null
 	[ -n "$nwitd_pid" ] && kill "$nwitd_pid" 2>/dev/null && sleep 0.5
 	"$webapp" stop >/dev/null 2>&1 || true
@@ -60,6 +62,7 @@ cleanup() {
 	[ -n "${NWIT_BENCH_KEEP:-}" ] && echo "# kept $run" >&2 || rm -rf "$run"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 in_ns() { local ns=$1; shift; nsenter --net="/var/run/netns/$prefix$ns" -- "$@"; }
 wait_for() { # wait_for SECONDS COMMAND...
 	local deadline=$((SECONDS + $1)); shift
@@ -105,12 +108,16 @@ for mode in $modes; do
 	nsenter --net="/var/run/netns/${prefix}ue" -- "$build/nwitd" -f "$run/nwit.conf" 2>"$run/nwitd-$mode.log" &
 	nwitd_pid=$!
 	wait_for 15 registered || { tail -20 "$run/nwitd-$mode.log" >&2; echo "nwitd did not register" >&2; exit 1; }
-	(cd "$top/scripts/bench" && E2E_DIR="$e2e" TONE_WAV="$tone" IMS_SH="$ims" \
+	# in the background: a signal to this script is then handled at once (wait returns)
+	E2E_DIR="$e2e" TONE_WAV="$tone" IMS_SH="$ims" \
 		APP_URL="http://203.0.113.10:8080/index.html?gw=http://192.0.2.1:8461&token=$token" \
 		NWITCTL="$build/nwitctl" NWITD_SOCK="$run/nwitd.sock" NWITD_PID="$nwitd_pid" \
 		N_OUT="$calls" N_IN="$calls" HOLD_SECONDS="$secs" \
-		in_ns browser timeout $((secs + 60 * calls + 120)) node call_cost_driver.js) \
-		>"$run/drive-$mode.log" 2>&1 || echo "# $mode: the browser driver failed: $(tail -3 "$run/drive-$mode.log")"
+		nsenter --net="/var/run/netns/${prefix}browser" -- timeout $((secs + 60 * calls + 120)) \
+		node "$top/scripts/bench/call_cost_driver.js" >"$run/drive-$mode.log" 2>&1 &
+	drv_pid=$!
+	wait "$drv_pid" || echo "# $mode: the browser driver failed: $(tail -3 "$run/drive-$mode.log")"
+	drv_pid=
 	sleep 0.5
 	kill -INT "$cap_pid"; wait "$cap_pid" 2>/dev/null || true; cap_pid=
 	kill -TERM "$nwitd_pid"; wait "$nwitd_pid" 2>/dev/null || true; nwitd_pid=
