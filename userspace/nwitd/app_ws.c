@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -321,6 +323,19 @@ static void refuse_http(struct evhttp_request *req, int status, const char *reas
 	}
 }
 
+/*
+ * SIP messages are small and come in bursts (100, 180, 200): without TCP_NODELAY, Nagle
+ * holds a message until the browser acknowledges the previous one (tens of ms).
+ */
+static void disable_nagle(struct bufferevent *bev)
+{
+	evutil_socket_t fd = bufferevent_getfd(bev);
+	int one = 1;
+
+	if (fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		log_warn("app: cannot set TCP_NODELAY on a WebSocket connection");
+}
+
 static const struct wslay_event_callbacks callbacks = {
 	.recv_callback = recv_cb,
 	.send_callback = send_cb,
@@ -398,6 +413,7 @@ void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
 
 	ws->evcon = evhttp_request_get_connection(req);
 	ws->bev = evhttp_connection_get_bufferevent(ws->evcon);
+	disable_nagle(ws->bev);
 	evhttp_connection_get_peer(ws->evcon, &host, &port);
 	snprintf(ws->peer, sizeof(ws->peer), "%s:%u", host ? host : "?", port);
 	ws->expiry = evtimer_new(a->d->base, on_expiry, ws);
