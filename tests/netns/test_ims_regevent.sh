@@ -3,7 +3,8 @@
 # plays the P-CSCF/S-CSCF (tests/netns/ims_regevent/regevent.xml): after registering, nwitd
 # SUBSCRIBEs; the scenario's NOTIFYs shorten the registration (a refresh must follow within
 # 5 s), send bad ones (400/489/481, counted), deactivate the contact (a new registration and
-# subscription must follow), and on SIGTERM the un-SUBSCRIBE precedes the de-REGISTER.
+# subscription must follow), end the subscription alone (a new SUBSCRIBE must follow), and
+# on SIGTERM the un-SUBSCRIBE precedes the de-REGISTER.
 # A second nwitd is then rejected by the network and says why; a third is put on probation
 # and registers again after retry-after.
 . "$(dirname "$0")/../lib.sh"
@@ -149,8 +150,20 @@ cids=$(grep -A12 '^REGISTER ' "$MSGS" | grep -i '^Call-ID:' | sort -u | wc -l)
 	t_fail "new Call-ID after deactivated" "$cids"
 kill -0 "$NWITD_PID" && t_pass "nwitd alive after the bad NOTIFYs" || t_fail "nwitd alive"
 
+# the notifier ends the subscription (reason=timeout): a new SUBSCRIBE, the registration stays
+if wait_for 10 sh -c "[ \$(grep -c '^SUBSCRIBE ' '$MSGS') -ge 3 ]" && wait_for 5 is regevent.state active; then
+	t_pass "Subscription-State terminated;reason=timeout: subscribed again"
+else
+	t_fail "subscribed again after reason=timeout" "$(ims regevent.state): $(ims regevent.reason)"
+fi
+regs=$(grep -A12 '^REGISTER ' "$MSGS" | grep -i '^Call-ID:' | sort -u | wc -l)
+[ "$regs" = 2 ] && is state registered && t_pass "reason=timeout: no new registration" ||
+	t_fail "reason=timeout: no new registration" "$regs Call-IDs, $(ims state)"
+
 # SIGTERM: un-SUBSCRIBE (Expires: 0), then REGISTER Expires: 0
-wait_for 5 sh -c "'$NWITCTL' -s '$SOCK' status 2>/dev/null | grep -q 'version 0'"
+# (six NOTIFYs taken by now: full, shortened, deactivated; full, terminated; full)
+wait_for 5 sh -c "[ \"\$('$NWITCTL' -s '$SOCK' status 2>/dev/null | sed -n 's/^ims.regevent.notifies: //p')\" = 6 ]" ||
+	t_fail "six NOTIFYs taken before SIGTERM" "$(ims regevent.notifies)"
 kill -TERM "$NWITD_PID"; wait "$NWITD_PID"; rc=$?; NWITD_PID=""
 [ "$rc" = 0 ] && t_pass "nwitd stopped cleanly" || t_fail "nwitd exit status" "$rc"
 order=$(trace | awk '$2 == "received" && ($3 == "SUBSCRIBE" || $3 == "REGISTER") && $(NF-2) == "0" { print $3 }' | tr '\n' ' ')
