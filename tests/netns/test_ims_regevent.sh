@@ -145,6 +145,28 @@ if wait_for 10 sh -c "[ \$(grep -c '^SUBSCRIBE ' '$MSGS') -ge 2 ]" && wait_for 5
 else
 	t_fail "deactivated: registered and subscribed again" "$(ims state) $(ims regevent.state)"
 fi
+# that second SUBSCRIBE was challenged: the answer must use the Digest password
+auth=$(python3 - "$MSGS" <<'PY'
+import re, sys
+for b in re.split(r"^-{20,} ", open(sys.argv[1], errors="replace").read(), flags=re.M):
+    m = re.search(r"^Authorization: (Digest .*)$", b, re.M)
+    if "received" in b and "\nSUBSCRIBE " in b and m:
+        print(m.group(1).strip()); break
+PY
+)
+echo "# SUBSCRIBE answer: $auth"
+if python3 - "$auth" <<'PY'
+import hashlib, re, sys
+p = dict(re.findall(r'(\w+)="?([^",]*)"?', sys.argv[1]))
+md5 = lambda s: hashlib.md5(s.encode()).hexdigest()
+ha1 = md5("alice@ims.example.net:ims.example.net:secret")
+ha2 = md5("SUBSCRIBE:" + p["uri"])
+want = md5(":".join([ha1, "c3ViLW5vbmNlLTE=", p["nc"], p["cnonce"], "auth", ha2]))
+sys.exit(0 if p.get("response") == want and p["uri"] == "sip:alice@ims.example.net" and
+         p["username"] == "alice@ims.example.net" else 1)
+PY
+then t_pass "challenged SUBSCRIBE answered with the Digest credentials (response checked here)"
+else t_fail "challenged SUBSCRIBE answered" "$auth"; fi
 cids=$(grep -A12 '^REGISTER ' "$MSGS" | grep -i '^Call-ID:' | sort -u | wc -l)
 [ "$cids" -ge 2 ] && t_pass "deactivated: the new REGISTER is an initial registration (new Call-ID)" ||
 	t_fail "new Call-ID after deactivated" "$cids"
