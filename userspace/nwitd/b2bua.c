@@ -707,6 +707,45 @@ static void ims_reply_plain(struct b2bua *b, const struct sip_msg *req, int stat
 		ims_reg_send(b->d->ims, buf, (size_t)n);
 }
 
+/* Fill the dialog fields of a leg that received an INVITE (we are its UAS). */
+static void leg_take_invite(struct leg *l, const struct sip_msg *m)
+{
+	l->inv = msg_dup(m);
+	snprintf(l->call_id, sizeof(l->call_id), "%s", m->call_id);
+	sip_msg_random(l->local_tag, sizeof(l->local_tag), NULL);
+	snprintf(l->local, sizeof(l->local), "%s;tag=%s", m->to, l->local_tag);
+	snprintf(l->remote, sizeof(l->remote), "%s", m->from);
+	snprintf(l->remote_tag, sizeof(l->remote_tag), "%s", m->from_tag);
+	snprintf(l->target, sizeof(l->target), "%s", m->contact_uri);
+}
+
+/*
+ * Parse the offer of the INVITE that leg l received and open the call's media sockets.
+ * On failure the INVITE is answered (488 with a Warning, or 500), the call ended, and -1
+ * returned.
+ */
+static int take_offer(struct b2bua *b, struct call *c, struct leg *l, const struct sip_msg *m,
+		      const struct ims_reg_info *info, const char *side)
+{
+	char err[SDP_ERR_MAX + 40], warn[400];
+
+	if (sdp_parse(m->body, m->body_len, &c->offer, err, sizeof(err)) < 0) {
+		b->st.malformed++;
+		snprintf(warn, sizeof(warn), "Warning: 399 nwitd \"malformed SDP: %s\"\r\n", err);
+		respond(c, l, l->inv, 488, NULL, warn, NULL, 0);
+		call_end(c, "malformed SDP from %s: %s", side, err);
+		return -1;
+	}
+	c->media = media_new(b->d->base, fastpath_svc_handle(b->d), c->lan_addr, info->local_host,
+			     media_failed, c);
+	if (!c->media) {
+		respond(c, l, l->inv, 500, "No media ports", NULL, NULL, 0);
+		call_end(c, "cannot open media sockets");
+		return -1;
+	}
+	return 0;
+}
+
 static void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg *m)
 {
 	struct ims_reg_info info;
@@ -745,13 +784,7 @@ static void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg 
 	c->n_app = 1;
 	c->winner = 0;
 	a->ws = ws;
-	a->inv = msg_dup(m);
-	snprintf(a->call_id, sizeof(a->call_id), "%s", m->call_id);
-	sip_msg_random(a->local_tag, sizeof(a->local_tag), NULL);
-	snprintf(a->local, sizeof(a->local), "%s;tag=%s", m->to, a->local_tag);
-	snprintf(a->remote, sizeof(a->remote), "%s", m->from);
-	snprintf(a->remote_tag, sizeof(a->remote_tag), "%s", m->from_tag);
-	snprintf(a->target, sizeof(a->target), "%s", m->contact_uri);
+	leg_take_invite(a, m);
 	a->cseq = 0;
 	tl(c, "app %s INVITE %s", app_ws_app_id(ws), m->ruri);
 	if (!a->inv) {
@@ -760,20 +793,8 @@ static void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg 
 	}
 	respond(c, a, a->inv, 100, NULL, NULL, NULL, 0);
 
-	rc = sdp_parse(m->body, m->body_len, &c->offer, err, sizeof(err));
-	if (rc < 0) {
-		b->st.malformed++;
-		snprintf(warn, sizeof(warn), "Warning: 399 nwitd \"malformed SDP: %s\"\r\n", err);
-		respond(c, a, a->inv, 488, NULL, warn, NULL, 0);
-		call_end(c, "malformed SDP from the app: %s", err);
+	if (take_offer(b, c, a, m, &info, "the app") < 0)
 		return;
-	}
-	c->media = media_new(b->d->base, fastpath_svc_handle(b->d), c->lan_addr, info.local_host, media_failed, c);
-	if (!c->media) {
-		respond(c, a, a->inv, 500, "No media ports", NULL, NULL, 0);
-		call_end(c, "cannot open media sockets");
-		return;
-	}
 	local_sides(c, &wl, &il, &info);
 	rc = sdp_xlate_webrtc_offer(c->offer, &wl, &il, &c->x, &ims_sdp, err, sizeof(err));
 	if (rc < 0) {
@@ -989,13 +1010,7 @@ static void ims_invite(struct b2bua *b, const struct sip_msg *m)
 	b->st.in++;
 	im = &c->ims;
 	im->used = 1;
-	im->inv = msg_dup(m);
-	snprintf(im->call_id, sizeof(im->call_id), "%s", m->call_id);
-	sip_msg_random(im->local_tag, sizeof(im->local_tag), NULL);
-	snprintf(im->local, sizeof(im->local), "%s;tag=%s", m->to, im->local_tag);
-	snprintf(im->remote, sizeof(im->remote), "%s", m->from);
-	snprintf(im->remote_tag, sizeof(im->remote_tag), "%s", m->from_tag);
-	snprintf(im->target, sizeof(im->target), "%s", m->contact_uri);
+	leg_take_invite(im, m);
 	snprintf(im->inv_branch, sizeof(im->inv_branch), "%s", m->branch);
 	im->n_routes = m->n_rr;	/* UAS route set: Record-Route in order */
 	for (int i = 0; i < m->n_rr; i++)
@@ -1011,20 +1026,8 @@ static void ims_invite(struct b2bua *b, const struct sip_msg *m)
 		call_end(c, "INVITE without SDP");
 		return;
 	}
-	rc = sdp_parse(m->body, m->body_len, &c->offer, err, sizeof(err));
-	if (rc < 0) {
-		b->st.malformed++;
-		snprintf(warn, sizeof(warn), "Warning: 399 nwitd \"malformed SDP: %s\"\r\n", err);
-		respond(c, im, im->inv, 488, NULL, warn, NULL, 0);
-		call_end(c, "malformed SDP from IMS: %s", err);
+	if (take_offer(b, c, im, m, &info, "IMS") < 0)
 		return;
-	}
-	c->media = media_new(b->d->base, fastpath_svc_handle(b->d), c->lan_addr, info.local_host, media_failed, c);
-	if (!c->media) {
-		respond(c, im, im->inv, 500, "No media ports", NULL, NULL, 0);
-		call_end(c, "cannot open media sockets");
-		return;
-	}
 	local_sides(c, &wl, &il, &info);
 	rc = sdp_xlate_ims_offer(c->offer, &il, &wl, &c->x, &web, err, sizeof(err));
 	if (rc == 0)
