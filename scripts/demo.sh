@@ -65,8 +65,17 @@ for _ in $(seq 1 50); do
 done
 ctl status >/dev/null || { cat "$run/nwitd.log"; exit 1; }
 
+for _ in $(seq 1 100); do
+	ctl status | grep -qx "ims.state: registered" && break
+	sleep 0.1
+done
+
 step "nwitctl status"
 ctl status
+
+step "discovery: what a page from the app's origin learns (from namespace nwit-browser)"
+"$lab" exec browser curl -sS -H "Origin: http://203.0.113.10:8080" \
+	http://192.0.2.1:8461/.well-known/webrtc-ims | python3 -m json.tool
 
 step "the sample app (docs/examples) in headless Chromium calls bob (hold, resume), then bob calls the app"
 if [ -d "$top/tests/e2e/node_modules/playwright-core" ] && command -v chromium >/dev/null; then

@@ -225,18 +225,21 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 			app_count_refusal(r);
 	}
 
-	/* codecs: RTP passes through untranscoded, so what both sides decode (SDP_CODECS_WEBRTC) */
-	doc = json_pack("{s:i, s:s, s:b, s:s, s:o, s:[ssss], s:{s:[ssss], s:[ss]},"
+	/*
+	 * Only what calls deliver today: voice. Video m= lines are not yet carried toward IMS
+	 * and messaging/file transfer have no session handling yet, so neither is offered.
+	 * Codecs: RTP passes through untranscoded, so what both sides decode.
+	 */
+	doc = json_pack("{s:i, s:s, s:b, s:s, s:o, s:[s], s:{s:[ssss]},"
 			" s:{s:s, s:s}, s:{s:s, s:[ss], s:s, s:s}}",
 			"version", APP_API_VERSION,
 			"service", "nwit",
 			"available", strcmp(status, "unavailable") != 0,
 			"status", status,
 			"reasons", reasons,
-			"services", "voice", "video", "messaging", "file-transfer",
+			"services", "voice",
 			"codecs",
 			"audio", "opus/48000/2", "PCMU/8000", "PCMA/8000", "telephone-event/8000",
-			"video", "VP8/90000", "H264/90000",
 			"websocket", "url", url, "subprotocol", WS_SUBPROTOCOL,
 			"authorization", "type", "Bearer", "algs", "ES256", "EdDSA",
 			"query_parameter", "access_token", "header", "Authorization");
