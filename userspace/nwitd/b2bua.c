@@ -707,6 +707,23 @@ static void ims_reply_plain(struct b2bua *b, const struct sip_msg *req, int stat
 		ims_reg_send(b->d->ims, buf, (size_t)n);
 }
 
+/*
+ * The answer that leg `from` sent cannot be used: hang that leg up, refuse the offer that
+ * leg `to` made with 488 and a Warning naming why, and end the call.
+ */
+static void answer_unusable(struct call *c, struct leg *from, struct leg *to, const char *side,
+			    const char *why)
+{
+	char warn[400];
+
+	c->b->st.sdp_refused++;
+	send_bye(c, from);
+	snprintf(warn, sizeof(warn), "Warning: 399 nwitd \"%s answer unusable: %s\"\r\n", side,
+		 why);
+	respond(c, to, to->inv, 488, NULL, warn, NULL, 0);
+	call_end(c, "%s answer unusable: %s", side, why);
+}
+
 /* Fill the dialog fields of a leg that received an INVITE (we are its UAS). */
 static void leg_take_invite(struct leg *l, const struct sip_msg *m)
 {
@@ -956,12 +973,7 @@ static void ims_invite_response(struct call *c, const struct sip_msg *m)
 	sdp_free(web);
 	if (rc < 0 || !body || media_configure(c->media, &c->x) < 0) {
 		free(body);
-		c->b->st.sdp_refused++;
-		send_bye(c, im);
-		snprintf(warn, sizeof(warn), "Warning: 399 nwitd \"IMS answer unusable: %s\"\r\n",
-			 rc < 0 ? err : "media setup failed");
-		respond(c, a, a->inv, 488, NULL, warn, NULL, 0);
-		call_end(c, "IMS answer unusable: %s", rc < 0 ? err : "media setup failed");
+		answer_unusable(c, im, a, "IMS", rc < 0 ? err : "media setup failed");
 		return;
 	}
 	log_debug("call %u: IMS answer:\n%.*s\nbrowser answer:\n%.*s", c->id, (int)m->body_len,
@@ -1090,7 +1102,7 @@ static void app_invite_response(struct call *c, struct leg *a, const struct sip_
 	struct sdp_ims_local il;
 	struct sdp_session *ans = NULL, *ims_sdp = NULL;
 	struct ims_reg_info info;
-	char err[SDP_ERR_MAX + 40], *body = NULL, warn[400];
+	char err[SDP_ERR_MAX + 40], *body = NULL;
 	size_t blen = 0;
 	int rc, idx = (int)(a - c->app);
 
@@ -1160,12 +1172,7 @@ static void app_invite_response(struct call *c, struct leg *a, const struct sip_
 	sdp_free(ims_sdp);
 	if (rc < 0 || !body || media_configure(c->media, &c->x) < 0) {
 		free(body);
-		c->b->st.sdp_refused++;
-		send_bye(c, a);
-		snprintf(warn, sizeof(warn), "Warning: 399 nwitd \"app answer unusable: %s\"\r\n",
-			 rc < 0 ? err : "media setup failed");
-		respond(c, im, im->inv, 488, NULL, warn, NULL, 0);
-		call_end(c, "app answer unusable: %s", rc < 0 ? err : "media setup failed");
+		answer_unusable(c, a, im, "app", rc < 0 ? err : "media setup failed");
 		return;
 	}
 	{
