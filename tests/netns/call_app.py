@@ -3,7 +3,7 @@
 what a browser app could send (bad SDP, offers nwitd must refuse, CANCEL races, BYE for
 unknown calls) and a STUN check with a wrong password.
 
-usage: call_app.py HOST PORT TOKEN ORIGIN SCENARIO [ARG]
+usage: call_app.py HOST PORT TOKEN ORIGIN SCENARIO [ARG [TARGET]]
 Prints "RESULT <name> <value>" lines.
 """
 import base64
@@ -22,6 +22,7 @@ from app_ws_client import Conn  # noqa: E402
 
 HOST, PORT, TOKEN, ORIGIN, SCENARIO = sys.argv[1:6]
 ARG = sys.argv[6] if len(sys.argv) > 6 else ""
+ARG2 = sys.argv[7] if len(sys.argv) > 7 else "sip:bob@ims.example.net"
 TAG = os.urandom(4).hex()
 
 
@@ -281,6 +282,38 @@ def main():
                 reply(c, cancel, 200, "OK", totag)
                 reply(c, inv, 487, "Request Terminated", totag)
                 result("got_ack", bool(wait_request(c, "ACK", 5)))
+    elif SCENARIO == "no-answer":  # the callee rings and never answers
+        invite(c, body, ARG2)
+        st, m, prov = final(c, timeout=40)
+        result("status", st)
+        result("provisional", ",".join(map(str, prov)) or "-")
+    elif SCENARIO == "ring-forever":  # an incoming call this app lets ring
+        inv = wait_request(c, "INVITE", 15)
+        result("got_invite", bool(inv))
+        if not inv:
+            return
+        totag = os.urandom(4).hex()
+        reply(c, inv, 180, "Ringing", totag)
+        cancel = wait_request(c, "CANCEL", 40)
+        result("got_cancel", bool(cancel))
+        if cancel:
+            reply(c, cancel, 200, "OK", totag)
+            reply(c, inv, 487, "Request Terminated", totag)
+            result("got_ack", bool(wait_request(c, "ACK", 5)))
+    elif SCENARIO == "ice-never":  # answered, ACKed, and no STUN check ever sent
+        callid, branch = invite(c, body)
+        st, m, prov = final(c)
+        result("status", st)
+        if st != 200:
+            return
+        totag = re.search(r"tag=([^;\s>]+)", header(m, "To")).group(1)
+        send(c, request("ACK", callid, 1, to_tag=totag)[0])
+        started = time.time()
+        bye = wait_request(c, "BYE", 40)
+        result("got_bye", bool(bye))
+        result("bye_after_s", int(time.time() - started))
+        if bye:
+            reply(c, bye, 200, "OK", totag)
     elif SCENARIO == "garbage":
         c.frame(1, b"this is not SIP\r\n\r\n")
         send(c, request("OPTIONS", "opt-" + TAG, 1)[0])

@@ -2,7 +2,8 @@
 # The B2BUA's error paths with real Kamailio and baresip: a scripted app (call_app.py)
 # sends malformed SDP, an offer without a common codec, a plain RTP/AVP offer, a call to
 # an unknown user, a CANCEL racing the callee's answer, STUN checks with wrong credentials,
-# a BYE for no call and garbage. Each gets a clear SIP answer, counters move, nwitd keeps
+# a callee that never answers, an app that never answers, an app that never sends an ICE
+# check, a BYE for no call and garbage. Each gets a clear SIP answer, counters move, nwitd keeps
 # no call state and stays up.
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces"
@@ -24,8 +25,11 @@ mkdir -p "$T/run/state"
 "$ims" core-start >/dev/null || { t_fail "Kamailio starts"; t_done; }
 "$ims" ue-start bob 5070 1000 >/dev/null || { t_fail "bob registers"; t_done; }
 "$ims" ue-start carol 5080 700 >/dev/null || { t_fail "carol registers"; t_done; }
+"$ims" ue-start dave 5090 500 manual >/dev/null || { t_fail "dave (rings, never answers) registers"; t_done; }
 sed -e "s|@RUN@|$T/run|g" -e "s|@BUILD@|$NWIT_BUILD|g" -e "s|^mode = .*|mode = off|" \
 	"$NWIT_TOP/scripts/lab/nwit.conf.in" >"$T/nwit.conf"
+# short timers, so that "nobody answers" and "ICE never completes" end within the test
+printf '[calls]\nring_timeout = 6\nice_timeout = 5\n' >>"$T/nwit.conf"
 token=$("$webapp" token)
 "$lab" exec ue "$NWITD" -f "$T/nwit.conf" -v >"$T/nwitd.log" 2>&1 &
 nwitd_pid=$!
@@ -105,6 +109,50 @@ check "  the answering app gets the ACK" "$a" got_ack True
 check "  the other app gets CANCEL" "$r" got_cancel True
 check "  and the ACK to its 487" "$r" got_ack True
 check "  BYE from bob reaches the answering app" "$a" got_bye True
+
+last_ended() { ctl status | python3 -c '
+import json, sys
+e = json.load(sys.stdin)["calls"]["ended"][-1]
+print(e["direction"], "|", e["end_reason"])'; }
+
+# nobody answers an app's call: after ring_timeout IMS gets CANCEL and the app 480
+out=$(app no-answer "$sdp/chromium156_audio_offer.sdp" sip:dave@ims.example.net)
+check "a call IMS never answers ends after ring_timeout with 480" "$out" status '^480$'
+check "  after the callee rang" "$out" provisional '180'
+e=$(last_ended)
+[[ "$e" == "app-to-ims | no answer"* ]] && t_pass "  nwitctl status names the reason ($e)" ||
+	t_fail "no-answer reason" "$e"
+wait_for 5 grep -q "session closed" "$T/run/ue-dave/baresip.log" &&
+	t_pass "  the ringing callee is cancelled" ||
+	t_fail "callee cancelled" "$(tail -5 "$T/run/ue-dave/baresip.log")"
+
+# no app answers an incoming call: after ring_timeout the apps get CANCEL and IMS 480
+app ring-forever >"$T/ring" &
+rf=$!
+sleep 1.5
+"$ims" ue dial bob sip:alice@ims.example.net >/dev/null
+wait $rf
+out=$(cat "$T/ring")
+check "an incoming call nobody answers reaches the app" "$out" got_invite True
+check "  which gets CANCEL after ring_timeout" "$out" got_cancel True
+check "  and the ACK to its 487" "$out" got_ack True
+e=$(last_ended)
+[[ "$e" == "ims-to-app | no answer"* ]] && t_pass "  IMS is answered 480 and the reason kept ($e)" ||
+	t_fail "incoming no-answer reason" "$e"
+"$ims" ue hangup bob >/dev/null 2>&1 || true
+
+# the app answers nothing on the media: no ICE check within ice_timeout ends both legs
+bob_ends=$(grep -ci "bye\|closed\|terminated" "$T/run/ue-bob/baresip.log" || true)
+out=$(app ice-never "$sdp/chromium156_audio_offer.sdp")
+check "a call whose browser never sends a STUN check is answered" "$out" status '^200$'
+check "  then ended by nwitd with BYE toward the app" "$out" got_bye True
+check "  after ice_timeout (5 s), not at once" "$out" bye_after_s '^([4-9]|1[0-9])$'
+e=$(last_ended)
+[[ "$e" == *"ICE never completed"* ]] && t_pass "  with the reason in nwitctl status ($e)" ||
+	t_fail "ICE timeout reason" "$e"
+bob_ended() { [ "$(grep -ci "bye\|closed\|terminated" "$T/run/ue-bob/baresip.log")" -gt "$bob_ends" ]; }
+wait_for 5 bob_ended &&
+	t_pass "  and BYE toward IMS" || t_fail "BYE toward IMS" "$(tail -5 "$T/run/ue-bob/baresip.log")"
 
 # no app connected: the caller gets 480 at once
 "$ims" ue dial bob sip:alice@ims.example.net >/dev/null

@@ -79,6 +79,8 @@ static const struct key_desc schema[] = {
 	{ "ims", "expires", KEY_UINT, FIELD(ims_expires), 1, 0x7fffffff },
 	{ "ims", "local_address", KEY_ADDRESS, FIELD(ims_local_address), 0, 0 },
 	{ "ims", "reg_event_expires", KEY_UINT, FIELD(ims_reg_event_expires), 0, 0x7fffffff },
+	{ "calls", "ring_timeout", KEY_UINT, FIELD(calls_ring_timeout), 5, 3600 },
+	{ "calls", "ice_timeout", KEY_UINT, FIELD(calls_ice_timeout), 5, 300 },
 };
 
 #define SCHEMA_LEN (sizeof(schema) / sizeof(schema[0]))
@@ -249,6 +251,8 @@ void config_set_defaults(struct nwit_config *conf)
 	conf->ims_transport = IMS_TRANSPORT_UDP;
 	conf->ims_expires = 600000;	/* TS 24.229 5.1.1.2.1 */
 	conf->ims_reg_event_expires = 600000;	/* TS 24.229 5.1.1.3 */
+	conf->calls_ring_timeout = 120;
+	conf->calls_ice_timeout = 30;
 }
 
 struct parse_state {

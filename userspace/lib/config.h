@@ -75,6 +75,10 @@ struct nwit_config {
 	char ims_local_address[64];
 	uint32_t ims_reg_event_expires;	/* reg event SUBSCRIBE expiry; 0 = do not subscribe */
 
+	/* [calls] */
+	uint32_t calls_ring_timeout;	/* s a call may ring before it is given up */
+	uint32_t calls_ice_timeout;	/* s after the answer for the browser's first STUN check */
+
 	/* bookkeeping: which keys were set, by schema index */
 	uint64_t seen[2];
 };

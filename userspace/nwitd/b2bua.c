@@ -47,7 +47,6 @@
 #define MSG_BUF 16384
 #define T1_MS 500
 #define TIMER_B_MS (64 * T1_MS)
-#define RING_TIMEOUT_S 120	/* nobody answers */
 #define LINGER_MS 5000		/* an ended call waits this long for final responses */
 #define MAX_BRANCHES 8		/* apps an incoming call is offered to */
 #define TIMELINE_MAX 24
@@ -760,6 +759,7 @@ static int take_offer(struct b2bua *b, struct call *c, struct leg *l, const stru
 		call_end(c, "cannot open media sockets");
 		return -1;
 	}
+	media_set_ice_timeout(c->media, b->d->conf.calls_ice_timeout);
 	return 0;
 }
 
@@ -859,7 +859,7 @@ static void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg 
 	}
 	tl(c, "IMS INVITE sent (Call-ID %s)", im->call_id);
 	retx_start(c, keep, klen);
-	start_ms(c->t_timeout, RING_TIMEOUT_S * 1000);
+	start_ms(c->t_timeout, b->d->conf.calls_ring_timeout * 1000);
 }
 
 /* A response from the IMS to our INVITE of an outgoing call. */
@@ -1091,7 +1091,7 @@ static void ims_invite(struct b2bua *b, const struct sip_msg *m)
 		call_end(c, "no app to offer it to");
 		return;
 	}
-	start_ms(c->t_timeout, RING_TIMEOUT_S * 1000);
+	start_ms(c->t_timeout, b->d->conf.calls_ring_timeout * 1000);
 }
 
 /* A response from an app to the INVITE we offered it. */

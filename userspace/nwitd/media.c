@@ -21,7 +21,7 @@
 #include "stun_ice.h"
 
 #define CONSENT_TIMEOUT_S 30	/* RFC 7675 5.1 */
-#define ICE_TIMEOUT_S 30	/* no check at all after the answer */
+#define ICE_TIMEOUT_DEFAULT_S 30	/* no check at all after the answer */
 #define IMS_PORT_MIN 20000
 #define IMS_PORT_MAX 39998
 
@@ -40,6 +40,7 @@ struct media {
 	struct sockaddr_storage ims_remote[2];
 	uint8_t pt_to_ims[128], pt_to_webrtc[128];
 	time_t configured_at;
+	unsigned ice_timeout_s;		/* for the first check after configured_at */
 
 	/* ICE */
 	struct sockaddr_storage bremote;
@@ -374,7 +375,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!m->configured || m->failed)
 		return;
-	if (!m->bremote_len && now - m->configured_at > ICE_TIMEOUT_S)
+	if (!m->bremote_len && now - m->configured_at > (time_t)m->ice_timeout_s)
 		fail_later(m, "ICE never completed: no connectivity check from the browser");
 	else if (m->bremote_len && now - m->last_consent > CONSENT_TIMEOUT_S)
 		fail_later(m, "the browser's consent expired (no STUN check for 30 s)");
@@ -431,6 +432,7 @@ struct media *media_new(struct event_base *base, struct fastpath *fp, const char
 	if (!m)
 		return NULL;
 	m->base = base;
+	m->ice_timeout_s = ICE_TIMEOUT_DEFAULT_S;
 	m->fpath = fp;
 	m->bfd = m->ifd[0] = m->ifd[1] = -1;
 	m->fail = fail;
@@ -511,6 +513,11 @@ const char *media_ice_ufrag(const struct media *m)
 const char *media_ice_pwd(const struct media *m)
 {
 	return m->pwd;
+}
+
+void media_set_ice_timeout(struct media *m, unsigned seconds)
+{
+	m->ice_timeout_s = seconds;
 }
 
 int media_configure(struct media *m, const struct sdp_xlate *x)

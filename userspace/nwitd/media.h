@@ -37,6 +37,9 @@ uint16_t media_ims_port(const struct media *m);
 const char *media_ice_ufrag(const struct media *m);
 const char *media_ice_pwd(const struct media *m);
 
+/* Seconds after media_configure() for the browser's first ICE check (default 30). */
+void media_set_ice_timeout(struct media *m, unsigned seconds);
+
 /* After an answer step of sdp_translate: browser credentials, DTLS role, IMS peer, PTs. */
 int media_configure(struct media *m, const struct sdp_xlate *x);
 
