@@ -11,18 +11,9 @@ command -v openssl >/dev/null || t_skip_all "openssl is not installed"
 [ -x "$NWITD" ] && [ -x "$NWITCTL" ] || t_skip_all "build nwitd and nwitctl first"
 
 t_tmpdir
-NS="nwaka$$"
-ip netns add "$NS" || t_skip_all "cannot create a network namespace"
-ip -n "$NS" link set lo up
-SIPP_PID="" NWITD_PID=""
-stop_all() {
-	[ -n "$NWITD_PID" ] && kill -KILL "$NWITD_PID" 2>/dev/null
-	[ -n "$SIPP_PID" ] && kill -KILL "$SIPP_PID" 2>/dev/null
-	for p in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	ip netns del "$NS" 2>/dev/null
-}
-t_on_exit stop_all
-[ -n "${NWIT_KEEP_LOGS:-}" ] && t_on_exit "mkdir -p \"$NWIT_KEEP_LOGS\" && cp -r \"$T\"/. \"$NWIT_KEEP_LOGS\"/"
+. "$NWIT_TOP/tests/netns/ims_ns_lib.sh"
+ims_ns_up nwaka
+SIPP_PID=""
 
 DIR="$NWIT_TOP/tests/netns/ims_aka"
 VEC="$DIR/vectors.py"
@@ -34,7 +25,7 @@ SQN1_MORE=ff9bb4d0b627		# SQN1 + 32: the ISIM already saw a newer one
 
 sipp_start() { # SCENARIO
 	SIPP_LOG="$T/$1.sipp.log"
-	nsenter --net="/var/run/netns/$NS" -- sipp -sf "$DIR/$1.xml" -i 127.0.0.1 -p 5060 -t u1 \
+	in_ns sipp -sf "$DIR/$1.xml" -i 127.0.0.1 -p 5060 -t u1 \
 		-m 1 -bg -nostdin -trace_logs -log_file "$SIPP_LOG" -trace_err \
 		-error_file "$T/$1.sipp.err" -key nonce_ok "${N[0]}" -key nonce_badmac "${N[1]}" \
 		-key nonce_resync "${N[2]}" >"$T/$1.sipp.out" 2>&1
@@ -70,18 +61,6 @@ expires = ${3:-600000}
 reg_event_expires = 0
 EOF2
 }
-nwitd_start() {
-	SOCK="$T/$1.sock"
-	nsenter --net="/var/run/netns/$NS" -- "$NWITD" -f "$T/$1.conf" -v >"$T/$1.log" 2>&1 &
-	NWITD_PID=$!
-	wait_for 5 test -S "$SOCK"
-}
-nwitd_stop() { kill -TERM "$NWITD_PID" 2>/dev/null; wait "$NWITD_PID"; local rc=$?; NWITD_PID=""; return $rc; }
-ims() { "$NWITCTL" -s "$SOCK" -j status 2>/dev/null | python3 -c '
-import json, sys; print(json.load(sys.stdin).get("ims", {}).get(sys.argv[1]))' "$1" 2>/dev/null; }
-stat() { "$NWITCTL" -s "$SOCK" -j stats 2>/dev/null | python3 -c '
-import json, sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1" 2>/dev/null; }
-state_is() { [ "$(ims state)" = "$1" ]; }
 
 # --- the challenge is answered with RES -------------------------------------------------
 sipp_start aka_ok || t_skip_all "sipp did not start"

@@ -9,23 +9,13 @@ command -v python3 >/dev/null || t_skip_all "python3 is not installed"
 [ -x "$NWITD" ] && [ -x "$NWITCTL" ] || t_skip_all "build nwitd and nwitctl first"
 
 t_tmpdir
-NS="nwhst$$"
-ip netns add "$NS" || t_skip_all "cannot create a network namespace"
-ip -n "$NS" link set lo up
-PEER_PID="" NWITD_PID=""
-stop_all() {
-	[ -n "$NWITD_PID" ] && kill -KILL "$NWITD_PID" 2>/dev/null
-	[ -n "$PEER_PID" ] && kill -KILL "$PEER_PID" 2>/dev/null
-	for p in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	ip netns del "$NS" 2>/dev/null
-}
-t_on_exit stop_all
+. "$NWIT_TOP/tests/netns/ims_ns_lib.sh"
+ims_ns_up nwhst
 
-nsenter --net="/var/run/netns/$NS" -- python3 "$NWIT_TOP/tests/netns/ims_aka/hostile_pcscf.py" \
+in_ns python3 "$NWIT_TOP/tests/netns/ims_aka/hostile_pcscf.py" \
 	127.0.0.1 5060 "$T/peer.log" 2>"$T/peer.err" &
-PEER_PID=$!
 mkdir -p "$T/state"
-cat >"$T/nwit.conf" <<EOF2
+cat >"$T/nwitd.conf" <<EOF2
 [general]
 control_socket = $T/nwitd.sock
 state_dir = $T/state
@@ -40,14 +30,7 @@ k = 465b5ce8b199b49faa5f0a2ee238a6bc
 opc = cd63cb71954a9f4e48a5994e37a02baf
 EOF2
 sleep 0.5
-nsenter --net="/var/run/netns/$NS" -- "$NWITD" -f "$T/nwit.conf" >"$T/nwitd.log" 2>&1 &
-NWITD_PID=$!
-SOCK="$T/nwitd.sock"
-ims() { "$NWITCTL" -s "$SOCK" -j status 2>/dev/null | python3 -c '
-import json, sys; print(json.load(sys.stdin).get("ims", {}).get(sys.argv[1]))' "$1" 2>/dev/null; }
-stat() { "$NWITCTL" -s "$SOCK" -j stats 2>/dev/null | python3 -c '
-import json, sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1" 2>/dev/null; }
-state_is() { [ "$(ims state)" = "$1" ]; }
+nwitd_start nwitd
 
 if wait_for 40 state_is registered; then t_pass "registered after five rounds of hostile answers"; else
 	t_fail "registered after the hostile rounds" "$(ims state): $(ims last_error); $(cat "$T/peer.log")"; fi

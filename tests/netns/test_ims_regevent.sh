@@ -14,18 +14,9 @@ command -v python3 >/dev/null || t_skip_all "python3 is not installed"
 [ -x "$NWITD" ] && [ -x "$NWITCTL" ] || t_skip_all "build nwitd and nwitctl first"
 
 t_tmpdir
-NS="nwregev$$"
-ip netns add "$NS" || t_skip_all "cannot create a network namespace"
-ip -n "$NS" link set lo up
-SIPP_PID="" NWITD_PID=""
-stop_all() {
-	[ -n "$NWITD_PID" ] && kill -KILL "$NWITD_PID" 2>/dev/null
-	[ -n "$SIPP_PID" ] && kill -KILL "$SIPP_PID" 2>/dev/null
-	for p in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	ip netns del "$NS" 2>/dev/null
-}
-t_on_exit stop_all
-[ -n "${NWIT_KEEP_LOGS:-}" ] && t_on_exit "mkdir -p \"$NWIT_KEEP_LOGS\" && cp -r \"$T\"/. \"$NWIT_KEEP_LOGS\"/"
+. "$NWIT_TOP/tests/netns/ims_ns_lib.sh"
+ims_ns_up nwregev
+SIPP_PID=""
 
 MSGS="$T/sipp.msg"
 nsenter --net="/var/run/netns/$NS" -- sipp -sf "$NWIT_TOP/tests/netns/ims_regevent/regevent.xml" \
@@ -54,19 +45,6 @@ password = secret
 expires = 600
 EOF2
 }
-nwitd_start() {
-	SOCK="$T/$1.sock"
-	nsenter --net="/var/run/netns/$NS" -- "$NWITD" -f "$T/$1.conf" -v >"$T/$1.log" 2>&1 &
-	NWITD_PID=$!
-	wait_for 5 test -S "$SOCK"
-}
-ims() { "$NWITCTL" -s "$SOCK" -j status 2>/dev/null | python3 -c '
-import json, sys
-v = json.load(sys.stdin).get("ims", {})
-for k in sys.argv[1].split("."): v = v.get(k) if isinstance(v, dict) else None
-print(v)' "$1" 2>/dev/null; }
-stat() { "$NWITCTL" -s "$SOCK" -j stats 2>/dev/null | python3 -c '
-import json, sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1" 2>/dev/null; }
 is() { [ "$(ims "$1")" = "$2" ]; }
 # the messages sipp saw or sent, in order: "<time> <sent|received> <first line> | <Expires>"
 trace() { python3 - "$MSGS" <<'PY'

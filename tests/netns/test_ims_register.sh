@@ -12,18 +12,11 @@ command -v python3 >/dev/null || t_skip_all "python3 is not installed"
 [ -x "$NWITD" ] && [ -x "$NWITCTL" ] || t_skip_all "build nwitd and nwitctl first"
 
 t_tmpdir
-NS="nwims$$"
-ip netns add "$NS" || t_skip_all "cannot create a network namespace"
-ip -n "$NS" link set lo up
-KAM_PID="" NWITD_PID=""
-stop_all() {
-	[ -n "$NWITD_PID" ] && kill -KILL "$NWITD_PID" 2>/dev/null
-	[ -n "$KAM_PID" ] && kill -TERM "$KAM_PID" 2>/dev/null && sleep 0.5
-	for p in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	ip netns del "$NS" 2>/dev/null
-}
-t_on_exit stop_all
-[ -n "${NWIT_KEEP_LOGS:-}" ] && t_on_exit "mkdir -p \"$NWIT_KEEP_LOGS\" && cp -r \"$T\"/. \"$NWIT_KEEP_LOGS\"/"
+. "$NWIT_TOP/tests/netns/ims_ns_lib.sh"
+ims_ns_up nwims
+KAM_PID=""
+# Kamailio is asked to stop before it is killed
+IMS_NS_BEFORE_DOWN='[ -n "$KAM_PID" ] && kill -TERM "$KAM_PID" 2>/dev/null && sleep 0.5'
 
 CFG="$NWIT_TOP/tests/netns/kamailio/registrar.cfg"
 KLOG="$T/kamailio.log"
@@ -65,29 +58,6 @@ password = $5
 expires = 600000
 EOF
 }
-nwitd_start() { # NAME
-	SOCK="$T/$1.sock"
-	nsenter --net="/var/run/netns/$NS" -- "$NWITD" -f "$T/$1.conf" -v >"$T/$1.log" 2>&1 &
-	NWITD_PID=$!
-	wait_for 5 test -S "$SOCK"
-}
-nwitd_stop() { # signal, wait for exit; returns its exit status
-	local rc
-	kill -TERM "$NWITD_PID" 2>/dev/null
-	wait "$NWITD_PID"
-	rc=$?
-	NWITD_PID=""
-	return "$rc"
-}
-ims() { # FIELD: a field of the ims section of nwitctl -j status
-	"$NWITCTL" -s "$SOCK" -j status 2>/dev/null | python3 -c '
-import json, sys
-v = json.load(sys.stdin).get("ims", {}).get(sys.argv[1])
-print(json.dumps(v) if isinstance(v, (list, dict)) else v)' "$1" 2>/dev/null
-}
-stat() { "$NWITCTL" -s "$SOCK" -j stats 2>/dev/null | python3 -c '
-import json, sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1" 2>/dev/null; }
-state_is() { [ "$(ims state)" = "$1" ]; }
 
 kam_start || { tail -20 "$KLOG"; t_skip_all "kamailio did not start"; }
 t_pass "kamailio registrar runs in namespace $NS"
