@@ -48,14 +48,6 @@ rm -rf "$run" && mkdir -p "$run/state"
 step "nwitd on the device (namespace nwit-ue)"
 sed -e "s|@RUN@|$run|g" -e "s|@BUILD@|$build|g" "$top/scripts/lab/nwit.conf.in" >"$run/nwit.conf"
 "$webapp" token >/dev/null	# the lab operator's signing key, read by nwitd
-# The fast path forwards through bpf_fib_lookup(), which answers only for devices that
-# forward; a netfilter forward drop policy keeps the stack itself from joining the sides.
-"$lab" exec ue sysctl -qw net.ipv4.conf.lan0.forwarding=1 net.ipv4.conf.lte0.forwarding=1
-"$lab" exec ue nft -f - <<'NFT'
-table inet nwit_lab_noforward {
-	chain forward { type filter hook forward priority 0; policy drop; }
-}
-NFT
 "$build/nwitd" -n -f "$run/nwit.conf"
 "$lab" exec ue "$build/nwitd" -f "$run/nwit.conf" 2>"$run/nwitd.log" &
 nwitd_pid=$!

@@ -78,14 +78,6 @@ mkdir -p "$run/state"
 "$ims" ue-start bob 5070 1000 >/dev/null
 "$webapp" token >/dev/null	# makes the lab operator's key before nwitd reads it
 "$webapp" serve >/dev/null
-# bpf_fib_lookup() answers only for devices that forward; the stack itself must not join
-# the sides, so forwarded traffic is dropped (the fast path's redirects bypass that hook)
-in_ns ue sysctl -qw net.ipv4.conf.lan0.forwarding=1 net.ipv4.conf.lte0.forwarding=1
-in_ns ue nft -f - <<'NFT'
-table inet nwit_lab_noforward {
-	chain forward { type filter hook forward priority 0; policy drop; }
-}
-NFT
 tone=$run/tone440.wav
 sox -n -r 48000 -c 1 -b 16 "$tone" synth 600 sine 440 vol 0.5
 token=$("$webapp" token)

@@ -38,16 +38,8 @@ sed -e "s|@RUN@|$T/run|g" -e "s|@BUILD@|$NWIT_BUILD|g" \
 	-e "s|^transport = .*|transport = ${NWIT_E2E_TRANSPORT:-udp}|" \
 	-e "s|^pin_path = .*|pin_path = /sys/fs/bpf/nwc$$|" \
 	"$NWIT_TOP/scripts/lab/nwit.conf.in" >"$T/nwit.conf"
-if [ "${NWIT_E2E_FASTPATH:-off}" != off ]; then
-	# bpf_fib_lookup() answers only for devices that forward; the stack itself must still
-	# not join the sides, so forwarded traffic is dropped (redirects bypass that hook)
-	"$lab" exec ue sysctl -qw net.ipv4.conf.lan0.forwarding=1 net.ipv4.conf.lte0.forwarding=1
-	"$lab" exec ue nft -f - <<-'NFT'
-	table inet nwit_lab_noforward {
-		chain forward { type filter hook forward priority 0; policy drop; }
-	}
-	NFT
-fi
+# forwarding stays off on the device: with the fast path, nwitd turns it on for the
+# devices its flows leave by, behind its nftables guard (checked below)
 export NWIT_BUILD
 "$webapp" token >/dev/null	# makes the lab operator's key before nwitd reads it
 "$lab" exec ue "$NWITD" -f "$T/nwit.conf" -v >"$T/nwitd.log" 2>&1 &
@@ -165,6 +157,24 @@ print("; ".join(bad))
 sys.exit(1 if bad or not calls else 0)' "$mode" >"$T/media_check" &&
 	t_pass "media path $mode: RTP of established calls went the expected way" ||
 	t_fail "media path $mode" "$(cat "$T/media_check")"
+if [ "$mode" != off ]; then
+	guard=$("$lab" exec ue nft list table inet nwit_guard 2>&1)
+	fwd=$("$lab" exec ue sysctl -n net.ipv4.conf.lan0.forwarding net.ipv4.conf.lte0.forwarding | tr '\n' ' ')
+	[ "$fwd" = "1 1 " ] && [[ "$guard" == *'"lan0"'* ]] && [[ "$guard" == *'"lte0"'* ]] &&
+		[[ "$guard" == *"iif @guarded counter packets"*" drop"* ]] &&
+		t_pass "nwitd turned forwarding on for lan0 and lte0 behind its nftables guard" ||
+		t_fail "forwarding behind the guard" "forwarding: $fwd; $guard"
+	# the stack still joins nothing: with routes through the device on both sides, a ping
+	# from the browser to the IMS side is dropped
+	"$lab" exec browser ip route add 198.51.100.0/24 via 192.0.2.1
+	"$lab" exec ims ip route add 192.0.2.0/24 via 198.51.100.1
+	"$lab" exec browser ping -c 2 -W 1 -q 198.51.100.10 >/dev/null 2>&1 &&
+		t_fail "the stack forwards nothing" "a ping crossed the device" ||
+		t_pass "the stack forwards nothing across the device (ping dropped)"
+	drops=$("$lab" exec ue nft list table inet nwit_guard | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
+	[ "${drops:-0}" -ge 1 ] && t_pass "  the guard counted it ($drops packets)" ||
+		t_fail "guard counter" "$drops"
+fi
 [ -n "${VERBOSE:-}" ] && ctl stats | sed 's/^/# stats: /'
 kill -0 "$nwitd_pid" 2>/dev/null && t_pass "nwitd is still running" || t_fail "nwitd running" "$(tail -20 "$T/nwitd.log")"
 kill -TERM "$nwitd_pid" 2>/dev/null

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fastpath.h"
+#include "fwd_guard.h"
 #include "log.h"
 
 /* Flow ids for calls; nwitctl flow-add uses what operators pick, below this range. */
@@ -66,25 +67,6 @@ static unsigned int ifindex_of(const struct sockaddr_storage *ss)
 	return idx;
 }
 
-/* Does dev forward (conf.<dev>.forwarding)? bpf_fib_lookup() answers only for those. */
-static int forwards(unsigned int ifindex, int family)
-{
-	char name[IF_NAMESIZE], path[96], c = '0';
-	FILE *f;
-
-	if (!if_indextoname(ifindex, name))
-		return 0;
-	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/forwarding",
-		 family == NWIT_FAMILY_IPV6 ? "ipv6" : "ipv4", name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fread(&c, 1, 1, f) != 1)
-		c = '0';
-	fclose(f);
-	return c == '1';
-}
-
 int media_fp_add(struct fastpath *fp, const struct media_fp_dir *d, uint32_t *flow_id,
 		 char *err, size_t errlen)
 {
@@ -108,15 +90,17 @@ int media_fp_add(struct fastpath *fp, const struct media_fp_dir *d, uint32_t *fl
 		snprintf(err, errlen, "addresses of different families");
 		return -EAFNOSUPPORT;
 	}
-	if (!forwards(out_if, flow.out_family)) {
+	/* bpf_fib_lookup() answers only for a device that forwards */
+	rc = fwd_guard_enable(out_if, flow.out_family == NWIT_FAMILY_IPV6, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
 		char name[IF_NAMESIZE] = "?";
 
 		if_indextoname(out_if, name);
-		snprintf(err, errlen, "forwarding is off on %s, so the kernel gives the fast path no "
-			 "route (sysctl net.%s.conf.%s.forwarding=1, with a netfilter forward drop "
-			 "policy to keep the stack from joining the sides)", name,
-			 flow.out_family == NWIT_FAMILY_IPV6 ? "ipv6" : "ipv4", name);
-		return -ENETUNREACH;
+		log_info("fast path: forwarding turned on for %s behind the nftables guard "
+			 "(table inet %s drops what the stack would forward from it)", name,
+			 FWD_GUARD_TABLE);
 	}
 	flow.action = (uint8_t)d->action;
 	flow.out_ifindex = out_if;
