@@ -8,7 +8,7 @@
 #   sipp UAC -> Kamailio -> nwitd -> app: the text arrives byte for byte at the app with
 #     the messaging scope and not at one without it; CPIM is unwrapped; an app's 486 goes
 #     back to IMS; oversize 413 and HTML 415 from IMS; no app connected 480.
-# Counters move, nwitctl status keeps no pending message, nwitd (ASan) stops cleanly.
+# A silent P-CSCF: retransmissions, then 408. Counters move, nwitctl status keeps no pending message, nwitd (ASan) stops cleanly.
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces"
 for tool in kamailio sipp python3; do
@@ -131,6 +131,33 @@ check "a MESSAGE to an unknown user: the IMS core's 404 is the delivery report" 
 sleep 0.5
 [ "$(bob_bodies)" = 2 ] && t_pass "no refused message reached bob" || t_fail "refused messages stayed" "bob got $(bob_bodies)"
 
+# the P-CSCF goes silent (its UDP input dropped): the MESSAGE is retransmitted on the
+# non-INVITE timers and the app gets 408 when Timer F (32 s) ends
+if command -v nft >/dev/null; then
+	in_ims nft -f - <<'EON'
+table inet npg_drop {
+	chain input {
+		type filter hook input priority 0;
+		ip saddr 198.51.100.1 udp dport 5060 counter drop
+	}
+}
+EON
+	out=$(app "$msg_token" send sip:bob@ims.example.net "$T/text.txt" "text/plain")
+	sent=$(in_ims nft -j list table inet npg_drop | python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    for e in o.get("rule", {}).get("expr", []):
+        if "counter" in e:
+            print(e["counter"]["packets"])')
+	in_ims nft delete table inet npg_drop
+	check "no answer from the P-CSCF: the app gets 408 (Timer F)" "$out" status '^408$'
+	[ "$sent" -ge 4 ] && [ "$sent" -le 12 ] &&
+		t_pass "  the MESSAGE went $sent times (retransmitted, T2-capped: 11 expected)" ||
+		t_fail "retransmissions" "the P-CSCF saw $sent copies"
+else
+	t_skip "Timer F" "nft is not installed"
+fi
+
 # --- IMS -> apps -------------------------------------------------------------------------
 uac() { # uac NAME STATUS CONTENT-TYPE BODYFILE: bob's sipp sends one MESSAGE to alice
 	python3 - "$scen/uac_message.xml.in" "$T/sipp/$1.xml" "$2" "$3" "$4" <<'EOP'
@@ -213,8 +240,8 @@ echo "$st" | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["message
 refused1=$(stat "d['counters']['pager_refused']")
 [ $((refused1 - refused0)) -ge 5 ] && t_pass "counter pager_refused moved by $((refused1 - refused0)) (5 refusals)" ||
 	t_fail "pager_refused" "$refused0 -> $refused1"
-s=$(stat "' '.join(str(d['messages'][k]) for k in ('app_to_ims_delivered', 'app_to_ims_failed', 'ims_to_app_delivered', 'ims_to_app_refused_by_apps', 'ims_to_app_no_app'))")
-[ "$s" = "2 1 2 1 1" ] && t_pass "messages stats: delivered/failed each way ($s)" || t_fail "messages stats" "$s; $(ctl stats)"
+s=$(stat "' '.join(str(d['messages'][k]) for k in ('app_to_ims_delivered', 'app_to_ims_failed', 'app_to_ims_timeouts', 'ims_to_app_delivered', 'ims_to_app_refused_by_apps', 'ims_to_app_no_app'))")
+[ "$s" = "2 1 1 2 1 1" ] && t_pass "messages stats: delivered/failed each way ($s)" || t_fail "messages stats" "$s; $(ctl stats)"
 
 kill -0 "$nwitd_pid" 2>/dev/null && t_pass "nwitd is still running" || t_fail "nwitd running" "$(tail -20 "$T/nwitd.log")"
 kill -TERM "$nwitd_pid" 2>/dev/null
