@@ -112,6 +112,30 @@ bob_bodies >/dev/null
 [ "$(cat "$T/sipp/bob.2" 2>/dev/null)" = "hallo via cpim" ] && ! grep -q mallory "$T/sipp/bob.2.head" &&
 	t_pass "  bob gets the text alone, not the app's CPIM sender" || t_fail "CPIM unwrapped" "$(cat "$T/sipp/bob.2" "$T/sipp/bob.2.head" 2>&1)"
 
+# [ims] message_cpim = 1 (reloaded): the text goes to IMS in our own message/cpim
+sed -i 's/^\[ims\]$/[ims]\nmessage_cpim = 1/' "$T/nwit.conf"
+ctl reload >/dev/null || t_fail "reload with message_cpim = 1" "$(ctl status | head -5)"
+out=$(app "$msg_token" send sip:bob@ims.example.net "$T/text.txt" "text/plain;charset=UTF-8")
+check "with message_cpim = 1: delivered" "$out" status '^200$'
+sleep 0.5
+bob_bodies >/dev/null
+python3 - "$T/sipp/bob.3" "$T/sipp/bob.3.head" "$T/text.txt" <<'EOP' &&
+import re, sys
+body, head, text = (open(f, "rb").read() for f in sys.argv[1:])
+assert re.search(rb"^Content-Type: message/cpim", head, re.M | re.I), head
+hdrs, _, rest = body.partition(b"\r\n\r\n")
+assert b"From: <sip:alice@ims.example.net>" in hdrs.split(b"\r\n"), hdrs
+assert b"To: <sip:bob@ims.example.net>" in hdrs.split(b"\r\n"), hdrs
+assert re.search(rb"^imdn\.Message-ID: \S+", hdrs, re.M) and b"DateTime: " in hdrs, hdrs
+mime, _, content = rest.partition(b"\r\n\r\n")
+assert re.search(rb"^Content-Type: text/plain", mime, re.M | re.I), mime
+assert content == text, (content, text)
+EOP
+	t_pass "  bob gets message/cpim: From the IMPU, IMDN Message-ID, the text byte for byte" ||
+	t_fail "message/cpim toward IMS" "$(cat "$T/sipp/bob.3.head" "$T/sipp/bob.3" 2>&1 | tail -20)"
+sed -i '/^message_cpim = 1$/d' "$T/nwit.conf"
+ctl reload >/dev/null || t_fail "reload without message_cpim"
+
 out=$(app "$voice_token" send sip:bob@ims.example.net "$T/text.txt" "text/plain")
 check "an app without the messaging scope gets 403" "$out" status '^403$'
 check "  saying which scope is missing" "$out" reason 'messaging'
@@ -129,7 +153,7 @@ check "  with a Warning saying so" "$out" warning 'UTF-8'
 out=$(app "$msg_token" send sip:nobody@ims.example.net "$T/text.txt" "text/plain")
 check "a MESSAGE to an unknown user: the IMS core's 404 is the delivery report" "$out" status '^404$'
 sleep 0.5
-[ "$(bob_bodies)" = 2 ] && t_pass "no refused message reached bob" || t_fail "refused messages stayed" "bob got $(bob_bodies)"
+[ "$(bob_bodies)" = 3 ] && t_pass "no refused message reached bob" || t_fail "refused messages stayed" "bob got $(bob_bodies)"
 
 # the P-CSCF goes silent (its UDP input dropped): the MESSAGE is retransmitted on the
 # non-INVITE timers and the app gets 408 when Timer F (32 s) ends
@@ -241,7 +265,7 @@ refused1=$(stat "d['counters']['pager_refused']")
 [ $((refused1 - refused0)) -ge 5 ] && t_pass "counter pager_refused moved by $((refused1 - refused0)) (5 refusals)" ||
 	t_fail "pager_refused" "$refused0 -> $refused1"
 s=$(stat "' '.join(str(d['messages'][k]) for k in ('app_to_ims_delivered', 'app_to_ims_failed', 'app_to_ims_timeouts', 'ims_to_app_delivered', 'ims_to_app_refused_by_apps', 'ims_to_app_no_app'))")
-[ "$s" = "2 1 1 2 1 1" ] && t_pass "messages stats: delivered/failed each way ($s)" || t_fail "messages stats" "$s; $(ctl stats)"
+[ "$s" = "3 1 1 2 1 1" ] && t_pass "messages stats: delivered/failed each way ($s)" || t_fail "messages stats" "$s; $(ctl stats)"
 
 kill -0 "$nwitd_pid" 2>/dev/null && t_pass "nwitd is still running" || t_fail "nwitd running" "$(tail -20 "$T/nwitd.log")"
 kill -TERM "$nwitd_pid" 2>/dev/null
