@@ -3,6 +3,7 @@
 
 usage: message_app.py HOST PORT TOKEN ORIGIN send TARGET BODYFILE CONTENT-TYPE [binary]
        message_app.py HOST PORT TOKEN ORIGIN recv OUTFILE STATUS [SECONDS]
+       message_app.py HOST PORT TOKEN ORIGIN flood TARGET N
 
 send: registers, sends one MESSAGE to TARGET with the bytes of BODYFILE (in a binary
       WebSocket frame with "binary", so that bytes that are not UTF-8 get through) and
@@ -11,6 +12,8 @@ send: registers, sends one MESSAGE to TARGET with the bytes of BODYFILE (in a bi
 recv: registers, prints "RESULT ready", waits for one MESSAGE, writes its body to OUTFILE
       byte for byte, answers STATUS and prints "RESULT got_message True|False",
       "RESULT content_type ...", "RESULT from ...".
+flood: sends N MESSAGEs at once, prints "RESULT sent N", then collects their final
+      responses (up to 60 s) and prints "RESULT finals 200:X,503:Y,..." (status:count).
 """
 import base64
 import os
@@ -119,6 +122,28 @@ def main():
         result("reason", reason)
         result("warning", header(head, "Warning") or "-")
         result("accept", header(head, "Accept") or "-")
+    elif MODE == "flood":
+        target, n = ARGS[0], int(ARGS[1])
+        ids = set()
+        for i in range(n):
+            cid = "flood-%d-%s" % (i, TAG)
+            ids.add(cid)
+            c.frame(1, request("MESSAGE", target, target, cid,
+                               b"Content-Type: text/plain\r\n", b"flood %d" % i))
+        result("sent", n)
+        finals = {}
+        end = time.time() + 60
+        while ids and time.time() < end:
+            try:
+                head, _ = split(recv(c, max(0.1, end - time.time())))
+            except (socket.timeout, TimeoutError):
+                break
+            st, _ = status_of(head)
+            cid = header(head, "Call-ID")
+            if st >= 200 and cid in ids:
+                ids.discard(cid)
+                finals[st] = finals.get(st, 0) + 1
+        result("finals", ",".join("%d:%d" % kv for kv in sorted(finals.items())) or "-")
     elif MODE == "recv":
         outfile, answer = ARGS[0], int(ARGS[1])
         wait = float(ARGS[2]) if len(ARGS) > 2 else 30

@@ -18,7 +18,8 @@
  * side's retransmissions (Timer J) and then freed.
  *
  * Refused bodies get 413 (size), 415 (type, charset; with Accept) or 400 (UTF-8, CPIM)
- * with a Warning saying why; pager_check() counts them (pager_refused).
+ * with a Warning saying why; pager_check() counts them (pager_refused). At most MAX_TXNS
+ * messages are in flight at once; more get 503 with Retry-After.
  */
 #include "pager.h"
 
@@ -51,6 +52,7 @@
 #define TIMER_J_MS (64 * T1_MS)	/* an answered IMS MESSAGE absorbs retransmissions */
 #define MAX_APPS 8		/* apps an incoming message is offered to */
 #define RECENT_KEPT 8
+#define MAX_TXNS 256		/* messages in flight (and absorbing retransmissions) */
 #define ACCEPT_TYPES "Accept: text/plain, message/cpim\r\n"
 
 enum txn_state {
@@ -91,12 +93,12 @@ struct txn {
 struct pager {
 	struct nwitd *d;
 	LIST_HEAD(, txn) txns;
-	unsigned next_id;
+	unsigned next_id, n_txns;
 	json_t *recent;			/* outcomes of the last RECENT_KEPT messages */
 	struct {
 		uint64_t out, out_delivered, out_failed, out_timeouts;
 		uint64_t in, in_delivered, in_refused_by_apps, in_no_app, in_timeouts;
-		uint64_t refused, not_for_us;
+		uint64_t refused, not_for_us, busy;
 	} st;
 };
 
@@ -134,6 +136,7 @@ static void start_ms(struct event *ev, unsigned ms)
 static void txn_free(struct txn *t)
 {
 	LIST_REMOVE(t, link);
+	t->p->n_txns--;
 	if (t->t_retx)
 		event_free(t->t_retx);
 	if (t->t_timeout)
@@ -172,10 +175,16 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg);
 
 static struct txn *txn_new(struct pager *p, int outgoing, const struct sip_msg *req)
 {
-	struct txn *t = calloc(1, sizeof(*t));
+	struct txn *t;
 
+	if (p->n_txns >= MAX_TXNS) {
+		p->st.busy++;
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
+	p->n_txns++;
 	t->p = p;
 	t->id = ++p->next_id;
 	t->outgoing = outgoing;
@@ -303,7 +312,8 @@ static void app_message(struct pager *p, struct app_ws *ws, const struct sip_msg
 	}
 	t = txn_new(p, 1, m);
 	if (!t) {
-		reply(p, ws, m, 500, "Out of memory", NULL, NULL, NULL);
+		reply(p, ws, m, 503, "Too many messages in flight", "Retry-After: 5\r\n", NULL,
+		      NULL);
 		return;
 	}
 	t->ws = ws;
@@ -509,7 +519,8 @@ static void ims_message(struct pager *p, const struct sip_msg *m)
 	}
 	t = txn_new(p, 0, m);
 	if (!t) {
-		reply(p, NULL, m, 500, NULL, NULL, NULL, NULL);
+		reply(p, NULL, m, 503, "Too many messages in flight", "Retry-After: 5\r\n", NULL,
+		      NULL);
 		return;
 	}
 	snprintf(t->peer, sizeof(t->peer), "%s", m->from_uri);
@@ -814,7 +825,7 @@ static json_t *pager_stats(struct nwitd *d)
 
 	if (!p)
 		return NULL;
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "app_to_ims", (json_int_t)p->st.out,
 			 "app_to_ims_delivered", (json_int_t)p->st.out_delivered,
 			 "app_to_ims_failed", (json_int_t)p->st.out_failed,
@@ -825,7 +836,8 @@ static json_t *pager_stats(struct nwitd *d)
 			 "ims_to_app_no_app", (json_int_t)p->st.in_no_app,
 			 "ims_to_app_timeouts", (json_int_t)p->st.in_timeouts,
 			 "refused", (json_int_t)p->st.refused,
-			 "not_for_device", (json_int_t)p->st.not_for_us);
+			 "not_for_device", (json_int_t)p->st.not_for_us,
+			 "busy", (json_int_t)p->st.busy);
 }
 
 const struct nwitd_service pager_service = {
