@@ -94,6 +94,7 @@ struct pager {
 	struct nwitd *d;
 	LIST_HEAD(, txn) txns;
 	unsigned next_id, n_txns;
+	uint64_t refusals_seen;		/* for logging only some of them */
 	json_t *recent;			/* outcomes of the last RECENT_KEPT messages */
 	struct {
 		uint64_t out, out_delivered, out_failed, out_timeouts;
@@ -233,33 +234,45 @@ static int reply(struct pager *p, struct app_ws *ws, const struct sip_msg *req, 
 	return 0;
 }
 
-/* Check a body; on refusal the status, reason and a Warning (and Accept) for the reply. */
+/* Refusals are always counted; a hostile peer must not flood the log: ten, then 1 in 100. */
+static int refusal_logged(struct pager *p)
+{
+	p->refusals_seen++;
+	return p->refusals_seen <= 10 || p->refusals_seen % 100 == 0;
+}
+
+/*
+ * Check a body; on refusal the status, a Warning (and Accept) for the reply in extra and
+ * the reason in err.
+ */
 static int check_body(struct pager *p, const struct sip_msg *m, struct cpim *cpim,
 		      const uint8_t **text, size_t *text_len, int *status, char *extra,
-		      size_t extralen)
+		      size_t extralen, char *err, size_t errlen)
 {
-	char err[200];
 	int rc;
 
 	if (!m->body && !m->ctype[0]) {
-		snprintf(err, sizeof(err), "no message body");
+		snprintf(err, errlen, "no message body");
 		rc = -EBADMSG;
 		counter_inc(COUNTER_PAGER_REFUSED);
 	} else if (!m->ctype_full[0]) {
-		snprintf(err, sizeof(err), "Content-Type missing or too long");
+		snprintf(err, errlen, "Content-Type missing or too long");
 		rc = -EPROTONOSUPPORT;
 		counter_inc(COUNTER_PAGER_REFUSED);
 	} else {
 		rc = pager_check(m->ctype_full, (const uint8_t *)(m->body ? m->body : ""),
-				 m->body_len, limits(), cpim, text, text_len, err, sizeof(err));
+				 m->body_len, limits(), cpim, text, text_len, err, errlen);
 	}
 	if (rc == 0)
 		return 0;
 	p->st.refused++;
 	*status = rc == -EMSGSIZE ? 413 : rc == -EPROTONOSUPPORT ? 415 : 400;
+	/* the reason may quote the sender's Content-Type: fit it for a quoted string */
 	for (char *c = err; *c; c++)
 		if (*c == '"' || *c == '\\')
 			*c = '\'';
+		else if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	snprintf(extra, extralen, "Warning: 399 nwitd \"%s\"\r\n%s", err,
 		 *status == 415 ? ACCEPT_TYPES : "");
 	return rc;
@@ -291,7 +304,7 @@ static void app_message(struct pager *p, struct app_ws *ws, const struct sip_msg
 	struct sip_req_spec r = { 0 };
 	struct ims_reg_info info;
 	char extra[600], via[600], from[SIP_MSG_HDR_MAX + 64], to[SIP_MSG_HDR_MAX + 4];
-	char tag[24], wrapped_type[] = "message/cpim";
+	char tag[24], wrapped_type[] = "message/cpim", err[200];
 	uint8_t *wrapped = NULL;
 	const uint8_t *text;
 	size_t text_len, body_len;
@@ -300,9 +313,12 @@ static void app_message(struct pager *p, struct app_ws *ws, const struct sip_msg
 	int status, n;
 
 	p->st.out++;
-	if (check_body(p, m, &cpim, &text, &text_len, &status, extra, sizeof(extra)) < 0) {
-		log_info("messages: MESSAGE from app %s to %s refused (%d): %s",
-			 app_ws_app_id(ws), m->to_uri, status, extra);
+	if (check_body(p, m, &cpim, &text, &text_len, &status, extra, sizeof(extra), err,
+		       sizeof(err)) < 0) {
+		if (refusal_logged(p))
+			log_info("messages: MESSAGE from app %s to %s refused (%d): %s (%llu so far)",
+				 app_ws_app_id(ws), m->to_uri, status, err,
+				 (unsigned long long)p->st.refused);
 		reply(p, ws, m, status, NULL, extra, NULL, NULL);
 		return;
 	}
@@ -497,7 +513,7 @@ static void ims_message(struct pager *p, const struct sip_msg *m)
 {
 	struct ims_reg_info info;
 	struct app_ws *ws = NULL;
-	char extra[600], ctype[CPIM_VALUE_MAX + 16], buf[MSG_BUF];
+	char extra[600], ctype[CPIM_VALUE_MAX + 16], buf[MSG_BUF], err[200];
 	const uint8_t *text;
 	size_t text_len;
 	struct cpim cpim;
@@ -507,13 +523,17 @@ static void ims_message(struct pager *p, const struct sip_msg *m)
 	p->st.in++;
 	if (!ims_info(p, &info) || !for_device(p, m, &info)) {
 		p->st.not_for_us++;
-		log_info("messages: MESSAGE from %s for %s: not for this device", m->from_uri,
-			 m->ruri);
+		if (refusal_logged(p))
+			log_info("messages: MESSAGE from %s for %s: not for this device (or not "
+				 "registered)", m->from_uri, m->ruri);
 		reply(p, NULL, m, 404, "Not for this device", NULL, NULL, NULL);
 		return;
 	}
-	if (check_body(p, m, &cpim, &text, &text_len, &status, extra, sizeof(extra)) < 0) {
-		log_info("messages: MESSAGE from %s refused (%d): %s", m->from_uri, status, extra);
+	if (check_body(p, m, &cpim, &text, &text_len, &status, extra, sizeof(extra), err,
+		       sizeof(err)) < 0) {
+		if (refusal_logged(p))
+			log_info("messages: MESSAGE from %s refused (%d): %s (%llu so far)",
+				 m->from_uri, status, err, (unsigned long long)p->st.refused);
 		reply(p, NULL, m, status, NULL, extra, NULL, NULL);
 		return;
 	}
