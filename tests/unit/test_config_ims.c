@@ -36,6 +36,7 @@ static void defaults(void **state)
 	assert_int_equal(conf.ims_transport, IMS_TRANSPORT_UDP);
 	assert_int_equal(conf.ims_expires, 600000);
 	assert_int_equal(conf.ims_reg_event_expires, 600000);
+	assert_int_equal(conf.ims_message_cpim, 0);
 }
 
 static void digest_identity(void **state)
@@ -46,7 +47,7 @@ static void digest_identity(void **state)
 	(void)state;
 	assert_int_equal(load(IDENTITY "password = s3cret pass\ntransport = tcp\n"
 			      "pcscf_port = 5070\nexpires = 60\nlocal_address = 127.0.0.1\n"
-			      "reg_event_expires = 0\n",
+			      "reg_event_expires = 0\nmessage_cpim = 1\n",
 			      &conf, err), 0);
 	assert_string_equal(err, "");
 	assert_int_equal(conf.ims_transport, IMS_TRANSPORT_TCP);
@@ -54,6 +55,7 @@ static void digest_identity(void **state)
 	assert_int_equal(conf.ims_pcscf_port, 5070);
 	assert_int_equal(conf.ims_expires, 60);
 	assert_int_equal(conf.ims_reg_event_expires, 0);
+	assert_int_equal(conf.ims_message_cpim, 1);
 	assert_string_equal(conf.ims_password, "s3cret pass");
 	assert_string_equal(conf.ims_local_address, "127.0.0.1");
 	assert_int_equal(config_split_list(conf.ims_pcscf, items, IMS_PCSCF_MAX), 2);

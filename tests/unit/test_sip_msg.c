@@ -68,6 +68,7 @@ static void parse_app_invite(void **state)
 	assert_int_equal(m.n_vias, 1);
 	assert_string_equal(m.contact_uri, "sip:k1c8b2s3@3b7m2d1q8k4v.invalid;transport=ws;ob");
 	assert_string_equal(m.ctype, "application/sdp");
+	assert_string_equal(m.ctype_full, "application/sdp");
 	assert_int_equal(m.session_expires, 90);
 	assert_string_equal(m.se_refresher, "uac");
 	assert_string_equal(m.require, "timer");
@@ -225,6 +226,31 @@ static void failure_mapping(void **state)
 	assert_string_equal(sip_msg_reason(487), "Request Terminated");
 }
 
+/* A MESSAGE's Content-Type with its parameters (pager.c checks the charset). */
+static void content_type_parameters(void **state)
+{
+	static const char msg[] =
+		"MESSAGE sip:alice@ims.example.net SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 198.51.100.10;branch=z9hG4bK1\r\n"
+		"From: <sip:bob@ims.example.net>;tag=1\r\nTo: <sip:alice@ims.example.net>\r\n"
+		"Call-ID: m1\r\nCSeq: 7 MESSAGE\r\n"
+		"Content-Type: text/plain;charset=ISO-8859-1\r\nContent-Length: 2\r\n\r\nhi";
+	struct sip_msg m;
+	char why[160], big[600];
+	int n;
+
+	(void)state;
+	assert_int_equal(sip_msg_parse(msg, strlen(msg), &m, why, sizeof(why)), 0);
+	assert_string_equal(m.ctype, "text/plain");
+	assert_string_equal(m.ctype_full, "text/plain; charset=ISO-8859-1");
+	/* a value too long for the field: none rather than a cut one */
+	n = snprintf(big, sizeof(big), "%.*s", (int)(strstr(msg, "ISO") - msg), msg);
+	n += snprintf(big + n, sizeof(big) - (size_t)n, "%0150d\r\nContent-Length: 2\r\n\r\nhi", 0);
+	assert_int_equal(sip_msg_parse(big, (size_t)n, &m, why, sizeof(why)), 0);
+	assert_string_equal(m.ctype, "text/plain");
+	assert_string_equal(m.ctype_full, "");
+}
+
 static void randoms(void **state)
 {
 	char a[40], b[40];
@@ -247,6 +273,7 @@ int main(void)
 		cmocka_unit_test(build_response),
 		cmocka_unit_test(build_request),
 		cmocka_unit_test(failure_mapping),
+		cmocka_unit_test(content_type_parameters),
 		cmocka_unit_test(randoms),
 	};
 

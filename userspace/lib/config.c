@@ -79,6 +79,7 @@ static const struct key_desc schema[] = {
 	{ "ims", "expires", KEY_UINT, FIELD(ims_expires), 1, 0x7fffffff },
 	{ "ims", "local_address", KEY_ADDRESS, FIELD(ims_local_address), 0, 0 },
 	{ "ims", "reg_event_expires", KEY_UINT, FIELD(ims_reg_event_expires), 0, 0x7fffffff },
+	{ "ims", "message_cpim", KEY_UINT, FIELD(ims_message_cpim), 0, 1 },
 	{ "calls", "ring_timeout", KEY_UINT, FIELD(calls_ring_timeout), 5, 3600 },
 	{ "calls", "ice_timeout", KEY_UINT, FIELD(calls_ice_timeout), 5, 300 },
 };

@@ -74,6 +74,7 @@ struct nwit_config {
 	uint32_t ims_expires;
 	char ims_local_address[64];
 	uint32_t ims_reg_event_expires;	/* reg event SUBSCRIBE expiry; 0 = do not subscribe */
+	uint32_t ims_message_cpim;	/* 1: pager-mode text goes to IMS as message/cpim */
 
 	/* [calls] */
 	uint32_t calls_ring_timeout;	/* s a call may ring before it is given up */

@@ -177,9 +177,15 @@ static int parse_fields(osip_message_t *o, const char *buf, size_t len, struct s
 			return fail(why, whylen, "Record-Route %d unusable or too long", i + 1);
 	}
 	m->n_rr = n;
-	if (o->content_type && o->content_type->type && o->content_type->subtype)
+	if (o->content_type && o->content_type->type && o->content_type->subtype) {
 		snprintf(m->ctype, sizeof(m->ctype), "%.60s/%.60s", o->content_type->type,
 			 o->content_type->subtype);
+		/* the full value only when type/subtype above is not cut short */
+		if (strlen(o->content_type->type) > 60 || strlen(o->content_type->subtype) > 60 ||
+		    osip_content_type_to_str(o->content_type, &s) != 0 ||
+		    take(m->ctype_full, sizeof(m->ctype_full), s) || !clean(m->ctype_full))
+			m->ctype_full[0] = '\0';
+	}
 	m->session_expires = -1;
 	if (osip_message_header_get_byname(o, "session-expires", 0, &h) >= 0 && h && h->hvalue) {
 		char *end;

@@ -35,6 +35,7 @@ struct sip_msg {
 	int n_rr;			/* Record-Route entries in message order */
 	char rr[SIP_MSG_ROUTES_MAX][SIP_MSG_HDR_MAX];
 	char ctype[SIP_MSG_TOKEN_MAX];	/* Content-Type "type/subtype" or "" */
+	char ctype_full[SIP_MSG_TOKEN_MAX];	/* with its parameters; "" when absent or too long */
 	const char *body;		/* points into the parsed buffer; NULL when none */
 	size_t body_len;
 	long session_expires;		/* Session-Expires delta, -1 when absent */

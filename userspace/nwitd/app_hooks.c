@@ -11,6 +11,7 @@
 #include "b2bua.h"
 #include "ims_reg.h"
 #include "nwitd.h"
+#include "pager.h"
 
 void app_ims_view(struct nwitd *d, struct app_ims_view *v)
 {
@@ -54,5 +55,13 @@ int app_b2bua_available(struct nwitd *d)
 
 int app_b2bua_request(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len)
 {
+	/* pager-mode MESSAGE first (pager.c), everything else is the B2BUA's */
+	if (pager_app_message(d, ws, msg, len) == 0)
+		return 0;
 	return b2bua_app_message(d, ws, msg, len);
+}
+
+int app_pager_available(struct nwitd *d)
+{
+	return pager_available(d);
 }

@@ -169,7 +169,7 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 	const char *host = evhttp_find_header(in, "Host");
 	const char *authz = evhttp_find_header(in, "Authorization");
 	int fastpath = app_fastpath_ready(a->d), b2bua = app_b2bua_available(a->d);
-	json_t *doc, *reasons = json_array(), *tokinfo = NULL;
+	json_t *doc, *reasons = json_array(), *tokinfo = NULL, *services;
 	struct app_ims_view ims;
 	const char *status;
 	char url[320];
@@ -226,18 +226,23 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 	}
 
 	/*
-	 * Only what calls deliver today: voice. Video m= lines are not yet carried toward IMS
-	 * and messaging/file transfer have no session handling yet, so neither is offered.
+	 * Only what works today: voice calls, and pager-mode messaging (SIP MESSAGE) when its
+	 * service runs. Video m= lines are not yet carried toward IMS and session-mode
+	 * messaging/file transfer have no session handling yet, so neither is offered.
 	 * Codecs: RTP passes through untranscoded, so what both sides decode.
 	 */
-	doc = json_pack("{s:i, s:s, s:b, s:s, s:o, s:[s], s:{s:[ssss]},"
+	services = json_array();
+	json_array_append_new(services, json_string("voice"));
+	if (app_pager_available(a->d))
+		json_array_append_new(services, json_string("messaging"));
+	doc = json_pack("{s:i, s:s, s:b, s:s, s:o, s:o, s:{s:[ssss]},"
 			" s:{s:s, s:s}, s:{s:s, s:[ss], s:s, s:s}}",
 			"version", APP_API_VERSION,
 			"service", "nwit",
 			"available", strcmp(status, "unavailable") != 0,
 			"status", status,
 			"reasons", reasons,
-			"services", "voice",
+			"services", services,
 			"codecs",
 			"audio", "opus/48000/2", "PCMU/8000", "PCMA/8000", "telephone-event/8000",
 			"websocket", "url", url, "subprotocol", WS_SUBPROTOCOL,

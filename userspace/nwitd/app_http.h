@@ -80,5 +80,7 @@ int app_b2bua_available(struct nwitd *d);
  * it, -ENOSYS when there is none (the app then gets 503).
  */
 int app_b2bua_request(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len);
+/* 1 when pager-mode MESSAGE is carried between apps and IMS. */
+int app_pager_available(struct nwitd *d);
 
 #endif

@@ -20,6 +20,7 @@
 #include "app_http.h"
 #include "app_sip.h"
 #include "b2bua.h"
+#include "pager.h"
 #include "counters.h"
 #include "log.h"
 #include "nwitd.h"
@@ -50,6 +51,7 @@ static void ws_free(struct app_ws *ws)
 	struct app_http *a = ws->a;
 
 	b2bua_app_closed(a->d, ws);	/* its calls end first */
+	pager_app_closed(a->d, ws);	/* and its messages lose their app */
 	LIST_REMOVE(ws, link);
 	a->n_sessions--;
 	if (ws->expiry)

@@ -39,6 +39,7 @@
 
 #include "aka.h"
 #include "b2bua.h"
+#include "pager.h"
 #include "counters.h"
 #include "hex.h"
 #include "ims_regevent.h"
@@ -776,6 +777,9 @@ static void handle_message(struct ims_reg *r, const char *buf, size_t len)
 
 	/* NOTIFYs of the reg event package and SUBSCRIBE responses (ims_regevent.c) */
 	if (regevent_message(r->sub, buf, len) == 0)
+		return;
+	/* pager-mode MESSAGE and responses to ours (pager.c) */
+	if (pager_ims_message(r->d, buf, len) == 0)
 		return;
 	/* requests and responses of calls are the B2BUA's (b2bua.c) */
 	if (b2bua_ims_message(r->d, buf, len) == 0)

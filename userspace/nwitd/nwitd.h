@@ -13,6 +13,7 @@ struct app_http;
 struct ims_reg;
 struct b2bua;
 struct fastpath_svc;
+struct pager;
 
 struct nwitd {
 	struct event_base *base;
@@ -28,6 +29,7 @@ struct nwitd {
 	struct ims_reg *ims;		/* ims_reg.c */
 	struct b2bua *calls;		/* b2bua.c: calls between apps and IMS */
 	struct fastpath_svc *fastpath;	/* fastpath_svc.c: BPF fast path */
+	struct pager *pager;		/* pager.c: MESSAGE between apps and IMS */
 };
 
 /* Parse the file again; apply it only if it is valid. Returns 0 or -1 (reason logged). */

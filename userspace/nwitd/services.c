@@ -8,12 +8,14 @@
 #include "ims_reg.h"
 #include "log.h"
 #include "nwitd.h"
+#include "pager.h"
 
 /* In start order; stopped in reverse. */
 const struct nwitd_service *const nwitd_services[] = {
 	&ims_reg_service,
 	&app_http_service,
 	&b2bua_service,
+	&pager_service,
 	&fastpath_service,
 	NULL,
 };

@@ -179,6 +179,8 @@
 			session_timers: false,
 			user_agent: 'nwit sample app',
 		});
+		app.ua = ua;
+		window.dispatchEvent(new CustomEvent('nwit-ua', { detail: ua }));	/* chat.js */
 		ua.on('registered', () => { app.registered = true; setStatus('registered'); });
 		ua.on('registrationFailed', (e) => log('registration failed: ' + e.cause));
 		ua.on('newRTCSession', (e) => {
