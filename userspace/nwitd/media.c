@@ -888,8 +888,9 @@ json_t *media_stats_json(const struct media *m)
 		json_object_set_new(o, "rtp_relayed_from_ims", json_integer((json_int_t)ri));
 	}
 	if (o && m->fpath)
-		json_object_set_new(o, "fastpath", json_pack("{s:o,s:o}",
+		json_object_set_new(o, "fastpath", json_pack("{s:o,s:o,s:i}",
 				    "from_browser", fp_sum_json(m, ids[0], m->npairs),
-				    "from_ims", fp_sum_json(m, ids[1], m->npairs)));
+				    "from_ims", fp_sum_json(m, ids[1], m->npairs),
+				    "bundle_flow", (int)m->fp_bundle));
 	return o;
 }
