@@ -128,6 +128,13 @@ rc=$?
 [ $rc = 0 ] && t_pass "dave receives each stream on its own port with its payload type: $(cat "$T/peer_check")" ||
 	t_fail "dave receives audio and video" "$(cat "$T/peer_check")"
 
+r discovery | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read() or "{}")
+sys.exit(0 if "video" in d.get("services", []) and d.get("codecs", {}).get("video") else 1)' &&
+	t_pass "the page's discovery document offers video and its codecs" ||
+	t_fail "discovery offers video" "$(r discovery)"
+
 rx=$(r rx)
 echo "$rx" | python3 -c '
 import json, sys
