@@ -309,6 +309,13 @@ static __always_inline int fastpath(void *ctx, int xdp)
 		count_drop(NWIT_DROP_MALFORMED, f->flow_id, len);
 		return verdict_drop(xdp);
 	}
+	if ((f->flags & NWIT_FLOW_RTCP_TO_STACK) && is_rtcp(s->msg)) {
+		key = f->flow_id;
+		fs = bpf_map_lookup_elem(&nwit_flow_stats, &key);
+		if (fs)
+			fs->to_stack++;
+		return verdict_pass(xdp);
+	}
 	old01 = *(__u16 *)s->msg;
 	r = transform(s, f, n);
 	if (r < 0) {

@@ -114,6 +114,12 @@ enum nwit_flow_flags {
 	 * out_family are used.
 	 */
 	NWIT_FLOW_BUNDLE = 1 << 4,
+	/*
+	 * RTCP (RFC 5761 demux) on this flow goes to the stack untouched: the egress side
+	 * takes RTCP on a port of its own (RTP/AVP without rtcp-mux), which the flow's one
+	 * destination port cannot express; the controller relays it.
+	 */
+	NWIT_FLOW_RTCP_TO_STACK = 1 << 5,
 };
 
 /* pt_map[pt] = NWIT_PT_MAPPED | new_pt rewrites payload type pt; 0 keeps it. */

@@ -4,8 +4,9 @@
  * give each SSRC its own flow (rewrite, egress port, SRTP context, counters). libsrtp2
  * protects the packets (one master key for the whole bundle, as DTLS-SRTP gives it); what
  * comes out must be libsrtp2's plaintext with that stream's payload type, on that
- * stream's port, counted on that stream's flow. SRTCP follows its sender SSRC. An SSRC
- * without an entry, and an entry that is itself bundled, go to the stack untouched.
+ * stream's port, counted on that stream's flow. SRTCP follows its sender SSRC, or goes to
+ * the stack with NWIT_FLOW_RTCP_TO_STACK. An SSRC without an entry, and an entry that is
+ * itself bundled, go to the stack untouched.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -225,6 +226,50 @@ static void unknown_to_stack(enum hook hook)
 	teardown_bundle(&s);
 }
 
+/*
+ * NWIT_FLOW_RTCP_TO_STACK (the IMS side takes RTCP on a port of its own): the stream's
+ * SRTCP goes to the stack untouched and is counted in to_stack; its SRTP still passes.
+ */
+static void rtcp_to_stack(enum hook hook)
+{
+	uint8_t plain[PKT_MAX], prot[PKT_MAX], pkt[PKT_MAX], out[PKT_MAX];
+	struct nwit_flow f;
+	struct pkt_spec s;
+	uint64_t v[4];
+	size_t n, olen;
+	int len;
+
+	setup_bundle(&s);
+	stream_flow(&f, VIDEO_ID, PORT_VIDEO, 96, 100);
+	f.flags = NWIT_FLOW_RTCP_TO_STACK;
+	bundle_entry(SSRC_VIDEO, &f);
+	memset(plain, 0, 28);
+	plain[0] = 0x80;
+	plain[1] = 200;
+	plain[3] = 6;
+	plain[4] = (uint8_t)(SSRC_VIDEO >> 24);
+	plain[5] = (uint8_t)(SSRC_VIDEO >> 16);
+	plain[6] = (uint8_t)(SSRC_VIDEO >> 8);
+	plain[7] = (uint8_t)SSRC_VIDEO;
+	len = 28;
+	memcpy(prot, plain, 28);
+	assert_int_equal(srtp_protect_rtcp(tx, prot, &len), srtp_err_status_ok);
+	n = pkt_build(&s, prot, (size_t)len, pkt);
+	assert_true(verdict_passed(hook, run_pkt(hook, pkt, n, out, &olen, 1, NULL)));
+	assert_int_equal(olen, n);
+	assert_memory_equal(out, pkt, n);
+	flow_stat(VIDEO_ID, v);
+	assert_int_equal(v[0], 0);
+	assert_int_equal(v[3], 1);	/* the RTCP packet, to the stack */
+	make_rtp(plain, 96, 7, SSRC_VIDEO, 500);
+	through(hook, &s, plain, 500, 0, PORT_VIDEO, 100);
+	flow_stat(VIDEO_ID, v);
+	assert_int_equal(v[0], 1);	/* the RTP packet, translated */
+	teardown_bundle(&s);
+}
+
+static void rtcp_to_stack_xdp(void **st) { (void)st; rtcp_to_stack(HOOK_XDP); }
+static void rtcp_to_stack_tc(void **st) { (void)st; rtcp_to_stack(HOOK_TC); }
 static void two_streams_xdp(void **st) { (void)st; two_streams(HOOK_XDP); }
 static void two_streams_tc(void **st) { (void)st; two_streams(HOOK_TC); }
 static void unknown_to_stack_xdp(void **st) { (void)st; unknown_to_stack(HOOK_XDP); }
@@ -237,6 +282,8 @@ int main(void)
 		cmocka_unit_test(two_streams_tc),
 		cmocka_unit_test(unknown_to_stack_xdp),
 		cmocka_unit_test(unknown_to_stack_tc),
+		cmocka_unit_test(rtcp_to_stack_xdp),
+		cmocka_unit_test(rtcp_to_stack_tc),
 	};
 	const char *env = getenv("NWIT_TEST_SEED");
 	int rc, err;

@@ -332,6 +332,7 @@ static void fastpath_program(struct media *m, struct media_stream *st, enum rela
 		dir.out_dst = st->ims_remote[0];
 		dir.pt_map = d->side[RELAY_SIDE_IMS].pt_map;
 		dir.strip_ext = 1;
+		dir.rtcp_to_stack = 1;	/* the relay sends it to the IMS RTCP port */
 		dir.key = m->keys.remote_key;
 		dir.salt = m->keys.remote_salt;
 	} else {

@@ -134,6 +134,8 @@ static int prepare(struct fastpath *fp, const struct media_fp_dir *d, struct nwi
 		flow.flags |= NWIT_FLOW_EGRESS_L2;
 	if (d->strip_ext)
 		flow.flags |= NWIT_FLOW_STRIP_EXT;
+	if (d->rtcp_to_stack)
+		flow.flags |= NWIT_FLOW_RTCP_TO_STACK;
 	memcpy(flow.pt_map, d->pt_map, sizeof(flow.pt_map));
 	/* TC ingress: redirecting into a veth from XDP needs a program on the peer */
 	{

@@ -4,7 +4,8 @@
  * once the userspace relay has seen the first packet of that direction (its SSRC) and
  * the DTLS keys are known. From then on the kernel rewrites and (un)protects the packets
  * and redirects them out of the other side's device; they no longer reach nwitd.
- * STUN, DTLS and RTCP from the IMS side stay in userspace.
+ * STUN, DTLS and RTCP (from either side: the IMS side's RTCP port is not the RTP
+ * flow's) stay in userspace.
  */
 #ifndef NWITD_MEDIA_FASTPATH_H
 #define NWITD_MEDIA_FASTPATH_H
@@ -25,6 +26,7 @@ struct media_fp_dir {
 	struct sockaddr_storage out_src, out_dst;	/* as sent */
 	const uint8_t *pt_map;		/* 128 entries, NWIT_PT_MAPPED | pt or 0 */
 	int strip_ext;
+	int rtcp_to_stack;		/* RTCP left to the relay (the IMS RTCP port) */
 	uint32_t ssrc;
 	const uint8_t *key, *salt;	/* SRTP master key of that SSRC */
 };
