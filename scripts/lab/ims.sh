@@ -16,6 +16,8 @@
 #                                       one call with PCMU + the codec on MEDIA_PORT and
 #                                       MEDIA_PORT + 2, RTP/AVP) whose media echo.py sends
 #                                       back and counts (tests/e2e/video_peer/)
+#   ims.sh video-dial NAME USER         that phone calls USER@ims.example.net with PCMU + its
+#                                       codec (sipp UAC, on SIP_PORT + 2), and waits for BYE
 #   ims.sh video-stats NAME             the echo's per-stream counters (JSON)
 #   ims.sh video-stop NAME
 #   ims.sh stop                         stop every phone, then the core
@@ -152,6 +154,7 @@ video_start() {
 		rtpmap=H264/90000; fmtp='a=fmtp:[$vpt] packetization-mode=1;profile-level-id=42e01f' ;;
 	*) die "video codec $codec: vp8 or h264" ;;
 	esac
+	echo "$codec $sip $media" >"$dir/video"
 	sed -e "s|@VIDEO_RE@|$re|" -e "s|@AUDIO_PORT@|$media|" -e "s|@VIDEO_PORT@|$((media + 2))|" 		-e "s|@VIDEO_RTPMAP@|$rtpmap|" -e "s|@VIDEO_FMTP@|$fmtp|" "$peer/uas.xml" >"$dir/uas.xml"
 	spawn_in_ns "$dir" "$dir/echo.log" python3 "$peer/echo.py" "$IMS_ADDR" "$media" \
 		"$((media + 2))" "$dir/stats.json"
@@ -168,9 +171,29 @@ video_start() {
 	echo "ims: video phone $name registered, SIP $IMS_ADDR:$sip, media $media/$((media + 2)), $codec"
 }
 
+video_dial() {
+	local name=$1 user=$2 dir codec sip media pt rtpmap fmtp
+	local peer=$here/../../tests/e2e/video_peer
+	dir=$(ue_dir "$name")
+	read -r codec sip media <"$dir/video" || die "video phone $name is not started"
+	case $codec in
+	vp8) pt=100; rtpmap=VP8/90000; fmtp=max-fs=3600 ;;
+	*) pt=99; rtpmap=H264/90000; fmtp='profile-level-id=42e01f;packetization-mode=1' ;;
+	esac
+	sed -e "s|@AUDIO_PORT@|$media|" -e "s|@VIDEO_PORT@|$((media + 2))|" -e "s|@VIDEO_PT@|$pt|g" \
+		-e "s|@VIDEO_RTPMAP@|$rtpmap|g" -e "s|@VIDEO_FMTP@|$fmtp|" "$peer/uac.xml" >"$dir/uac.xml"
+	stop_pidfile "$dir/uac.pid"
+	spawn_in_ns "$dir" "$dir/uac.log" sipp -sf "$dir/uac.xml" -i "$IMS_ADDR" -p $((sip + 2)) \
+		-s "$user" -m 1 -nostdin -trace_msg -message_file "$dir/uac_msg.log" -trace_err \
+		-error_file "$dir/uac_err.log" "$IMS_ADDR:5060"
+	echo "$SPAWNED" >"$dir/uac.pid"
+	echo "ims: $name calls $user with audio + $codec video (payload type $pt)"
+}
+
 video_stop() {
 	local dir
 	dir=$(ue_dir "$1")
+	stop_pidfile "$dir/uac.pid"
 	stop_pidfile "$dir/sipp.pid"
 	stop_pidfile "$dir/echo.pid"
 }
@@ -185,10 +208,11 @@ ue-recording) ls -t "$(ue_dir "$2")"/rec/*dec*.wav 2>/dev/null | head -1 ;;
 ue-stop) stop_pidfile "$(ue_dir "$2")/baresip.pid" ;;
 video-start) [ $# -eq 5 ] || die "usage: ims.sh video-start NAME SIP_PORT MEDIA_PORT vp8|h264"
 	video_start "$2" "$3" "$4" "$5" ;;
+video-dial) [ $# -eq 3 ] || die "usage: ims.sh video-dial NAME USER"; video_dial "$2" "$3" ;;
 video-stats) cat "$(ue_dir "$2")/stats.json" 2>/dev/null || echo '{}' ;;
 video-stop) video_stop "$2" ;;
 stop)
 	for d in "$RUN"/ue-*; do [ -d "$d" ] && stop_pidfile "$d/baresip.pid" && video_stop "${d##*/ue-}"; done
 	stop_pidfile "$RUN/kamailio/kamailio.pid" ;;
-*) sed -n '2,24p' "$0" >&2; exit 2 ;;
+*) sed -n '2,26p' "$0" >&2; exit 2 ;;
 esac

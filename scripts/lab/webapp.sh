@@ -9,8 +9,8 @@
 #                              lab operator's key in $RUN/operator-jwks.json when missing
 #   webapp.sh drive [STEPS]    run Chromium through STEPS (out,out2,hold,in,inhold) against the device
 #                              at 192.0.2.1:8461; prints "R name value" lines
-#   webapp.sh drive-video URI  one video call to URI (tests/e2e/video_call_driver.js);
-#                              IN_CALL_FILE / HANGUP_FILE pace it
+#   webapp.sh drive-video URI  video calls (tests/e2e/video_call_driver.js): STEPS out (call
+#                              URI) and/or in (answer); files in SYNC_DIR pace them
 #   webapp.sh stop
 #
 # Needs the npm packages of tests/e2e (cd tests/e2e && npm ci) and NWIT_BUILD (nwitctl).

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# A video call end to end: headless Chromium runs the sample app (docs/examples, JsSIP)
-# with the fake camera and microphone and calls dave through nwitd -> Kamailio. dave is a
-# sipp UAS answering audio + video over RTP/AVP (PCMU, and VP8 or H.264 picked from the
-# offer), one port pair per m= line; its media peer (tests/e2e/video_peer/echo.py) counts
-# RTP per port and payload type and sends every packet back under its own SSRC. Checked:
-# audio arrives at dave's audio port with PCMU, video at his video port with the video
-# payload type of the answer on the wire, both keep flowing; the echoed video reaches the
-# page (getStats inbound video); nwitd shows two streams and where their RTP went:
+# Video calls end to end: headless Chromium runs the sample app (docs/examples, JsSIP)
+# with the fake camera and microphone, calls dave through nwitd -> Kamailio (step out),
+# then answers his call (step in). dave is sipp (a UAS answering, a UAC calling) with
+# audio + video over RTP/AVP (PCMU, and VP8 or H.264), one port pair per m= line; his
+# media peer (tests/e2e/video_peer/echo.py) counts RTP per port and payload type and
+# sends every packet back under its own SSRC. Checked per call: audio arrives at dave's
+# audio port with PCMU only, video at his video port with the payload type signalled on
+# the wire only, both keep flowing, the RTCP of each on its RTCP port; the echoed video
+# reaches the page and is decoded (getStats); nwitd shows two streams and where their
+# RTP went:
 #   NWIT_E2E_FASTPATH=off   userspace relay: RTP of both streams relayed by nwitd
 #   NWIT_E2E_FASTPATH=auto  BPF fast path: the kernel flows of both streams and both
 #                           directions grow while nwitd's own RTP counters stand still
-#   NWIT_E2E_VIDEO=vp8|h264 the codec dave answers with (default vp8)
+#   NWIT_E2E_VIDEO=vp8|h264 dave's video codec (default vp8)
+#   STEPS=out,in            which calls
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces"
 for tool in kamailio sipp chromium node python3; do
@@ -69,65 +72,37 @@ if [ "$mode" != off ] && ! ctl status | python3 -c 'import json,sys; f=json.load
 fi
 
 "$webapp" serve >/dev/null || { t_fail "the app server starts"; t_done; }
-IN_CALL_FILE="$T/in_call" HANGUP_FILE="$T/hangup" "$webapp" drive-video sip:dave@ims.example.net \
-	>"$T/driver.out" 2>&1 &
+steps=${STEPS:-out,in}
+mkdir -p "$T/sync"
+echo '{}' >"$T/p.json"
+SYNC_DIR="$T/sync" STEPS="$steps" "$webapp" drive-video sip:dave@ims.example.net >"$T/driver.out" 2>&1 &
 driver_pid=$!
-if wait_for 40 test -e "$T/in_call"; then
-	# two looks at the call, a few seconds apart, while media flows
-	sleep 3
-	ctl status >"$T/s1.json"
-	"$ims" video-stats dave >"$T/p1.json"
-	sleep 4
-	ctl status >"$T/s2.json"
-	"$ims" video-stats dave >"$T/p2.json"
-fi
-touch "$T/hangup"
+for step in $(echo "$steps" | tr , ' '); do
+	if [ "$step" = in ]; then
+		wait_for 30 test -e "$T/sync/in_ready" && "$ims" video-dial dave alice >>"$T/peer.log" 2>&1
+	fi
+	cp "$T/p.json" "$T/p0.$step.json"	# the echo's counters before this call
+	if wait_for 40 test -e "$T/sync/${step}_in_call"; then
+		# two looks at the call, a few seconds apart, while media flows
+		sleep 3
+		ctl status >"$T/s1.$step.json"
+		"$ims" video-stats dave >"$T/p1.$step.json"
+		sleep 6
+		ctl status >"$T/s2.$step.json"
+		"$ims" video-stats dave >"$T/p2.$step.json"
+	fi
+	touch "$T/sync/${step}_hangup"
+	wait_for 10 sh -c "\"$NWITCTL\" -s \"$T/run/nwitd.sock\" -j status | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)[\"calls\"][\"active_calls\"] != 0)'"
+	sleep 1
+	"$ims" video-stats dave >"$T/p.json"
+done
 wait "$driver_pid"
 driver_pid=
 out=$(cat "$T/driver.out")
-echo "$out" | sed "s/^/# /" | head -${LOG_LINES:-40}
+echo "$out" | sed "s/^/# /" | head -${LOG_LINES:-60}
 r() { echo "$out" | awk -v k="$1" '$1 == "R" && $2 == k { $1 = ""; $2 = ""; sub(/^  /, ""); print; exit }'; }
 
 [ "$(r registered)" = true ] && t_pass "the app registers over the WebSocket" || t_fail "the app registers" "$(r error)"
-[ "$(r confirmed)" = true ] && t_pass "the app's video call to dave is answered ($(r setup_ms) ms)" ||
-	t_fail "video call answered" "failure: $(r failure) $(r error); nwitd: $(grep -i 'warn\|refus\|488' "$T/nwitd.log" | tail -5)"
-if [ ! -e "$T/p2.json" ]; then
-	t_fail "the call lasted long enough to be looked at"
-	t_done
-fi
-
-# the payload types of dave's answer, as sent on the wire (sipp's message trace)
-vpt=$(grep -a -o "m=video $((peer_media + 2)) RTP/AVP [0-9]*" "$peer_dir"/uas_msg.log | head -1 | awk '{ print $4 }')
-apt=$(grep -a -o "m=audio $peer_media RTP/AVP [0-9]*" "$peer_dir"/uas_msg.log | head -1 | awk '{ print $4 }')
-[ -n "$vpt" ] && [ "$apt" = 0 ] && t_pass "dave answered PCMU (0) and $codec ($vpt) on two ports" ||
-	t_fail "dave's answer" "audio PT '${apt:-}', video PT '${vpt:-}'"
-
-python3 - "$T/p1.json" "$T/p2.json" "$apt" "$vpt" >"$T/peer_check" <<'PY'
-import json, sys
-p1, p2 = (json.load(open(f)) for f in sys.argv[1:3])
-apt, vpt = sys.argv[3], sys.argv[4]
-bad = []
-for kind, pt in (("audio", apt), ("video", vpt)):
-    a, b = p1.get(kind, {}), p2.get(kind, {})
-    pts = b.get("pt", {})
-    if set(pts) != {pt}:
-        bad.append("%s port got payload types %s, want only %s" % (kind, pts, pt))
-    if b.get("rtp", 0) < 100:
-        bad.append("%s port got %d RTP packets" % (kind, b.get("rtp", 0)))
-    if b.get("rtp", 0) <= a.get("rtp", 0):
-        bad.append("%s RTP stopped (%d then %d)" % (kind, a.get("rtp", 0), b.get("rtp", 0)))
-a_ssrcs, v_ssrcs = set(p2["audio"]["ssrcs"]), set(p2["video"]["ssrcs"])
-if a_ssrcs & v_ssrcs:
-    bad.append("one SSRC on both ports: %s" % (a_ssrcs & v_ssrcs))
-print("audio %d RTP (PT %s), video %d RTP (PT %s), RTCP %d/%d; " % (
-    p2["audio"]["rtp"], apt, p2["video"]["rtp"], vpt, p2["audio"]["rtcp"], p2["video"]["rtcp"])
-    + "; ".join(bad))
-sys.exit(1 if bad else 0)
-PY
-rc=$?
-[ $rc = 0 ] && t_pass "dave receives each stream on its own port with its payload type: $(cat "$T/peer_check")" ||
-	t_fail "dave receives audio and video" "$(cat "$T/peer_check")"
-
 r discovery | python3 -c '
 import json, sys
 d = json.loads(sys.stdin.read() or "{}")
@@ -135,8 +110,61 @@ sys.exit(0 if "video" in d.get("services", []) and d.get("codecs", {}).get("vide
 	t_pass "the page's discovery document offers video and its codecs" ||
 	t_fail "discovery offers video" "$(r discovery)"
 
-rx=$(r rx)
-echo "$rx" | python3 -c '
+check_call() { # check_call STEP WHAT: the checks of one call
+	local step=$1 what=$2 vpt apt rx
+	if [ "$(r ${step}_confirmed)" = true ]; then
+		t_pass "$step: $what is answered ($(r ${step}_setup_ms) ms)"
+	else
+		t_fail "$step: $what answered" "failure: $(r ${step}_failure) $(r error); nwitd: $(grep -i 'warn\|refus\|488' "$T/nwitd.log" | tail -5)"
+		return
+	fi
+	if [ ! -e "$T/p2.$step.json" ]; then
+		t_fail "$step: the call lasted long enough to be looked at"
+		return
+	fi
+	# the payload types toward dave, as signalled on the wire (sipp's message traces):
+	# his answer's (he answers the call to him) or his offer's (he calls)
+	if [ "$step" = out ]; then
+		vpt=$(grep -a -o "m=video $((peer_media + 2)) RTP/AVP [0-9]*" "$peer_dir"/uas_msg.log | head -1 | awk '{ print $4 }')
+		apt=$(grep -a -o "m=audio $peer_media RTP/AVP [0-9]*" "$peer_dir"/uas_msg.log | head -1 | awk '{ print $4 }')
+	else
+		vpt=$(grep -a -o "m=video $((peer_media + 2)) RTP/AVP [0-9]*" "$peer_dir"/uac_msg.log | head -1 | awk '{ print $4 }')
+		apt=$(grep -a -o "m=audio $peer_media RTP/AVP [0-9]*" "$peer_dir"/uac_msg.log | head -1 | awk '{ print $4 }')
+	fi
+	[ -n "$vpt" ] && [ "$apt" = 0 ] && t_pass "$step: dave's side of the call: PCMU (0) and $codec ($vpt), one port each" ||
+		t_fail "$step: dave's SDP" "audio PT '${apt:-}', video PT '${vpt:-}'"
+
+	python3 - "$T/p0.$step.json" "$T/p1.$step.json" "$T/p2.$step.json" "$apt" "$vpt" \
+		>"$T/peer_check" <<'PY2'
+import json, sys
+p0, p1, p2 = (json.load(open(f)) for f in sys.argv[1:4])
+apt, vpt = sys.argv[4], sys.argv[5]
+bad, info = [], []
+def d(kind, key, at):
+    return at.get(kind, {}).get(key, 0) - p0.get(kind, {}).get(key, 0)
+for kind, pt in (("audio", apt), ("video", vpt)):
+    b0, b2 = p0.get(kind, {}).get("pt", {}), p2.get(kind, {}).get("pt", {})
+    pts = {k: v - b0.get(k, 0) for k, v in b2.items() if v - b0.get(k, 0)}
+    rtp1, rtp2 = d(kind, "rtp", p1), d(kind, "rtp", p2)
+    info.append("%s %d RTP (PT %s), %d RTCP" % (kind, rtp2, "/".join(pts), d(kind, "rtcp", p2)))
+    if set(pts) != {pt}:
+        bad.append("%s port got payload types %s, want only %s" % (kind, pts, pt))
+    if rtp2 < 100 or rtp2 <= rtp1:
+        bad.append("%s RTP: %d then %d" % (kind, rtp1, rtp2))
+    if d(kind, "rtcp", p2) < 1 or d(kind, "rtcp_on_rtp_port", p2) or d(kind, "rtp_on_rtcp_port", p2):
+        bad.append("%s: %d RTCP on the RTCP port, %d on the RTP port, %d RTP on the RTCP port" % (
+            kind, d(kind, "rtcp", p2), d(kind, "rtcp_on_rtp_port", p2), d(kind, "rtp_on_rtcp_port", p2)))
+a_ssrcs, v_ssrcs = set(p2["audio"]["ssrcs"]), set(p2["video"]["ssrcs"])
+if a_ssrcs & v_ssrcs:
+    bad.append("one SSRC on both ports: %s" % (a_ssrcs & v_ssrcs))
+print(", ".join(info) + ("; " + "; ".join(bad) if bad else ""))
+sys.exit(1 if bad else 0)
+PY2
+	[ $? = 0 ] && t_pass "$step: dave receives each stream on its own port with its payload type, RTCP on the RTCP ports: $(cat "$T/peer_check")" ||
+		t_fail "$step: dave receives audio and video" "$(cat "$T/peer_check")"
+
+	rx=$(r ${step}_rx)
+	echo "$rx" | python3 -c '
 import json, sys
 rx = json.loads(sys.stdin.read() or "{}")
 v, s = rx.get("video") or {}, rx.get("videoSent") or {}
@@ -145,13 +173,13 @@ print("page sent %s %s packets, received %s video packets, %s frames decoded (%s
     s.get("codec"), s.get("packets"), v.get("packets"), v.get("frames"), v.get("keyframes"), rx.get("packets")))
 sys.exit(0 if s.get("codec") == want and (v.get("packets") or 0) >= 100 and (rx.get("packets") or 0) >= 50 else 1)
 ' "$codec" >"$T/page_check" &&
-	t_pass "the echoed video reaches the page: $(cat "$T/page_check")" ||
-	t_fail "video reaches the page" "$(cat "$T/page_check") rx=$rx"
-echo "$rx" | python3 -c 'import json,sys; sys.exit(0 if ((json.loads(sys.stdin.read() or "{}").get("video") or {}).get("frames") or 0) > 0 else 1)' &&
-	t_pass "the page decodes the echoed video frames" ||
-	t_fail "the page decodes video" "$(cat "$T/page_check")"
+		t_pass "$step: the echoed video reaches the page: $(cat "$T/page_check")" ||
+		t_fail "$step: video reaches the page" "$(cat "$T/page_check") rx=$rx"
+	echo "$rx" | python3 -c 'import json,sys; sys.exit(0 if ((json.loads(sys.stdin.read() or "{}").get("video") or {}).get("frames") or 0) > 0 else 1)' &&
+		t_pass "$step: the page decodes the echoed video frames" ||
+		t_fail "$step: the page decodes video" "$(cat "$T/page_check")"
 
-python3 - "$T/s1.json" "$T/s2.json" "$mode" >"$T/path_check" <<'PY'
+	python3 - "$T/s1.$step.json" "$T/s2.$step.json" "$mode" >"$T/path_check" <<'PY2'
 import json, sys
 def media(f):
     calls = json.load(open(f))["calls"]["calls"]
@@ -181,13 +209,24 @@ for a, b in zip(s1, s2):
 want = "userspace-relay" if mode == "off" else "fastpath"
 if m2.get("path") != want:
     bad.append("path %s" % m2.get("path"))
+if mode != "off" and not (m2.get("fastpath") or {}).get("bundle_flow"):
+    bad.append("no bundled kernel flow for the browser's 5-tuple")
 print("path %s; %s%s" % (m2.get("path"), ", ".join(info), "; " + "; ".join(bad) if bad else ""))
 sys.exit(1 if bad else 0)
-PY
-[ $? = 0 ] && t_pass "media path $mode, per stream: $(cat "$T/path_check")" ||
-	t_fail "media path $mode per stream" "$(cat "$T/path_check")"
+PY2
+	[ $? = 0 ] && t_pass "$step: media path $mode, per stream: $(cat "$T/path_check")" ||
+		t_fail "$step: media path $mode per stream" "$(cat "$T/path_check")"
+	[ "$(r ${step}_ended)" = true ] && t_pass "$step: hang-up from the page ends the call" ||
+		t_fail "$step: hang-up"
+}
 
-[ "$(r ended)" = true ] && t_pass "hang-up from the page ends the call" || t_fail "hang-up"
+for step in $(echo "$steps" | tr , ' '); do
+	case $step in
+	out) check_call out "the app's video call to dave" ;;
+	in) check_call in "dave's video call to the app" ;;
+	esac
+done
+
 wait_for 10 sh -c "\"$NWITCTL\" -s \"$T/run/nwitd.sock\" -j status | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)[\"calls\"][\"active_calls\"] != 0)'" &&
 	t_pass "nwitd holds no call state afterwards" || t_fail "no leftover calls" "$(ctl status)"
 ctl status | python3 -c '

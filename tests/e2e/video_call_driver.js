@@ -1,17 +1,21 @@
 /*
  * Drives headless Chromium (playwright-core) through the sample app in docs/examples for
- * one video call: register, call TARGET with the fake camera and microphone, tell the
- * test the call is up (IN_CALL_FILE), wait until it asks to hang up (HANGUP_FILE), report
- * the page's WebRTC statistics, hang up. Prints "R <name> <value>" lines for
- * tests/e2e/test_call_video.sh.
+ * video calls with the fake camera and microphone. Steps (STEPS, comma list):
+ *   out  call TARGET;
+ *   in   answer the next incoming call (autoanswer; SYNC_DIR/in_ready says it is set).
+ * For each call: SYNC_DIR/<step>_in_call tells the test it is up; the driver waits for
+ * SYNC_DIR/<step>_hangup, reports the page's WebRTC statistics and hangs up. Prints
+ * "R <name> <value>" lines for tests/e2e/test_call_video.sh.
  *
- * env: APP_URL (page URL with gw, token and video=1), TARGET, IN_CALL_FILE, HANGUP_FILE
+ * env: APP_URL (page URL with gw, token and video=1), TARGET, STEPS, SYNC_DIR
  */
 'use strict';
 const { chromium } = require('playwright-core');
 const fs = require('fs');
 
 const env = process.env;
+const steps = (env.STEPS || 'out').split(',');
+const sync = env.SYNC_DIR;
 
 function R(name, value) { console.log('R ' + name + ' ' + value); }
 function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
@@ -42,21 +46,37 @@ async function waitFor(page, expr, ms) {
 	await page.goto(env.APP_URL);
 	R('registered', await waitFor(page, 'window.nwitApp && window.nwitApp.registered', 10000));
 	R('discovery', JSON.stringify(await page.evaluate(() => window.nwitApp.discovery || {})));
-	const t0 = Date.now();
-	await page.evaluate((t) => window.nwitApp.call(t, true), env.TARGET);
-	const ok = await waitFor(page, 'window.nwitApp.state === "in call"', 15000);
-	R('confirmed', ok);
-	R('setup_ms', Date.now() - t0);
-	if (!ok) {
-		R('failure', await page.evaluate(() => window.nwitApp.lastFailure || '-'));
-	} else {
-		fs.writeFileSync(env.IN_CALL_FILE, 'up\n');
+
+	/* the call is up: let the test look at it, then report and hang up */
+	async function during(tag) {
+		fs.writeFileSync(sync + '/' + tag + '_in_call', 'up\n');
 		const end = Date.now() + 90000;
-		while (!fs.existsSync(env.HANGUP_FILE) && Date.now() < end)
+		while (!fs.existsSync(sync + '/' + tag + '_hangup') && Date.now() < end)
 			await sleep(200);
-		R('rx', JSON.stringify(await page.evaluate(() => window.nwitApp.rxStats())));
+		R(tag + '_rx', JSON.stringify(await page.evaluate(() => window.nwitApp.rxStats())));
 		await page.evaluate(() => window.nwitApp.hangup());
-		R('ended', await waitFor(page, 'window.nwitApp.state === "registered"', 5000));
+		R(tag + '_ended', await waitFor(page, 'window.nwitApp.state === "registered"', 5000));
+	}
+
+	for (const step of steps) {
+		let ok;
+		const t0 = Date.now();
+		if (step === 'out') {
+			await page.evaluate((t) => window.nwitApp.call(t, true), env.TARGET);
+			ok = await waitFor(page, 'window.nwitApp.state === "in call"', 15000);
+		} else if (step === 'in') {
+			await page.evaluate(() => { document.getElementById('autoanswer').checked = true; });
+			fs.writeFileSync(sync + '/in_ready', 'ready\n');
+			ok = await waitFor(page, 'window.nwitApp.state === "in call"', 30000);
+		} else {
+			continue;
+		}
+		R(step + '_confirmed', ok);
+		R(step + '_setup_ms', Date.now() - t0);
+		if (ok)
+			await during(step);
+		else
+			R(step + '_failure', await page.evaluate(() => window.nwitApp.lastFailure || '-'));
 	}
 	console.log('# page log:\n# ' + (await page.evaluate(() => window.nwitApp.events.join('\n# '))));
 	await browser.close();

@@ -6,7 +6,8 @@ received one with its bits flipped), and counts what arrives per port and payloa
   echo.py ADDR AUDIO_PORT VIDEO_PORT STATS_FILE
 
 STATS_FILE is rewritten every half second as JSON:
-  {"audio": {"rtp": n, "rtcp": n, "echoed": n, "pt": {"0": n}, "ssrcs": [..]}, "video": {...}}
+  {"audio": {"rtp": n, "rtcp": n, "echoed": n, "pt": {"0": n}, "ssrcs": [..],
+             "rtcp_on_rtp_port": n, "rtp_on_rtcp_port": n}, "video": {...}}
 """
 import json
 import os
@@ -19,7 +20,8 @@ addr, aport, vport, stats_file = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 sel = selectors.DefaultSelector()
 stats = {}
 for kind, port in (("audio", aport), ("video", vport)):
-    stats[kind] = {"rtp": 0, "rtcp": 0, "echoed": 0, "pt": {}, "ssrcs": []}
+    stats[kind] = {"rtp": 0, "rtcp": 0, "echoed": 0, "pt": {}, "ssrcs": [],
+                   "rtcp_on_rtp_port": 0, "rtp_on_rtcp_port": 0}
     for p, what in ((port, "rtp"), (port + 1, "rtcp")):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind((addr, p))
@@ -37,8 +39,12 @@ while True:
         st = stats[kind]
         if len(data) < 12 or data[0] >> 6 != 2:
             continue
-        if what == "rtcp" or 192 <= data[1] <= 223:
-            st["rtcp"] += 1
+        if 192 <= data[1] <= 223:
+            # RTCP belongs on the RTCP port (RTP/AVP, no rtcp-mux)
+            st["rtcp" if what == "rtcp" else "rtcp_on_rtp_port"] += 1
+            continue
+        if what == "rtcp":
+            st["rtp_on_rtcp_port"] += 1
             continue
         st["rtp"] += 1
         pt = str(data[1] & 0x7F)
