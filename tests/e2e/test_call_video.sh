@@ -90,6 +90,7 @@ for step in $(echo "$steps" | tr , ' '); do
 		sleep 6
 		ctl status >"$T/s2.$step.json"
 		"$ims" video-stats dave >"$T/p2.$step.json"
+		ctl flow list >"$T/flows.$step.json" 2>&1
 	fi
 	touch "$T/sync/${step}_hangup"
 	wait_for 10 sh -c "\"$NWITCTL\" -s \"$T/run/nwitd.sock\" -j status | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)[\"calls\"][\"active_calls\"] != 0)'"
@@ -216,6 +217,29 @@ sys.exit(1 if bad else 0)
 PY2
 	[ $? = 0 ] && t_pass "$step: media path $mode, per stream: $(cat "$T/path_check")" ||
 		t_fail "$step: media path $mode per stream" "$(cat "$T/path_check")"
+	if [ "$mode" != off ]; then
+		# the kernel's view (nwitctl flow list): the browser's 5-tuple is one bundled
+		# flow whose per-SSRC flows leave from each stream's IMS port
+		python3 - "$T/s2.$step.json" "$T/flows.$step.json" >"$T/bundle_check" <<'PY2'
+import json, sys
+streams = json.load(open(sys.argv[1]))["calls"]["calls"][0]["media"]["streams"]
+flows = json.load(open(sys.argv[2]))["flows"]
+bundled = [f for f in flows if f.get("bundle")]
+if len(bundled) != 1:
+    print("%d bundled flows: %s" % (len(bundled), flows))
+    sys.exit(1)
+subs = bundled[0]["bundle"]
+ports = sorted(int(f["out_src"].rsplit(":", 1)[1]) for f in subs)
+want = sorted(s["ims_port"] for s in streams)
+print("flow %d from %s: %s" % (bundled[0]["id"], bundled[0]["src"], ", ".join(
+    "SSRC %d -> flow %d out of port %s, %d packets" % (f["ssrc"], f["id"], f["out_src"].rsplit(":", 1)[1],
+                                                      f["packets"]) for f in subs)))
+sys.exit(0 if ports == want and len({f["ssrc"] for f in subs}) == 2 and
+         all(f["packets"] > 0 for f in subs) else 1)
+PY2
+		[ $? = 0 ] && t_pass "$step: one bundled kernel flow picks the streams by SSRC: $(cat "$T/bundle_check")" ||
+			t_fail "$step: bundled kernel flow" "$(cat "$T/bundle_check")"
+	fi
 	[ "$(r ${step}_ended)" = true ] && t_pass "$step: hang-up from the page ends the call" ||
 		t_fail "$step: hang-up"
 }

@@ -636,12 +636,34 @@ static json_t *flow_json(struct fastpath *fp, const struct nwit_flow_key *k,
 			 "dropped", (json_int_t)st.dropped, "to_stack", (json_int_t)st.to_stack);
 }
 
+/* A bundled flow's per-SSRC flows: [{"ssrc": n, flow...}, ...]. */
+static json_t *bundle_json(struct fastpath *fp, const struct nwit_flow_key *key,
+			   uint32_t bundle_id)
+{
+	int fd = bpf_map__fd(fp->skel->maps.nwit_bundle);
+	struct nwit_ssrc_key k, next, *prev = NULL;
+	struct nwit_flow f;
+	json_t *arr = json_array(), *one;
+
+	while (arr && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (k.flow_id != bundle_id || bpf_map_lookup_elem(fd, &k, &f) < 0)
+			continue;
+		one = flow_json(fp, key, &f);
+		if (one)
+			json_object_set_new(one, "ssrc", json_integer((json_int_t)ntohl(k.ssrc)));
+		json_array_append_new(arr, one);
+	}
+	return arr;
+}
+
 json_t *fastpath_flows_json(struct fastpath *fp, uint32_t flow_id)
 {
 	int fd = bpf_map__fd(fp->skel->maps.nwit_flows);
 	struct nwit_flow_key k, next, *prev = NULL;
 	struct nwit_flow f;
-	json_t *arr = json_array();
+	json_t *arr = json_array(), *one;
 
 	if (!arr)
 		return NULL;
@@ -650,7 +672,10 @@ json_t *fastpath_flows_json(struct fastpath *fp, uint32_t flow_id)
 		prev = &k;
 		if (bpf_map_lookup_elem(fd, &k, &f) < 0 || (flow_id && f.flow_id != flow_id))
 			continue;
-		json_array_append_new(arr, flow_json(fp, &k, &f));
+		one = flow_json(fp, &k, &f);
+		if (one && (f.flags & NWIT_FLOW_BUNDLE))
+			json_object_set_new(one, "bundle", bundle_json(fp, &k, f.flow_id));
+		json_array_append_new(arr, one);
 	}
 	return arr;
 }
