@@ -58,7 +58,6 @@ struct media {
 	struct sockaddr_storage blocal;
 	char ufrag[9], pwd[25];
 	char peer_ufrag[257];		/* the browser's, once its SDP is known */
-	const char *ims_addr_str;
 	char ims_addr[INET6_ADDRSTRLEN];
 
 	/* IMS port pairs, one per IMS m= line, opened as the offers need them */
@@ -501,6 +500,18 @@ static int bind_udp(const struct sockaddr_storage *ss, int *fd_out)
 	return 0;
 }
 
+static void stream_close(struct media_stream *st)
+{
+	for (int i = 0; i < 2; i++) {
+		if (st->iev[i])
+			event_free(st->iev[i]);
+		st->iev[i] = NULL;
+		if (st->ifd[i] >= 0)
+			close(st->ifd[i]);
+		st->ifd[i] = -1;
+	}
+}
+
 /* Open IMS port pair number idx (an even RTP port and the next one for RTCP). */
 static int open_ims_pair(struct media *m, unsigned idx)
 {
@@ -525,8 +536,10 @@ static int open_ims_pair(struct media *m, unsigned idx)
 		}
 		for (int p = 0; p < 2; p++) {
 			st->iev[p] = event_new(m->base, st->ifd[p], EV_READ | EV_PERSIST, on_ims, st);
-			if (!st->iev[p] || event_add(st->iev[p], NULL) < 0)
-				return -ENOMEM;	/* closed by media_free */
+			if (!st->iev[p] || event_add(st->iev[p], NULL) < 0) {
+				stream_close(st);
+				return -ENOMEM;
+			}
 		}
 		return 0;
 	}
@@ -553,13 +566,9 @@ int media_ims_reserve(struct media *m, unsigned n)
 
 static void stream_free(struct media_stream *st)
 {
-	for (int i = 0; i < 2; i++) {
-		if (st->iev[i])
-			event_free(st->iev[i]);
-		if (st->ifd[i] >= 0)
-			close(st->ifd[i]);
-	}
+	stream_close(st);
 	relay_flow_free(st->flow);
+	st->flow = NULL;
 }
 
 struct media *media_new(struct event_base *base, struct fastpath *fp, const char *lan_addr,
@@ -835,7 +844,7 @@ json_t *media_stats_json(const struct media *m)
 	struct relay_dir_stats fb = { 0 }, fi = { 0 };
 	uint64_t tx_ims = 0, tx_browser = 0, rx_ims = 0, rb = 0, ri = 0;
 	uint32_t ids[2][MEDIA_MAX_STREAMS] = { { 0 } };
-	unsigned nflow = 0, nused_ = 0, nfp = 0, nfp_any = 0;
+	unsigned nflow = 0, nstreams = 0, nfp = 0, nfp_any = 0;
 	json_t *streams = json_array(), *o;
 	const char *path;
 
@@ -851,7 +860,7 @@ json_t *media_stats_json(const struct media *m)
 		ids[1][i] = st->fp_flow[RELAY_SIDE_IMS];
 		if (!st->used)
 			continue;
-		nused_++;
+		nstreams++;
 		nfp += st->fp_flow[0] && st->fp_flow[1];
 		nfp_any += st->fp_flow[0] || st->fp_flow[1];
 		if (st->flow) {
@@ -861,7 +870,7 @@ json_t *media_stats_json(const struct media *m)
 		}
 		json_array_append_new(streams, stream_json(m, st));
 	}
-	path = !nflow ? "setup" : nfp == nused_ ? "fastpath" : nfp_any ? "fastpath+relay" :
+	path = !nflow ? "setup" : nfp == nstreams ? "fastpath" : nfp_any ? "fastpath+relay" :
 		"userspace-relay";
 	o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:b,s:i,s:i,s:o}",
 		      "path", path,
