@@ -4,7 +4,7 @@
  * give each SSRC its own flow (rewrite, egress port, SRTP context, counters). libsrtp2
  * protects the packets (one master key for the whole bundle, as DTLS-SRTP gives it); what
  * comes out must be libsrtp2's plaintext with that stream's payload type, on that
- * stream's port, counted on that stream's flow. SRTCP follows its sender SSRC, or goes to
+ * stream's port, counted on that stream's flow (IPv4 and IPv6). SRTCP follows its sender SSRC, or goes to
  * the stack with NWIT_FLOW_RTCP_TO_STACK. An SSRC without an entry, and an entry that is
  * itself bundled, go to the stack untouched.
  */
@@ -39,13 +39,15 @@ static void bundle_entry(uint32_t ssrc, const struct nwit_flow *f)
 			 0);
 }
 
+static int v6;	/* the current case's family */
+
 static void stream_flow(struct nwit_flow *f, uint32_t id, uint16_t port, uint8_t from_pt,
 			uint8_t to_pt)
 {
 	memset(f, 0, sizeof(*f));
 	f->flow_id = id;
 	f->action = NWIT_ACTION_SRTP_TO_RTP;
-	f->out_family = NWIT_FAMILY_IPV4;
+	f->out_family = v6 ? NWIT_FAMILY_IPV6 : NWIT_FAMILY_IPV4;
 	f->out_dport = htons(port);
 	f->pt_map[from_pt] = NWIT_PT_MAPPED | to_pt;
 }
@@ -67,7 +69,7 @@ static void setup_bundle(struct pkt_spec *s)
 	pol.window_size = 128;
 	assert_int_equal(srtp_create(&tx, &pol), srtp_err_status_ok);
 
-	spec_init(s, 0);
+	spec_init(s, v6);
 	memset(&top, 0, sizeof(top));
 	top.flags = NWIT_FLOW_BUNDLE;
 	flow_install(s, BUNDLE_ID, NWIT_ACTION_SRTP_TO_RTP, &top);
@@ -133,7 +135,7 @@ static void through(enum hook hook, const struct pkt_spec *s, const uint8_t *pla
 	v = run_pkt(hook, pkt, n, out, &olen, 1, NULL);
 	if (!verdict_passed(hook, v))
 		fail_msg("verdict %d (seed %u)", v, seed);
-	got = check_headers(out, olen, 0, &glen);
+	got = check_headers(out, olen, v6, &glen);
 	assert_int_equal(got[-6] << 8 | got[-5], want_port);	/* UDP destination port */
 	memcpy(want, plain, plen);
 	if (!rtcp)
@@ -270,8 +272,10 @@ static void rtcp_to_stack(enum hook hook)
 
 static void rtcp_to_stack_xdp(void **st) { (void)st; rtcp_to_stack(HOOK_XDP); }
 static void rtcp_to_stack_tc(void **st) { (void)st; rtcp_to_stack(HOOK_TC); }
-static void two_streams_xdp(void **st) { (void)st; two_streams(HOOK_XDP); }
-static void two_streams_tc(void **st) { (void)st; two_streams(HOOK_TC); }
+static void two_streams_xdp(void **st) { (void)st; v6 = 0; two_streams(HOOK_XDP); }
+static void two_streams_tc(void **st) { (void)st; v6 = 0; two_streams(HOOK_TC); }
+static void two_streams_v6_xdp(void **st) { (void)st; v6 = 1; two_streams(HOOK_XDP); v6 = 0; }
+static void two_streams_v6_tc(void **st) { (void)st; v6 = 1; two_streams(HOOK_TC); v6 = 0; }
 static void unknown_to_stack_xdp(void **st) { (void)st; unknown_to_stack(HOOK_XDP); }
 static void unknown_to_stack_tc(void **st) { (void)st; unknown_to_stack(HOOK_TC); }
 
@@ -280,6 +284,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(two_streams_xdp),
 		cmocka_unit_test(two_streams_tc),
+		cmocka_unit_test(two_streams_v6_xdp),
+		cmocka_unit_test(two_streams_v6_tc),
 		cmocka_unit_test(unknown_to_stack_xdp),
 		cmocka_unit_test(unknown_to_stack_tc),
 		cmocka_unit_test(rtcp_to_stack_xdp),
