@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Video calls end to end: headless Chromium runs the sample app (docs/examples, JsSIP)
 # with the fake camera and microphone, calls dave through nwitd -> Kamailio (step out),
-# then answers his call (step in). dave is sipp (a UAS answering, a UAC calling) with
+# answers his call (step in), then calls him with audio only and adds video (upgrade). dave is sipp (a UAS answering, a UAC calling) with
 # audio + video over RTP/AVP (PCMU, and VP8 or H.264), one port pair per m= line; his
 # media peer (tests/e2e/video_peer/echo.py) counts RTP per port and payload type and
 # sends every packet back under its own SSRC. Checked per call: audio arrives at dave's
@@ -13,7 +13,8 @@
 #   NWIT_E2E_FASTPATH=auto  BPF fast path: the kernel flows of both streams and both
 #                           directions grow while nwitd's own RTP counters stand still
 #   NWIT_E2E_VIDEO=vp8|h264 dave's video codec (default vp8)
-#   STEPS=out,in            which calls
+#   STEPS=out,in,upgrade    which calls (upgrade: an audio call to dave, then the page
+#                           adds its camera with a re-INVITE; it must come last)
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces"
 for tool in kamailio sipp chromium node python3; do
@@ -72,12 +73,15 @@ if [ "$mode" != off ] && ! ctl status | python3 -c 'import json,sys; f=json.load
 fi
 
 "$webapp" serve >/dev/null || { t_fail "the app server starts"; t_done; }
-steps=${STEPS:-out,in}
+steps=${STEPS:-out,in,upgrade}
 mkdir -p "$T/sync"
 echo '{}' >"$T/p.json"
+[[ ",$steps," == *,upgrade,* ]] && [ "${steps##*,}" != upgrade ] && t_skip_all "STEPS: upgrade must come last"
 SYNC_DIR="$T/sync" STEPS="$steps" "$webapp" drive-video sip:dave@ims.example.net >"$T/driver.out" 2>&1 &
 driver_pid=$!
 for step in $(echo "$steps" | tr , ' '); do
+	[ "$step" = upgrade ] && "$ims" video-answer dave upgrade >>"$T/peer.log" 2>&1
+	touch "$T/sync/${step}_go"
 	if [ "$step" = in ]; then
 		wait_for 30 test -e "$T/sync/in_ready" && "$ims" video-dial dave alice >>"$T/peer.log" 2>&1
 	fi
@@ -125,12 +129,13 @@ check_call() { # check_call STEP WHAT: the checks of one call
 	fi
 	# the payload types toward dave, as signalled on the wire (sipp's message traces):
 	# his answer's (he answers the call to him) or his offer's (he calls)
-	if [ "$step" = out ]; then
-		vpt=$(grep -a -o "m=video $((peer_media + 2)) RTP/AVP [0-9]*" "$peer_dir"/uas_msg.log | head -1 | awk '{ print $4 }')
-		apt=$(grep -a -o "m=audio $peer_media RTP/AVP [0-9]*" "$peer_dir"/uas_msg.log | head -1 | awk '{ print $4 }')
-	else
-		vpt=$(grep -a -o "m=video $((peer_media + 2)) RTP/AVP [0-9]*" "$peer_dir"/uac_msg.log | head -1 | awk '{ print $4 }')
-		apt=$(grep -a -o "m=audio $peer_media RTP/AVP [0-9]*" "$peer_dir"/uac_msg.log | head -1 | awk '{ print $4 }')
+	local trace
+	case $step in out) trace=uas ;; in) trace=uac ;; *) trace=$step ;; esac
+	vpt=$(grep -a -o "m=video $((peer_media + 2)) RTP/AVP [0-9]*" "$peer_dir/${trace}_msg.log" | head -1 | awk '{ print $4 }')
+	apt=$(grep -a -o "m=audio $peer_media RTP/AVP [0-9]*" "$peer_dir/${trace}_msg.log" | head -1 | awk '{ print $4 }')
+	if [ "$step" = upgrade ]; then
+		[ "$(r upgrade)" = ok ] && t_pass "upgrade: the page adds its camera to the audio call (re-INVITE through both legs)" ||
+			t_fail "upgrade: video added" "$(r upgrade)"
 	fi
 	[ -n "$vpt" ] && [ "$apt" = 0 ] && t_pass "$step: dave's side of the call: PCMU (0) and $codec ($vpt), one port each" ||
 		t_fail "$step: dave's SDP" "audio PT '${apt:-}', video PT '${vpt:-}'"
@@ -248,6 +253,7 @@ for step in $(echo "$steps" | tr , ' '); do
 	case $step in
 	out) check_call out "the app's video call to dave" ;;
 	in) check_call in "dave's video call to the app" ;;
+	upgrade) check_call upgrade "the app's audio call to dave" ;;
 	esac
 done
 

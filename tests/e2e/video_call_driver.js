@@ -2,8 +2,10 @@
  * Drives headless Chromium (playwright-core) through the sample app in docs/examples for
  * video calls with the fake camera and microphone. Steps (STEPS, comma list):
  *   out  call TARGET;
- *   in   answer the next incoming call (autoanswer; SYNC_DIR/in_ready says it is set).
- * For each call: SYNC_DIR/<step>_in_call tells the test it is up; the driver waits for
+ *   in   answer the next incoming call (autoanswer; SYNC_DIR/in_ready says it is set);
+ *   upgrade  call TARGET with audio only, then add the camera (re-INVITE).
+ * Each step starts when SYNC_DIR/<step>_go exists. For each call: SYNC_DIR/<step>_in_call
+ * tells the test it is up; the driver waits for
  * SYNC_DIR/<step>_hangup, reports the page's WebRTC statistics and hangs up. Prints
  * "R <name> <value>" lines for tests/e2e/test_call_video.sh.
  *
@@ -59,7 +61,11 @@ async function waitFor(page, expr, ms) {
 	}
 
 	for (const step of steps) {
-		let ok;
+		let ok, setupMs;
+		/* the test readies dave for this step, then says go */
+		const until = Date.now() + 30000;
+		while (!fs.existsSync(sync + '/' + step + '_go') && Date.now() < until)
+			await sleep(100);
 		const t0 = Date.now();
 		if (step === 'out') {
 			await page.evaluate((t) => window.nwitApp.call(t, true), env.TARGET);
@@ -68,11 +74,19 @@ async function waitFor(page, expr, ms) {
 			await page.evaluate(() => { document.getElementById('autoanswer').checked = true; });
 			fs.writeFileSync(sync + '/in_ready', 'ready\n');
 			ok = await waitFor(page, 'window.nwitApp.state === "in call"', 30000);
+		} else if (step === 'upgrade') {
+			await page.evaluate((t) => window.nwitApp.call(t, false), env.TARGET);
+			ok = await waitFor(page, 'window.nwitApp.state === "in call"', 15000);
+			setupMs = Date.now() - t0;
+			if (ok) {
+				await sleep(2000);
+				R('upgrade', await page.evaluate(() => window.nwitApp.addVideo()));
+			}
 		} else {
 			continue;
 		}
 		R(step + '_confirmed', ok);
-		R(step + '_setup_ms', Date.now() - t0);
+		R(step + '_setup_ms', setupMs || Date.now() - t0);
 		if (ok)
 			await during(step);
 		else

@@ -112,6 +112,22 @@
 			setTimeout(() => done('timeout'), 8000);
 		});
 	}
+	/* Add the camera to a call without video (re-INVITE offering a video m= line). */
+	app.addVideo = async function () {
+		const s = app.session;
+		if (!s || !s.connection)
+			return 'no call';
+		const cam = await navigator.mediaDevices.getUserMedia({ video: true });
+		const audio = s.connection.getSenders().find((x) => x.track && x.track.kind === 'audio');
+		const streams = audio && audio.track ? [new MediaStream([audio.track, ...cam.getVideoTracks()])] : [cam];
+		cam.getVideoTracks().forEach((t) => s.connection.addTrack(t, streams[0]));
+		return new Promise((resolve) => {
+			const fired = s.renegotiate({}, () => resolve('ok'));
+			if (!fired)
+				resolve('not possible now');
+			setTimeout(() => resolve('timeout'), 8000);
+		});
+	};
 	app.hold = () => holdOp('hold');
 	app.unhold = () => holdOp('unhold');
 
