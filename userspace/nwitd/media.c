@@ -331,7 +331,6 @@ static void fastpath_program(struct media *m, struct media_stream *st, enum rela
 		dir.out_dst = st->ims_remote[0];
 		dir.pt_map = d->side[RELAY_SIDE_IMS].pt_map;
 		dir.strip_ext = 1;
-		dir.rtcp_to_stack = 1;	/* the relay sends it to the IMS RTCP port */
 		dir.key = m->keys.remote_key;
 		dir.salt = m->keys.remote_salt;
 	} else {
@@ -344,6 +343,12 @@ static void fastpath_program(struct media *m, struct media_stream *st, enum rela
 		dir.key = m->keys.local_key;
 		dir.salt = m->keys.local_salt;
 	}
+	/*
+	 * RTCP stays with the relay: it reaches the IMS RTCP port, and the SRTCP state of
+	 * every SSRC has one owner (an IMS peer that sends RTCP to our RTP port as well as
+	 * to the RTCP port must not get two SRTCP indexes for one SSRC).
+	 */
+	dir.rtcp_to_stack = 1;
 	if (from == RELAY_SIDE_BROWSER && nused(m) > 1) {
 		/* several streams share the browser's 5-tuple: the kernel flow picks by SSRC */
 		rc = media_fp_bundle_add(m->fpath, &dir, &m->fp_bundle, &st->fp_flow[from], err,

@@ -26,7 +26,7 @@ struct media_fp_dir {
 	struct sockaddr_storage out_src, out_dst;	/* as sent */
 	const uint8_t *pt_map;		/* 128 entries, NWIT_PT_MAPPED | pt or 0 */
 	int strip_ext;
-	int rtcp_to_stack;		/* RTCP left to the relay (the IMS RTCP port) */
+	int rtcp_to_stack;		/* RTCP left to the relay (NWIT_FLOW_RTCP_TO_STACK) */
 	uint32_t ssrc;
 	const uint8_t *key, *salt;	/* SRTP master key of that SSRC */
 };
