@@ -289,12 +289,20 @@ static void relay_out(struct media *m, struct media_stream *st, enum relay_side 
 					  sa_port(&st->ilocal[0]), sa_port(&m->s[owner].ilocal[0]));
 			return;
 		}
+		if (owner < 0 && m->ims_ssrcs.nssrc >= BUNDLE_MAX_SSRCS) {
+			/* an SSRC that could not be remembered could later collide unseen */
+			if (st->st.ssrc_collision++ % 100 == 0)
+				log_warnx("media: SSRC %u from IMS port %u dropped: the call already "
+					  "has %d IMS SSRCs", ssrc, sa_port(&st->ilocal[0]),
+					  BUNDLE_MAX_SSRCS);
+			return;
+		}
 	}
 	rc = relay_translate(st->flow, from, port, src, buf, &len, RELAY_BUF_SIZE, &out);
 	if (rc < 0)
 		return;	/* counted in the flow's drop reasons */
 	if (from == RELAY_SIDE_IMS)
-		bundle_demux_learn(&m->ims_ssrcs, ssrc, st->idx);	/* full table: checked above */
+		bundle_demux_learn(&m->ims_ssrcs, ssrc, st->idx);	/* room: checked above */
 	else if (!rtcp)
 		bundle_demux_learn(&m->demux, ssrc, st->idx);
 	if (!rtcp) {
