@@ -68,6 +68,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NWIT_MAX_SSRCS);
 	__type(key, struct nwit_ssrc_key);
+	__type(value, struct nwit_flow);
+} nwit_bundle SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NWIT_MAX_SSRCS);
+	__type(key, struct nwit_ssrc_key);
 	__type(value, struct nwit_aes_ctxs);
 } nwit_aes SEC(".maps");
 

@@ -222,6 +222,33 @@ static __always_inline int transform(struct nwit_scratch *s, const struct nwit_f
 	return srtp_protect(s, c, aes, n);
 }
 
+/*
+ * The flow of this packet's SSRC on a bundled flow f (NWIT_FLOW_BUNDLE), or NULL when
+ * that SSRC has none (the packet then goes to the stack, counted in f's to_stack).
+ */
+static __always_inline struct nwit_flow *bundle_flow(void *ctx, int xdp, struct nwit_scratch *s,
+						      const struct nwit_flow *f,
+						      const struct pkt_info *pi)
+{
+	struct nwit_ssrc_key k = { .flow_id = f->flow_id };
+	struct nwit_flow_stat *fs;
+	struct nwit_flow *sub = NULL;
+	__u32 key = f->flow_id;
+
+	if (pi->pay_len >= 12 && !pkt_load(ctx, xdp, pi->pay_off, s->msg, 12)) {
+		k.ssrc = *(__be32 *)(s->msg + (is_rtcp(s->msg) ? 4 : 8));
+		sub = bpf_map_lookup_elem(&nwit_bundle, &k);
+		if (sub && (sub->flags & NWIT_FLOW_BUNDLE))
+			sub = NULL;
+	}
+	if (!sub) {
+		fs = bpf_map_lookup_elem(&nwit_flow_stats, &key);
+		if (fs)
+			fs->to_stack++;
+	}
+	return sub;
+}
+
 static __always_inline int fastpath(void *ctx, int xdp)
 {
 	void *data = pkt_data(ctx, xdp), *end = pkt_end(ctx, xdp);
@@ -251,6 +278,14 @@ static __always_inline int fastpath(void *ctx, int xdp)
 	if (xdp ? (f->flags & NWIT_FLOW_TC_ONLY)
 		: (!(f->flags & NWIT_FLOW_TC_ONLY) && (dev_flags & NWIT_DEV_ATTACHED_XDP)))
 		return verdict_pass(xdp);
+	if (f->flags & NWIT_FLOW_BUNDLE) {
+		s = scratch_get();
+		if (!s)
+			return verdict_pass(xdp);
+		f = bundle_flow(ctx, xdp, s, f, &pi);
+		if (!f)
+			return verdict_pass(xdp);
+	}
 	if (pi.pay_len > NWIT_MAX_PAYLOAD) {
 		count_drop(NWIT_DROP_TOO_BIG, f->flow_id, len);
 		return verdict_drop(xdp);
@@ -273,6 +308,13 @@ static __always_inline int fastpath(void *ctx, int xdp)
 		  : pkt_load(ctx, xdp, pi.pay_off, s->msg, head))) {
 		count_drop(NWIT_DROP_MALFORMED, f->flow_id, len);
 		return verdict_drop(xdp);
+	}
+	if ((f->flags & NWIT_FLOW_RTCP_TO_STACK) && is_rtcp(s->msg)) {
+		key = f->flow_id;
+		fs = bpf_map_lookup_elem(&nwit_flow_stats, &key);
+		if (fs)
+			fs->to_stack++;
+		return verdict_pass(xdp);
 	}
 	old01 = *(__u16 *)s->msg;
 	r = transform(s, f, n);

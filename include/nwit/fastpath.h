@@ -69,6 +69,7 @@ struct nwit_dev_info {
 #define NWIT_MAP_CLASS_STATS "nwit_class_stats"
 #define NWIT_MAP_DEVICES "nwit_devices"
 #define NWIT_MAP_TX_PORTS "nwit_tx_ports"
+#define NWIT_MAP_BUNDLE "nwit_bundle"
 
 #define NWIT_MAX_FLOWS 4096		/* flow ids are 1 .. NWIT_MAX_FLOWS - 1 */
 #define NWIT_MAX_SSRCS 8192
@@ -107,6 +108,18 @@ enum nwit_flow_flags {
 	 * the egress (an XDP redirect into a TUN device is dropped), so XDP passes it on.
 	 */
 	NWIT_FLOW_TC_ONLY = 1 << 3,
+	/*
+	 * BUNDLE (RFC 8843): several streams share this 5-tuple and each SSRC takes its own
+	 * flow from "nwit_bundle" (below); of this entry only flow_id, flags and
+	 * out_family are used.
+	 */
+	NWIT_FLOW_BUNDLE = 1 << 4,
+	/*
+	 * RTCP (RFC 5761 demux) on this flow goes to the stack untouched: the egress side
+	 * takes RTCP on a port of its own (RTP/AVP without rtcp-mux), which the flow's one
+	 * destination port cannot express; the controller relays it.
+	 */
+	NWIT_FLOW_RTCP_TO_STACK = 1 << 5,
 };
 
 /* pt_map[pt] = NWIT_PT_MAPPED | new_pt rewrites payload type pt; 0 keeps it. */
@@ -132,6 +145,15 @@ struct nwit_ssrc_key {
 	__u32 flow_id;
 	__be32 ssrc;
 };
+
+/*
+ * Map "nwit_bundle" (hash, NWIT_MAX_SSRCS entries): for a flow with NWIT_FLOW_BUNDLE,
+ * key {that flow's flow_id, SSRC} -> the flow a packet of that SSRC takes (its RTP SSRC,
+ * or an RTCP packet's sender SSRC). The value is a whole struct nwit_flow with its own
+ * flow_id: its stats slot and the key of its SRTP contexts; it must not be bundled
+ * itself. Packets of an SSRC without an entry go to the stack (counted in to_stack of
+ * the bundled flow), where the controller learns the new stream.
+ */
 
 enum nwit_srtp_profile {
 	NWIT_SRTP_INVALID = 0,

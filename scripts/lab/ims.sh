@@ -11,6 +11,18 @@
 #   ims.sh ue CMD NAME [ARG]            send a command to that phone: dial URI | hangup
 #   ims.sh ue-recording NAME            path of the newest recording of what NAME heard
 #   ims.sh ue-stop NAME
+#   ims.sh video-start NAME SIP_PORT MEDIA_PORT vp8|h264
+#                                       a video phone (sipp registered as NAME, answering
+#                                       one call with PCMU + the codec on MEDIA_PORT and
+#                                       MEDIA_PORT + 2, RTP/AVP) whose media echo.py sends
+#                                       back and counts (tests/e2e/video_peer/)
+#   ims.sh video-answer NAME uas|upgrade
+#                                       answer the next call again (uas), or an audio call
+#                                       and then its re-INVITE adding video (upgrade)
+#   ims.sh video-dial NAME USER         that phone calls USER@ims.example.net with PCMU + its
+#                                       codec (sipp UAC, on SIP_PORT + 2), and waits for BYE
+#   ims.sh video-stats NAME             the echo's per-stream counters (JSON)
+#   ims.sh video-stop NAME
 #   ims.sh stop                         stop every phone, then the core
 #
 # Files live under /run/nwit-lab/ (kamailio/, ue-NAME/). Phones are stopped before the
@@ -132,6 +144,79 @@ while True:
 EOP
 }
 
+video_start() {
+	local name=$1 sip=$2 media=$3 codec=$4 dir
+	local peer=$here/../../tests/e2e/video_peer
+	dir=$(ue_dir "$name")
+	video_stop "$name"
+	rm -rf "$dir" && mkdir -p "$dir"
+	case $codec in vp8|h264) ;; *) die "video codec $codec: vp8 or h264" ;; esac
+	echo "$codec $sip $media" >"$dir/video"
+	spawn_in_ns "$dir" "$dir/echo.log" python3 "$peer/echo.py" "$IMS_ADDR" "$media" \
+		"$((media + 2))" "$dir/stats.json"
+	echo "$SPAWNED" >"$dir/echo.pid"
+	video_answer "$name" uas
+	in_ns sipp -sf "$peer/register.xml" -i "$IMS_ADDR" -p $((sip + 1)) -set contact_port "$sip" \
+		-m 1 -timeout 10 -timeout_error -trace_err -error_file "$dir/reg_err.log" \
+		"$IMS_ADDR:5060" </dev/null >"$dir/reg.log" 2>&1 ||
+		{ tail -5 "$dir/reg_err.log" "$dir/reg.log"; die "video phone $name did not register"; }
+	echo "ims: video phone $name registered, SIP $IMS_ADDR:$sip, media $media/$((media + 2)), $codec"
+}
+
+# video_answer NAME SCENARIO: (re)start the phone's sipp UAS for one call with
+# tests/e2e/video_peer/SCENARIO.xml (uas: audio + video; upgrade: audio, then video added)
+video_answer() {
+	local name=$1 scenario=$2 dir codec sip media re rtpmap fmtp
+	local peer=$here/../../tests/e2e/video_peer
+	dir=$(ue_dir "$name")
+	read -r codec sip media <"$dir/video" || die "video phone $name is not started"
+	case $codec in
+	vp8) re='a=rtpmap:([0-9]+) VP8/90000'; rtpmap=VP8/90000; fmtp='a=fmtp:[$vpt] max-fs=3600' ;;
+	*) # the offer's H.264 Constrained Baseline, packetization-mode 1
+		re='a=rtpmap:([0-9]+) H264/90000[[:space:]]+a=fmtp:[0-9]+ [^[:space:]]*packetization-mode=1;profile-level-id=42e01f'
+		rtpmap=H264/90000; fmtp='a=fmtp:[$vpt] packetization-mode=1;profile-level-id=42e01f' ;;
+	esac
+	[ -f "$peer/$scenario.xml" ] || die "no scenario $scenario"
+	sed -e "s|@VIDEO_RE@|$re|" -e "s|@AUDIO_PORT@|$media|" -e "s|@VIDEO_PORT@|$((media + 2))|" \
+		-e "s|@VIDEO_RTPMAP@|$rtpmap|" -e "s|@VIDEO_FMTP@|$fmtp|" "$peer/$scenario.xml" \
+		>"$dir/$scenario.xml"
+	stop_pidfile "$dir/sipp.pid"
+	wait_for 5 sh -c "! nsenter --net=/var/run/netns/$NS -- ss -Huln '( sport = :$sip )' | grep -q ."
+	spawn_in_ns "$dir" "$dir/$scenario.log" sipp -sf "$dir/$scenario.xml" -i "$IMS_ADDR" \
+		-p "$sip" -m 1 -nostdin -trace_msg -trace_err -message_file "$dir/${scenario}_msg.log" \
+		-error_file "$dir/${scenario}_err.log"
+	echo "$SPAWNED" >"$dir/sipp.pid"
+	wait_for 10 listening "$sip" ||
+		{ cat "$dir/$scenario.log"; die "sipp UAS ($scenario) for $name did not start"; }
+}
+
+video_dial() {
+	local name=$1 user=$2 dir codec sip media pt rtpmap fmtp
+	local peer=$here/../../tests/e2e/video_peer
+	dir=$(ue_dir "$name")
+	read -r codec sip media <"$dir/video" || die "video phone $name is not started"
+	case $codec in
+	vp8) pt=100; rtpmap=VP8/90000; fmtp=max-fs=3600 ;;
+	*) pt=99; rtpmap=H264/90000; fmtp='profile-level-id=42e01f;packetization-mode=1' ;;
+	esac
+	sed -e "s|@AUDIO_PORT@|$media|" -e "s|@VIDEO_PORT@|$((media + 2))|" -e "s|@VIDEO_PT@|$pt|g" \
+		-e "s|@VIDEO_RTPMAP@|$rtpmap|g" -e "s|@VIDEO_FMTP@|$fmtp|" "$peer/uac.xml" >"$dir/uac.xml"
+	stop_pidfile "$dir/uac.pid"
+	spawn_in_ns "$dir" "$dir/uac.log" sipp -sf "$dir/uac.xml" -i "$IMS_ADDR" -p $((sip + 2)) \
+		-s "$user" -m 1 -nostdin -trace_msg -message_file "$dir/uac_msg.log" -trace_err \
+		-error_file "$dir/uac_err.log" "$IMS_ADDR:5060"
+	echo "$SPAWNED" >"$dir/uac.pid"
+	echo "ims: $name calls $user with audio + $codec video (payload type $pt)"
+}
+
+video_stop() {
+	local dir
+	dir=$(ue_dir "$1")
+	stop_pidfile "$dir/uac.pid"
+	stop_pidfile "$dir/sipp.pid"
+	stop_pidfile "$dir/echo.pid"
+}
+
 case "${1:-}" in
 core-start) core_start ;;
 core-stop) stop_pidfile "$RUN/kamailio/kamailio.pid" ;;
@@ -140,8 +225,15 @@ ue-start) [ $# -eq 4 ] || [ $# -eq 5 ] || die "usage: ims.sh ue-start NAME PORT 
 ue) [ $# -ge 3 ] || die "usage: ims.sh ue dial|hangup NAME [ARG]"; ue_cmd "$3" "$2" "${4:-}" ;;
 ue-recording) ls -t "$(ue_dir "$2")"/rec/*dec*.wav 2>/dev/null | head -1 ;;
 ue-stop) stop_pidfile "$(ue_dir "$2")/baresip.pid" ;;
+video-start) [ $# -eq 5 ] || die "usage: ims.sh video-start NAME SIP_PORT MEDIA_PORT vp8|h264"
+	video_start "$2" "$3" "$4" "$5" ;;
+video-answer) [ $# -eq 3 ] || die "usage: ims.sh video-answer NAME uas|upgrade"
+	video_answer "$2" "$3" ;;
+video-dial) [ $# -eq 3 ] || die "usage: ims.sh video-dial NAME USER"; video_dial "$2" "$3" ;;
+video-stats) cat "$(ue_dir "$2")/stats.json" 2>/dev/null || echo '{}' ;;
+video-stop) video_stop "$2" ;;
 stop)
-	for d in "$RUN"/ue-*; do [ -d "$d" ] && stop_pidfile "$d/baresip.pid"; done
+	for d in "$RUN"/ue-*; do [ -d "$d" ] && stop_pidfile "$d/baresip.pid" && video_stop "${d##*/ue-}"; done
 	stop_pidfile "$RUN/kamailio/kamailio.pid" ;;
-*) sed -n '2,17p' "$0" >&2; exit 2 ;;
+*) sed -n '2,29p' "$0" >&2; exit 2 ;;
 esac

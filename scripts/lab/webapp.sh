@@ -4,10 +4,13 @@
 # in namespace nwit-browser driving it (tests/e2e/call_driver.js).
 #
 #   webapp.sh serve            bundle and serve on http://203.0.113.10:8080/
-#   webapp.sh token            an operator token for that origin (voice, 1 h); makes the
+#   webapp.sh token            an operator token for that origin (voice, or the scopes in
+#                              NWIT_LAB_SCOPES such as "voice video"; 1 h); makes the
 #                              lab operator's key in $RUN/operator-jwks.json when missing
 #   webapp.sh drive [STEPS]    run Chromium through STEPS (out,out2,hold,in,inhold) against the device
 #                              at 192.0.2.1:8461; prints "R name value" lines
+#   webapp.sh drive-video URI  video calls (tests/e2e/video_call_driver.js): STEPS out (call
+#                              URI) and/or in (answer); files in SYNC_DIR pace them
 #   webapp.sh stop
 #
 # Needs the npm packages of tests/e2e (cd tests/e2e && npm ci) and NWIT_BUILD (nwitctl).
@@ -44,7 +47,7 @@ token() {
 	[ -f "$RUN/operator.pem" ] ||
 		"$BUILD/nwitctl" token keygen -K lab1 "$RUN/operator.pem" "$RUN/operator-jwks.json" >/dev/null
 	"$BUILD/nwitctl" token issue -k "$RUN/operator.pem" -K lab1 -i lab-operator -a lab-device \
-		-p com.example.sample -o "$ORIGIN" -s voice
+		-p com.example.sample -o "$ORIGIN" -s "${NWIT_LAB_SCOPES:-voice}"
 }
 
 drive() {
@@ -53,6 +56,11 @@ drive() {
 	(cd "$e2e" && APP_URL="$ORIGIN/index.html?gw=$GW&token=$(token)" TONE_WAV="$tone" \
 		IMS_SH="$top/scripts/lab/ims.sh" TONE_PY="$top/scripts/lab/tone.py" STEPS="${1:-out,out2,hold,in,inhold}" \
 		exec nsenter --net="/var/run/netns/${PREFIX}browser" -- timeout 180 node call_driver.js)
+}
+
+drive_video() {
+	(cd "$e2e" && APP_URL="$ORIGIN/index.html?gw=$GW&video=1&token=$(token)" TARGET="$1" \
+		exec nsenter --net="/var/run/netns/${PREFIX}browser" -- timeout 180 node video_call_driver.js)
 }
 
 stop() {
@@ -66,6 +74,7 @@ case "${1:-}" in
 serve) serve ;;
 token) token ;;
 drive) drive "${2:-}" ;;
+drive-video) drive_video "${2:?usage: webapp.sh drive-video URI}" ;;
 stop) stop ;;
-*) sed -n '2,14p' "$0" >&2; exit 2 ;;
+*) sed -n '2,17p' "$0" >&2; exit 2 ;;
 esac

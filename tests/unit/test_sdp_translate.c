@@ -204,6 +204,57 @@ static void browser_call_av_dc(void **state)
 	sdp_free(offer);
 }
 
+/*
+ * Browser calls with audio and video only (Chromium 156 with its fake camera); the IMS
+ * peer takes PCMU and H.264 Constrained Baseline with packetization-mode 1 under its own
+ * payload type, as a ViLTE phone would, RTCP on a port of its own.
+ */
+static void browser_call_av_h264(void **state)
+{
+	struct sdp_webrtc_local wl;
+	struct sdp_ims_local il;
+	struct sdp_session *offer = load("chromium156_av_offer.sdp"), *ims_offer, *ims_answer,
+			   *answer;
+	struct sdp_xlate x;
+	char err[256];
+	const struct sdp_xlate_stream *a = &x.s[0], *v = &x.s[1];
+
+	(void)state;
+	local_sides(&wl, &il);
+	if (sdp_xlate_webrtc_offer(offer, &wl, &il, &x, &ims_offer, err, sizeof(err)) != 0)
+		fail_msg("offer: %s", err);
+	/* one RTP/AVP port pair per m= line: 40000 audio, 40002 video */
+	expect_golden(ims_offer, "chromium156_av.ims_offer.expected.sdp");
+	assert_int_equal(x.nstreams, 2);
+	assert_int_equal(a->ims_index, 0);
+	assert_int_equal(v->ims_index, 1);
+	assert_string_equal(a->mid, "0");
+	assert_string_equal(v->mid, "1");
+	/* the first a=ssrc of each m= line (video's is the primary of its FID group) */
+	assert_int_equal(a->webrtc_ssrc, 3829248528u);
+	assert_int_equal(v->webrtc_ssrc, 2430804197u);
+
+	ims_answer = load("chromium156_av.ims_answer.sdp");
+	if (sdp_xlate_ims_answer(offer, ims_answer, &wl, &x, &answer, err, sizeof(err)) != 0)
+		fail_msg("answer: %s", err);
+	expect_golden(answer, "chromium156_av.webrtc_answer.expected.sdp");
+	assert_true(a->active && v->active);
+	EXPECT_MAP(a->to_ims, a->n_to_ims, { 0, 0 });
+	EXPECT_MAP(a->to_webrtc, a->n_to_webrtc, { 0, 0 });
+	/* 108 is Chromium's 42e01f with packetization-mode=1; the peer calls it 112 */
+	EXPECT_MAP(v->to_ims, v->n_to_ims, { 108, 112 });
+	EXPECT_MAP(v->to_webrtc, v->n_to_webrtc, { 108, 108 }, { 112, 108 });
+	assert_string_equal(v->ims_addr, "198.51.100.77");
+	assert_int_equal(a->ims_rtp_port, 49170);
+	assert_int_equal(a->ims_rtcp_port, 49171);
+	assert_int_equal(v->ims_rtp_port, 49172);
+	assert_int_equal(v->ims_rtcp_port, 49181);
+	sdp_free(answer);
+	sdp_free(ims_answer);
+	sdp_free(ims_offer);
+	sdp_free(offer);
+}
+
 /* Without data channel support the m=application line is refused and left out of BUNDLE. */
 static void browser_call_datachannel_refused(void **state)
 {
@@ -722,6 +773,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(browser_call_av_dc),
+		cmocka_unit_test(browser_call_av_h264),
 		cmocka_unit_test(browser_call_datachannel_refused),
 		cmocka_unit_test(browser_hold_ipv6),
 		cmocka_unit_test(ims_call_baresip),

@@ -418,19 +418,63 @@ static int flow_find(struct fastpath *fp, uint32_t flow_id, struct nwit_flow_key
 	return -ENOENT;
 }
 
+int fastpath_bundle_add(struct fastpath *fp, uint32_t bundle_id, uint32_t ssrc,
+			const struct nwit_flow *flow)
+{
+	struct nwit_ssrc_key k = { .flow_id = bundle_id, .ssrc = htonl(ssrc) };
+	__u32 ifindex = flow->out_ifindex;
+
+	if (!bundle_id || bundle_id >= NWIT_MAX_FLOWS || !flow->flow_id ||
+	    flow->flow_id >= NWIT_MAX_FLOWS || flow->flow_id == bundle_id || !flow->action ||
+	    (flow->flags & NWIT_FLOW_BUNDLE))
+		return -EINVAL;
+	if (ifindex && bpf_map_update_elem(bpf_map__fd(fp->skel->maps.nwit_tx_ports), &ifindex,
+					   &ifindex, BPF_ANY) < 0)
+		return -errno;
+	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.nwit_bundle), &k, flow, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Remove the bundle entries of bundled flow flow_id, or those leading to flow flow_id. */
+static int bundle_del(struct fastpath *fp, uint32_t flow_id)
+{
+	int fd = bpf_map__fd(fp->skel->maps.nwit_bundle), found = 0;
+	struct nwit_ssrc_key k, next, *prev = NULL, doomed[64];
+	struct nwit_flow f;
+	size_t n;
+
+	do {
+		n = 0;
+		prev = NULL;
+		while (n < sizeof(doomed) / sizeof(doomed[0]) &&
+		       bpf_map_get_next_key(fd, prev, &next) == 0) {
+			k = next;
+			prev = &k;
+			if (k.flow_id == flow_id ||
+			    (bpf_map_lookup_elem(fd, &k, &f) == 0 && f.flow_id == flow_id))
+				doomed[n++] = k;
+		}
+		for (size_t i = 0; i < n; i++)
+			found += bpf_map_delete_elem(fd, &doomed[i]) == 0;
+	} while (n == sizeof(doomed) / sizeof(doomed[0]));
+	return found;
+}
+
 int fastpath_flow_del(struct fastpath *fp, uint32_t flow_id)
 {
 	int sfd = bpf_map__fd(fp->skel->maps.nwit_srtp), afd = bpf_map__fd(fp->skel->maps.nwit_aes);
 	struct nwit_ssrc_key sk, next, *prev = NULL, *doomed = NULL;
 	struct nwit_flow_key key;
 	size_t n = 0, cap = 0, i;
-	int err, ncpu;
+	int err, ncpu, bundled;
 
 	err = flow_find(fp, flow_id, &key, NULL);
-	if (err)
-		return err;
-	if (bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.nwit_flows), &key) < 0)
+	if (err == 0 && bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.nwit_flows), &key) < 0)
 		return -errno;
+	bundled = bundle_del(fp, flow_id);
+	if (err && !bundled)
+		return err;
 	while (bpf_map_get_next_key(sfd, prev, &next) == 0) {
 		sk = next;
 		prev = &sk;
@@ -592,12 +636,34 @@ static json_t *flow_json(struct fastpath *fp, const struct nwit_flow_key *k,
 			 "dropped", (json_int_t)st.dropped, "to_stack", (json_int_t)st.to_stack);
 }
 
+/* A bundled flow's per-SSRC flows: [{"ssrc": n, flow...}, ...]. */
+static json_t *bundle_json(struct fastpath *fp, const struct nwit_flow_key *key,
+			   uint32_t bundle_id)
+{
+	int fd = bpf_map__fd(fp->skel->maps.nwit_bundle);
+	struct nwit_ssrc_key k, next, *prev = NULL;
+	struct nwit_flow f;
+	json_t *arr = json_array(), *one;
+
+	while (arr && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (k.flow_id != bundle_id || bpf_map_lookup_elem(fd, &k, &f) < 0)
+			continue;
+		one = flow_json(fp, key, &f);
+		if (one)
+			json_object_set_new(one, "ssrc", json_integer((json_int_t)ntohl(k.ssrc)));
+		json_array_append_new(arr, one);
+	}
+	return arr;
+}
+
 json_t *fastpath_flows_json(struct fastpath *fp, uint32_t flow_id)
 {
 	int fd = bpf_map__fd(fp->skel->maps.nwit_flows);
 	struct nwit_flow_key k, next, *prev = NULL;
 	struct nwit_flow f;
-	json_t *arr = json_array();
+	json_t *arr = json_array(), *one;
 
 	if (!arr)
 		return NULL;
@@ -606,7 +672,10 @@ json_t *fastpath_flows_json(struct fastpath *fp, uint32_t flow_id)
 		prev = &k;
 		if (bpf_map_lookup_elem(fd, &k, &f) < 0 || (flow_id && f.flow_id != flow_id))
 			continue;
-		json_array_append_new(arr, flow_json(fp, &k, &f));
+		one = flow_json(fp, &k, &f);
+		if (one && (f.flags & NWIT_FLOW_BUNDLE))
+			json_object_set_new(one, "bundle", bundle_json(fp, &k, f.flow_id));
+		json_array_append_new(arr, one);
 	}
 	return arr;
 }

@@ -49,7 +49,17 @@ int fastpath_device_is_raw_ip(unsigned int ifindex);
 /* Add or replace a flow; an egress device is entered in the XDP devmap. */
 int fastpath_flow_add(struct fastpath *fp, const struct nwit_flow_key *key,
 		      const struct nwit_flow *flow);
-/* Remove a flow and its SSRC contexts. -ENOENT when there is none. */
+/*
+ * The flow that packets of ssrc take on bundled flow bundle_id (one with
+ * NWIT_FLOW_BUNDLE): flow has its own flow_id (stats, SRTP contexts) and must not be
+ * bundled. Returns 0 or -errno.
+ */
+int fastpath_bundle_add(struct fastpath *fp, uint32_t bundle_id, uint32_t ssrc,
+			const struct nwit_flow *flow);
+/*
+ * Remove a flow and its SSRC contexts: a flow of nwit_flows (with the bundle entries of
+ * a bundled one) or a flow reached through nwit_bundle. -ENOENT when there is none.
+ */
 int fastpath_flow_del(struct fastpath *fp, uint32_t flow_id);
 
 /*

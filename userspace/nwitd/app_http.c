@@ -226,16 +226,17 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 	}
 
 	/*
-	 * Only what works today: voice calls, and pager-mode messaging (SIP MESSAGE) when its
-	 * service runs. Video m= lines are not yet carried toward IMS and session-mode
-	 * messaging/file transfer have no session handling yet, so neither is offered.
+	 * Only what works today: voice and video calls (each m= line its own IMS port pair),
+	 * and pager-mode messaging (SIP MESSAGE) when its service runs; session-mode
+	 * messaging/file transfer have no session handling yet, so they are not offered.
 	 * Codecs: RTP passes through untranscoded, so what both sides decode.
 	 */
 	services = json_array();
 	json_array_append_new(services, json_string("voice"));
+	json_array_append_new(services, json_string("video"));
 	if (app_pager_available(a->d))
 		json_array_append_new(services, json_string("messaging"));
-	doc = json_pack("{s:i, s:s, s:b, s:s, s:o, s:o, s:{s:[ssss]},"
+	doc = json_pack("{s:i, s:s, s:b, s:s, s:o, s:o, s:{s:[ssss], s:[ss]},"
 			" s:{s:s, s:s}, s:{s:s, s:[ss], s:s, s:s}}",
 			"version", APP_API_VERSION,
 			"service", "nwit",
@@ -245,6 +246,7 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 			"services", services,
 			"codecs",
 			"audio", "opus/48000/2", "PCMU/8000", "PCMA/8000", "telephone-event/8000",
+			"video", "H264/90000", "VP8/90000",
 			"websocket", "url", url, "subprotocol", WS_SUBPROTOCOL,
 			"authorization", "type", "Bearer", "algs", "ES256", "EdDSA",
 			"query_parameter", "access_token", "header", "Authorization");

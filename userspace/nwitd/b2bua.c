@@ -633,7 +633,13 @@ static void local_sides(struct call *c, struct sdp_webrtc_local *wl, struct sdp_
 	wl->sess_id = c->sess_id;
 	wl->sess_version = ++c->sess_version;
 	il->addr = info->local_host[0] ? info->local_host : c->b->d->conf.ims_local_address;
-	il->rtp_port[0] = media_ims_port(c->media);
+	{
+		/* one RTP/RTCP pair per m= line of the offer at hand (audio, video) */
+		const struct sdp_session *o = c->re_offer ? c->re_offer : c->offer;
+
+		media_ims_reserve(c->media, o ? o->nmedia : 1);	/* too few: port 0 refuses */
+		media_ims_ports(c->media, il->rtp_port, SDP_MAX_MEDIA);
+	}
 	il->sess_id = wl->sess_id;
 	il->sess_version = wl->sess_version;
 }

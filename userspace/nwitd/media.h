@@ -1,7 +1,10 @@
 /*
  * Media of one call: the browser-facing UDP socket (ICE-lite, DTLS-SRTP, BUNDLE +
- * rtcp-mux) and the IMS-facing RTP/RTCP pair, joined by the relay core (relay.h) once
- * the DTLS keys, the browser's address and the IMS peer's address are known.
+ * rtcp-mux) and one IMS-facing RTP/RTCP pair per IMS m= line (audio, video), joined per
+ * stream by the relay core (relay.h) once the DTLS keys, the browser's address and the
+ * IMS peer's address are known. Packets from the browser are given to their stream by
+ * SSRC, else by payload type (bundle_demux.h); each IMS pair sends back to the browser's
+ * one 5-tuple.
  *
  *   media_new()        sockets bound (ports known for the SDP we write)
  *   media_set_browser  ICE credentials, fingerprint and DTLS role from the translated SDP
@@ -31,9 +34,18 @@ struct media *media_new(struct event_base *base, struct fastpath *fp, const char
 			const char *ims_addr, media_fail_cb fail, void *arg);
 void media_free(struct media *m);
 
+#define MEDIA_MAX_STREAMS 4	/* IMS m= lines with media; further ones are refused */
+
 /* Our browser-side transport: port, ICE credentials; IMS RTP port (RTCP is + 1). */
 uint16_t media_browser_port(const struct media *m);
 uint16_t media_ims_port(const struct media *m);
+/*
+ * Have RTP/RTCP port pairs for the first n IMS m= lines (at most MEDIA_MAX_STREAMS); the
+ * first is opened by media_new. Returns 0 or -errno (the pairs opened so far stay).
+ */
+int media_ims_reserve(struct media *m, unsigned n);
+/* The RTP ports of the pairs opened, by IMS m= index; returns how many (<= max). */
+unsigned media_ims_ports(const struct media *m, uint16_t *ports, unsigned max);
 const char *media_ice_ufrag(const struct media *m);
 const char *media_ice_pwd(const struct media *m);
 

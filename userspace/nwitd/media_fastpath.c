@@ -67,8 +67,17 @@ static unsigned int ifindex_of(const struct sockaddr_storage *ss)
 	return idx;
 }
 
-int media_fp_add(struct fastpath *fp, const struct media_fp_dir *d, uint32_t *flow_id,
-		 char *err, size_t errlen)
+static uint32_t take_id(void)
+{
+	uint32_t id = next_id;
+
+	next_id = next_id >= CALL_FLOW_MAX ? CALL_FLOW_MIN : next_id + 1;
+	return id;
+}
+
+/* The key and flow of direction d (flow_id left 0), the ingress device attached. */
+static int prepare(struct fastpath *fp, const struct media_fp_dir *d, struct nwit_flow_key *k,
+		   struct nwit_flow *f, char *err, size_t errlen)
 {
 	struct nwit_flow_key key;
 	struct nwit_flow flow;
@@ -109,9 +118,9 @@ int media_fp_add(struct fastpath *fp, const struct media_fp_dir *d, uint32_t *fl
 		flow.flags |= NWIT_FLOW_EGRESS_L2;
 	if (d->strip_ext)
 		flow.flags |= NWIT_FLOW_STRIP_EXT;
+	if (d->rtcp_to_stack)
+		flow.flags |= NWIT_FLOW_RTCP_TO_STACK;
 	memcpy(flow.pt_map, d->pt_map, sizeof(flow.pt_map));
-	flow.flow_id = next_id;
-	next_id = next_id >= CALL_FLOW_MAX ? CALL_FLOW_MIN : next_id + 1;
 	/* TC ingress: redirecting into a veth from XDP needs a program on the peer */
 	{
 		size_t i, n = sizeof(attached) / sizeof(attached[0]);
@@ -129,20 +138,82 @@ int media_fp_add(struct fastpath *fp, const struct media_fp_dir *d, uint32_t *fl
 				attached[i] = in_if;
 		}
 	}
+	*k = key;
+	*f = flow;
+	return 0;
+}
+
+/* The SRTP context of d's SSRC on flow_id; the flow is removed again on failure. */
+static int add_ssrc(struct fastpath *fp, const struct media_fp_dir *d, uint32_t flow_id,
+		    char *err, size_t errlen)
+{
+	int rc = fastpath_ssrc_add(fp, flow_id, d->ssrc, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, d->key,
+				   d->salt, 0);
+
+	if (rc < 0) {
+		fastpath_flow_del(fp, flow_id);
+		snprintf(err, errlen, "cannot install the SRTP context of SSRC %u: %s", d->ssrc,
+			 strerror(-rc));
+	}
+	return rc;
+}
+
+int media_fp_add(struct fastpath *fp, const struct media_fp_dir *d, uint32_t *flow_id,
+		 char *err, size_t errlen)
+{
+	struct nwit_flow_key key;
+	struct nwit_flow flow;
+	int rc = prepare(fp, d, &key, &flow, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	flow.flow_id = take_id();
 	fastpath_flow_del(fp, flow.flow_id);	/* a stale flow of a long-gone call */
 	rc = fastpath_flow_add(fp, &key, &flow);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot add the flow: %s", strerror(-rc));
 		return rc;
 	}
-	rc = fastpath_ssrc_add(fp, flow.flow_id, d->ssrc, NWIT_SRTP_AES_CM_128_HMAC_SHA1_80, d->key,
-			       d->salt, 0);
+	rc = add_ssrc(fp, d, flow.flow_id, err, errlen);
+	if (rc < 0)
+		return rc;
+	*flow_id = flow.flow_id;
+	return 0;
+}
+
+int media_fp_bundle_add(struct fastpath *fp, const struct media_fp_dir *d, uint32_t *bundle_id,
+			uint32_t *flow_id, char *err, size_t errlen)
+{
+	struct nwit_flow_key key;
+	struct nwit_flow flow;
+	int rc = prepare(fp, d, &key, &flow, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	if (!*bundle_id) {
+		struct nwit_flow top = flow;
+
+		top.flow_id = take_id();
+		top.flags |= NWIT_FLOW_BUNDLE;
+		fastpath_flow_del(fp, top.flow_id);
+		rc = fastpath_flow_add(fp, &key, &top);
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot add the bundled flow: %s", strerror(-rc));
+			return rc;
+		}
+		*bundle_id = top.flow_id;
+	}
+	flow.flow_id = take_id();
+	fastpath_flow_del(fp, flow.flow_id);
+	rc = fastpath_bundle_add(fp, *bundle_id, d->ssrc, &flow);
 	if (rc < 0) {
-		fastpath_flow_del(fp, flow.flow_id);
-		snprintf(err, errlen, "cannot install the SRTP context of SSRC %u: %s", d->ssrc,
-			 strerror(-rc));
+		snprintf(err, errlen, "cannot add the flow of SSRC %u to bundled flow %u: %s",
+			 d->ssrc, *bundle_id, strerror(-rc));
 		return rc;
 	}
+	rc = add_ssrc(fp, d, flow.flow_id, err, errlen);
+	if (rc < 0)
+		return rc;
 	*flow_id = flow.flow_id;
 	return 0;
 }

@@ -27,14 +27,27 @@
 	}
 
 	/* A steady tone is suppressed by the browser's voice processing: turn it off. */
-	const mediaConstraints = {
-		audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
-		video: false,
-	};
+	function mediaConstraints(video) {
+		return {
+			audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+			video: !!video,
+		};
+	}
+	/* video calls: the "video" box, or ?video=1 */
+	function wantVideo() {
+		return document.getElementById('video').checked;
+	}
 
 	function attachRemote(session) {
 		session.connection.addEventListener('track', (ev) => {
 			const stream = ev.streams[0] || new MediaStream([ev.track]);
+			if (ev.track.kind === 'video') {
+				const v = document.getElementById('remoteVideo');
+				v.srcObject = new MediaStream([ev.track]);
+				v.play().catch(() => {});
+				log('remote video track');
+				return;
+			}
 			app.remoteStream = stream;
 			/* Chromium feeds WebAudio from a remote stream only while an element plays it */
 			const el = new Audio();
@@ -76,8 +89,9 @@
 			session.on('peerconnection', () => attachRemote(session));
 	}
 
-	app.call = function (target) {
-		const s = ua.call(target, { mediaConstraints, pcConfig: { iceServers: [] } });
+	app.call = function (target, video) {
+		const s = ua.call(target, { mediaConstraints: mediaConstraints(video === undefined ? wantVideo() : video),
+			pcConfig: { iceServers: [] } });
 		watch(s, 'call to ' + target);
 		setStatus('calling');
 	};
@@ -98,6 +112,22 @@
 			setTimeout(() => done('timeout'), 8000);
 		});
 	}
+	/* Add the camera to a call without video (re-INVITE offering a video m= line). */
+	app.addVideo = async function () {
+		const s = app.session;
+		if (!s || !s.connection)
+			return 'no call';
+		const cam = await navigator.mediaDevices.getUserMedia({ video: true });
+		const audio = s.connection.getSenders().find((x) => x.track && x.track.kind === 'audio');
+		const streams = audio && audio.track ? [new MediaStream([audio.track, ...cam.getVideoTracks()])] : [cam];
+		cam.getVideoTracks().forEach((t) => s.connection.addTrack(t, streams[0]));
+		return new Promise((resolve) => {
+			const fired = s.renegotiate({}, () => resolve('ok'));
+			if (!fired)
+				resolve('not possible now');
+			setTimeout(() => resolve('timeout'), 8000);
+		});
+	};
 	app.hold = () => holdOp('hold');
 	app.unhold = () => holdOp('unhold');
 
@@ -111,10 +141,18 @@
 		if (!app.session || !app.session.connection)
 			return {};
 		const out = {};
-		(await app.session.connection.getStats()).forEach((r) => {
+		const stats = await app.session.connection.getStats();
+		const mime = (id) => (stats.get(id) || {}).mimeType;
+		stats.forEach((r) => {
 			if (r.type === 'inbound-rtp' && r.kind === 'audio')
 				Object.assign(out, { packets: r.packetsReceived, lost: r.packetsLost,
 					energy: r.totalAudioEnergy, codec: r.codecId });
+			if (r.type === 'inbound-rtp' && r.kind === 'video')
+				out.video = { packets: r.packetsReceived, frames: r.framesDecoded,
+					keyframes: r.keyFramesDecoded, width: r.frameWidth, codec: mime(r.codecId) };
+			if (r.type === 'outbound-rtp' && r.kind === 'video')
+				out.videoSent = { packets: r.packetsSent, frames: r.framesEncoded,
+					codec: mime(r.codecId) };
 			if (r.type === 'transport')
 				Object.assign(out, { dtls: r.dtlsState, srtp: r.srtpCipher });
 		});
@@ -190,12 +228,14 @@
 			log('incoming call from ' + e.request.from.uri.toString());
 			watch(e.session, 'call from ' + e.request.from.uri.user);
 			if (document.getElementById('autoanswer').checked || q.get('autoanswer'))
-				e.session.answer({ mediaConstraints, pcConfig: { iceServers: [] } });
+				e.session.answer({ mediaConstraints: mediaConstraints(wantVideo()),
+					pcConfig: { iceServers: [] } });
 		});
 		ua.start();
 	}
 	document.getElementById('call').onclick = () => app.call(document.getElementById('target').value);
 	document.getElementById('hangup').onclick = () => app.hangup();
 	document.getElementById('autoanswer').checked = !!q.get('autoanswer');
+	document.getElementById('video').checked = !!q.get('video');
 	start();
 })();
