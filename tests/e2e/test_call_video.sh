@@ -51,15 +51,7 @@ sed -e "s|@RUN@|$T/run|g" -e "s|@BUILD@|$NWIT_BUILD|g" \
 	-e "s|^mode = .*|mode = $mode|" \
 	-e "s|^pin_path = .*|pin_path = /sys/fs/bpf/nwv$$|" \
 	"$NWIT_TOP/scripts/lab/nwit.conf.in" >"$T/nwit.conf"
-if [ "$mode" != off ]; then
-	# as in test_call_browser.sh: fib lookups need forwarding, the stack must not forward
-	"$lab" exec ue sysctl -qw net.ipv4.conf.lan0.forwarding=1 net.ipv4.conf.lte0.forwarding=1
-	"$lab" exec ue nft -f - <<-'NFT'
-	table inet nwit_lab_noforward {
-		chain forward { type filter hook forward priority 0; policy drop; }
-	}
-	NFT
-fi
+# forwarding stays off: nwitd turns it on behind its guard (see test_call_browser.sh)
 export NWIT_BUILD NWIT_LAB_SCOPES="voice video"
 "$webapp" token >/dev/null	# makes the lab operator's key before nwitd reads it
 "$lab" exec ue "$NWITD" -f "$T/nwit.conf" -v >"$T/nwitd.log" 2>&1 &
