@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 
 #include "log.h"
+#include "media_dc.h"
 #include "media_dtls.h"
 #include "media_fastpath.h"
 #include "relay.h"
@@ -35,6 +36,7 @@ struct media {
 
 	/* from the SDP answer step */
 	int configured;
+	int rtp;			/* an audio/video stream to relay (else data channels only) */
 	int dtls_client;
 	char fp_alg[16], fp[200];
 	struct sockaddr_storage ims_remote[2];
@@ -51,6 +53,7 @@ struct media {
 	int have_keys;
 	struct media_dtls_keys keys;
 	struct relay_flow *flow;
+	struct media_dc *dc;		/* data channels, when the call has them */
 
 	/* the BPF fast path, when loaded: one kernel flow per direction */
 	struct fastpath *fpath;
@@ -137,7 +140,7 @@ static void maybe_start_flow(struct media *m)
 	struct relay_flow_desc d;
 	struct relay_side_desc *b = &d.side[RELAY_SIDE_BROWSER], *i = &d.side[RELAY_SIDE_IMS];
 
-	if (m->flow || !m->have_keys || !m->bremote_len || !m->configured)
+	if (m->flow || !m->have_keys || !m->bremote_len || !m->configured || !m->rtp)
 		return;
 	memset(&d, 0, sizeof(d));
 	b->local[0] = m->blocal;
@@ -176,6 +179,8 @@ static void on_dtls_done(void *arg, int ok, const struct media_dtls_keys *keys, 
 	}
 	m->keys = *keys;
 	m->have_keys = 1;
+	if (m->dc && media_dc_start(m->dc, m->dtls) < 0)
+		fail_later(m, "cannot start the data channels' SCTP association");
 	maybe_start_flow(m);
 }
 
@@ -472,6 +477,7 @@ void media_free(struct media *m)
 {
 	if (!m)
 		return;
+	media_dc_free(m->dc);	/* its SCTP ABORT still leaves on the socket */
 	if (m->bev)
 		event_free(m->bev);
 	for (int i = 0; i < 2; i++) {
@@ -523,18 +529,19 @@ int media_configure(struct media *m, const struct sdp_xlate *x)
 			s = &x->s[i];
 			break;
 		}
-	if (!s)
+	m->rtp = s != NULL;
+	if (!s && !x->msrp.active)
 		return -ENOENT;
-	if (sa_fill(&m->ims_remote[0], s->ims_addr, s->ims_rtp_port) < 0 ||
+	if (s && (sa_fill(&m->ims_remote[0], s->ims_addr, s->ims_rtp_port) < 0 ||
 	    sa_fill(&m->ims_remote[1], s->ims_addr, s->ims_rtcp_port ? s->ims_rtcp_port :
-								       s->ims_rtp_port + 1) < 0)
+								       s->ims_rtp_port + 1) < 0))
 		return -EINVAL;
 	memset(m->pt_to_ims, 0, sizeof(m->pt_to_ims));
 	memset(m->pt_to_webrtc, 0, sizeof(m->pt_to_webrtc));
-	for (unsigned i = 0; i < s->n_to_ims; i++)
+	for (unsigned i = 0; s && i < s->n_to_ims; i++)
 		if (s->to_ims[i].from < 128 && s->to_ims[i].from != s->to_ims[i].to)
 			m->pt_to_ims[s->to_ims[i].from] = RELAY_PT_MAPPED | s->to_ims[i].to;
-	for (unsigned i = 0; i < s->n_to_webrtc; i++)
+	for (unsigned i = 0; s && i < s->n_to_webrtc; i++)
 		if (s->to_webrtc[i].from < 128 && s->to_webrtc[i].from != s->to_webrtc[i].to)
 			m->pt_to_webrtc[s->to_webrtc[i].from] = RELAY_PT_MAPPED | s->to_webrtc[i].to;
 	snprintf(m->peer_ufrag, sizeof(m->peer_ufrag), "%s", x->ice_ufrag);
@@ -558,6 +565,14 @@ int media_configure(struct media *m, const struct sdp_xlate *x)
 	}
 	maybe_start_flow(m);
 	return 0;
+}
+
+int media_attach_dc(struct media *m, struct media_dc *dc)
+{
+	if (m->dc)
+		return -EBUSY;
+	m->dc = dc;
+	return m->have_keys ? media_dc_start(dc, m->dtls) : 0;
 }
 
 int media_running(const struct media *m)
@@ -606,6 +621,8 @@ json_t *media_stats_json(const struct media *m)
 		json_object_set_new(o, "rtp_relayed_from_ims",
 				    json_integer((json_int_t)m->st.rtp_in_userspace[RELAY_SIDE_IMS]));
 	}
+	if (o && m->dc)
+		json_object_set_new(o, "datachannel", media_dc_stats_json(m->dc));
 	if (o && m->fpath)
 		json_object_set_new(o, "fastpath", json_pack("{s:o,s:o}",
 				    "from_browser", media_fp_stats(m->fpath, m->fp_flow[RELAY_SIDE_BROWSER]),

@@ -40,6 +40,14 @@ const char *media_ice_pwd(const struct media *m);
 /* After an answer step of sdp_translate: browser credentials, DTLS role, IMS peer, PTs. */
 int media_configure(struct media *m, const struct sdp_xlate *x);
 
+/*
+ * Data channels for this call (media_dc.h): m takes dc over (media_free frees it) and
+ * starts its SCTP association once DTLS is up. A call may have data channels only
+ * (media_configure then accepts a translation without audio or video). 0, -EBUSY.
+ */
+struct media_dc;
+int media_attach_dc(struct media *m, struct media_dc *dc);
+
 /* 1 when media flows (DTLS done, both remotes known). */
 int media_running(const struct media *m);
 json_t *media_stats_json(const struct media *m);
