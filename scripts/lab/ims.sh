@@ -11,7 +11,10 @@
 #   ims.sh ue CMD NAME [ARG]            send a command to that phone: dial URI | hangup
 #   ims.sh ue-recording NAME            path of the newest recording of what NAME heard
 #   ims.sh ue-stop NAME
-#   ims.sh stop                         stop every phone, then the core
+#   ims.sh msrp-relay-start             Kamailio's msrp relay module (RFC 4976) on
+#                                       198.51.100.10:2855, a second Kamailio of its own
+#                                       (tests/netns/kamailio/msrp_relay.cfg)
+#   ims.sh stop                         stop every phone, the relay, then the core
 #
 # Files live under /run/nwit-lab/ (kamailio/, ue-NAME/). Phones are stopped before the
 # core: baresip hangs when it cannot unregister.
@@ -66,6 +69,19 @@ core_start() {
 	echo "$SPAWNED" >"$dir/kamailio.pid"
 	wait_for 10 listening 5060 || { tail -20 "$dir/kamailio.log"; die "Kamailio did not start"; }
 	echo "ims: Kamailio listening on $IMS_ADDR:5060 (udp, tcp), domain $IMS_DOMAIN"
+}
+
+msrp_relay_start() {
+	local dir=$RUN/msrp-relay
+	stop_pidfile "$dir/kamailio.pid"
+	mkdir -p "$dir"
+	spawn_in_ns "$dir" "$dir/kamailio.log" \
+		kamailio -f "$here/../../tests/netns/kamailio/msrp_relay.cfg" -DD -E -Y "$dir" -u root -g root \
+		-A "LISTEN_ADDR=\"$IMS_ADDR\"" -A "USE_PATH_ADDR=\"$IMS_ADDR:2855\"" \
+		-A "CTL_SOCKET=\"unix:$dir/kamailio_ctl\""
+	echo "$SPAWNED" >"$dir/kamailio.pid"
+	wait_for 10 listening 2855 || { tail -20 "$dir/kamailio.log"; die "the MSRP relay did not start"; }
+	echo "ims: MSRP relay listening on $IMS_ADDR:2855"
 }
 
 ue_dir() { echo "$RUN/ue-$1"; }
@@ -135,6 +151,7 @@ EOP
 case "${1:-}" in
 core-start) core_start ;;
 core-stop) stop_pidfile "$RUN/kamailio/kamailio.pid" ;;
+msrp-relay-start) msrp_relay_start ;;
 ue-start) [ $# -eq 4 ] || [ $# -eq 5 ] || die "usage: ims.sh ue-start NAME PORT TONE_HZ [ANSWERMODE]"
 	ue_start "$2" "$3" "$4" "${5:-}" ;;
 ue) [ $# -ge 3 ] || die "usage: ims.sh ue dial|hangup NAME [ARG]"; ue_cmd "$3" "$2" "${4:-}" ;;
@@ -142,6 +159,7 @@ ue-recording) ls -t "$(ue_dir "$2")"/rec/*dec*.wav 2>/dev/null | head -1 ;;
 ue-stop) stop_pidfile "$(ue_dir "$2")/baresip.pid" ;;
 stop)
 	for d in "$RUN"/ue-*; do [ -d "$d" ] && stop_pidfile "$d/baresip.pid"; done
+	stop_pidfile "$RUN/msrp-relay/kamailio.pid"
 	stop_pidfile "$RUN/kamailio/kamailio.pid" ;;
-*) sed -n '2,17p' "$0" >&2; exit 2 ;;
+*) sed -n '2,21p' "$0" >&2; exit 2 ;;
 esac

@@ -4,10 +4,14 @@
 # in namespace nwit-browser driving it (tests/e2e/call_driver.js).
 #
 #   webapp.sh serve            bundle and serve on http://203.0.113.10:8080/
-#   webapp.sh token            an operator token for that origin (voice, 1 h); makes the
-#                              lab operator's key in $RUN/operator-jwks.json when missing
+#   webapp.sh token            an operator token for that origin (scopes $TOKEN_SCOPES,
+#                              default voice; 1 h); makes the lab operator's key in
+#                              $RUN/operator-jwks.json when missing
 #   webapp.sh drive [STEPS]    run Chromium through STEPS (out,out2,hold,in,inhold) against the device
 #                              at 192.0.2.1:8461; prints "R name value" lines
+#   webapp.sh drive-files SIZE CASE
+#                              a file session with dave (tests/e2e/file_driver.js), CASE
+#                              data, audio or abort; prints "R name value" lines
 #   webapp.sh stop
 #
 # Needs the npm packages of tests/e2e (cd tests/e2e && npm ci) and NWIT_BUILD (nwitctl).
@@ -44,7 +48,7 @@ token() {
 	[ -f "$RUN/operator.pem" ] ||
 		"$BUILD/nwitctl" token keygen -K lab1 "$RUN/operator.pem" "$RUN/operator-jwks.json" >/dev/null
 	"$BUILD/nwitctl" token issue -k "$RUN/operator.pem" -K lab1 -i lab-operator -a lab-device \
-		-p com.example.sample -o "$ORIGIN" -s voice
+		-p com.example.sample -o "$ORIGIN" -s "${TOKEN_SCOPES:-voice}"
 }
 
 drive() {
@@ -53,6 +57,14 @@ drive() {
 	(cd "$e2e" && APP_URL="$ORIGIN/index.html?gw=$GW&token=$(token)" TONE_WAV="$tone" \
 		IMS_SH="$top/scripts/lab/ims.sh" TONE_PY="$top/scripts/lab/tone.py" STEPS="${1:-out,out2,hold,in,inhold}" \
 		exec nsenter --net="/var/run/netns/${PREFIX}browser" -- timeout 180 node call_driver.js)
+}
+
+drive_files() {
+	local tone=$RUN/tone440.wav
+	[ -f "$tone" ] || sox -n -r 48000 -c 1 -b 16 "$tone" synth 300 sine 440 vol 0.5
+	(cd "$e2e" && APP_URL="$ORIGIN/index.html?gw=$GW&token=$(token)" TONE_WAV="$tone" \
+		SIZE="$1" CASE="$2" \
+		exec nsenter --net="/var/run/netns/${PREFIX}browser" -- timeout 300 node file_driver.js)
 }
 
 stop() {
@@ -66,6 +78,7 @@ case "${1:-}" in
 serve) serve ;;
 token) token ;;
 drive) drive "${2:-}" ;;
+drive-files) drive_files "$2" "$3" ;;
 stop) stop ;;
-*) sed -n '2,14p' "$0" >&2; exit 2 ;;
+*) sed -n '2,17p' "$0" >&2; exit 2 ;;
 esac
