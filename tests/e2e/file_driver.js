@@ -54,6 +54,7 @@ async function waitFor(page, expr, ms) {
 		R('confirmed', up);
 		if (!up) {
 			R('failure', await page.evaluate(() => window.nwitApp.lastFailure || 'none'));
+			R('failure_status', await page.evaluate(() => window.nwitApp.lastFailureStatus || 'none'));
 			return;
 		}
 		const bound = await page.evaluate(() => Promise.race([
@@ -61,9 +62,19 @@ async function waitFor(page, expr, ms) {
 		R('bound', bound);
 		R('setup_ms', Date.now() - t0);
 		if (kase === 'abort') {
-			const got = await waitFor(page, 'window.nwitApp.ft.bytesIn >= (1 << 20)', 60000);
-			const n = await page.evaluate(() => { window.nwitApp.session.connection.close(); return window.nwitApp.ft.bytesIn; });
-			R('aborted_after', got ? n : 'never');
+			/* close inside the message handler that passes 1 MiB: surely mid-transfer */
+			await page.evaluate(() => {
+				const app = window.nwitApp, ch = app.ft.channel, handler = ch.onmessage;
+				ch.onmessage = (e) => {
+					handler(e);
+					if (app.ft.bytesIn >= (1 << 20) && !window.abortedAfter) {
+						window.abortedAfter = app.ft.bytesIn;
+						app.session.connection.close();
+					}
+				};
+			});
+			const got = await waitFor(page, 'window.abortedAfter > 0', 60000);
+			R('aborted_after', got ? await page.evaluate(() => window.abortedAfter) : 'never');
 			/* nwitd sees the association end, sends the failure REPORT, then BYE */
 			R('ended', await waitFor(page, '!window.nwitApp.session', 30000));
 			return;

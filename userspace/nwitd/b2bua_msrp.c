@@ -24,7 +24,7 @@
 
 #define IMS_CHUNK 2048		  /* chunk data toward IMS: Kamailio's relay reads frames of a few KiB */
 #define DC_MAX_MESSAGE 262144	  /* our a=max-message-size toward the browser */
-#define DC_QUEUE_HIGH (4u << 20)  /* stop reading IMS while this much waits for SCTP */
+#define DC_QUEUE_HIGH (8u << 20)  /* stop reading IMS while this much waits for SCTP */
 #define IN_CAP (512u << 10)	  /* one frame: 8 KiB of headers + 256 KiB of data fit */
 #define LOST_GRACE_MS 1000	  /* let the failure REPORTs leave before the call ends */
 
@@ -300,6 +300,9 @@ static int take_connection(struct b2bua_msrp *s, int fd, bool connecting,
 		return -ENOMEM;
 	}
 	bufferevent_setcb(s->bev, on_read, NULL, on_event, s);
+	/* Kamailio's relay queues what we do not read and drops the connection at its
+	 * tcp_conn_wq_max: read in large gulps (libevent's default is 16 KiB a wakeup) */
+	bufferevent_set_max_single_read(s->bev, IN_CAP);
 	/* frames from IMS wait until the bridge knows the browser's path */
 	bufferevent_disable(s->bev, EV_READ);
 	bufferevent_enable(s->bev, EV_WRITE);
