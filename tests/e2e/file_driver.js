@@ -102,6 +102,8 @@ async function waitFor(page, expr, ms) {
 		}
 		R('errors', JSON.stringify(await page.evaluate(() => window.nwitApp.ft.errors)));
 		if (kase === 'audio') {
+			/* the echoed voice keeps coming next to the files: wait for a few seconds of it */
+			await waitFor(page, 'window.nwitApp.rxStats().then((s) => (s.packets || 0) > 150)', 10000);
 			const st = await page.evaluate(() => window.nwitApp.rxStats());
 			R('audio_packets', st.packets || 0);
 		}

@@ -5,9 +5,11 @@
 # session over TCP through Kamailio's msrp relay module (RFC 4976) to dave's MSRP endpoint
 # (tests/netns/msrp_peer.c, ASan). Dave's SIP side is sipp: registered at the lab's
 # Kamailio, answering with an m=message SDP whose a=path is the relay's Use-Path and the
-# endpoint's URI. Cases (CASES, default data,abort,noscope):
+# endpoint's URI. Cases (CASES, default data,audio,abort,noscope):
 #   data     no audio: SIZE random bytes each way at once, SHA-256 compared on both
 #            ends, 200 REPORTs both ways, the page hangs up
+#   audio    the same next to a voice call on the same bundled transport (dave echoes
+#            the page's RTP with sipp -rtp_echo)
 #   abort    dave sends SIZE bytes, the page closes its peer connection after 1 MiB:
 #            dave gets a 408 failure REPORT and nwitd ends the session
 #   noscope  a token without the file-transfer scope: the session is refused with 403
@@ -35,7 +37,7 @@ t_on_exit "'$webapp' stop >/dev/null 2>&1"
 t_on_exit "[ -n \"\${nwitd_pid:-}\" ] && kill \$nwitd_pid 2>/dev/null; true"
 [ -n "${NWIT_KEEP_LOGS:-}" ] && t_on_exit "mkdir -p \"$NWIT_KEEP_LOGS\" && cp -r \"$T\"/. \"$NWIT_KEEP_LOGS\"/"
 SIZE=${SIZE:-5242880}
-CASES=${CASES:-data,abort,noscope}
+CASES=${CASES:-data,audio,abort,noscope}
 
 # dave's MSRP endpoint, with ASan when the compiler has it (leaks fail it)
 SAN=-fsanitize=address,undefined
@@ -83,6 +85,7 @@ run_case() {
 	sed -e "s|@PATH@|$(cat "$d/ue_path")|" -e "s|@OUT@|$d|g" -e "s|@PORT@|$port|" \
 		"$e2e/sipp/dave_answer.xml.in" >"$d/answer.xml"
 	in_ims sipp -sf "$d/answer.xml" -i 198.51.100.10 -p 5090 -m 1 -timeout 200s -nostdin \
+		-mp 6000 -rtp_echo \
 		-trace_msg -message_file "$d/sip.log" -trace_err -error_file "$d/sipp.err" >"$d/sipp.out" 2>&1 &
 	echo $! >"$d/sipp.pid"
 	sleep 0.5
@@ -92,7 +95,11 @@ run_case() {
 		TOKEN_SCOPES="voice file-transfer" "$webapp" drive-files "$SIZE" "$c" >"$d/driver.out" 2>&1
 	fi
 	sed 's/^/# /' "$d/driver.out" | grep -v '^# R .*_sha' | head -${LOG_LINES:-30}
-	for _ in $(seq 1 100); do kill -0 "$(cat "$d/ue.pid")" 2>/dev/null || break; sleep 0.2; done
+	# both end by themselves (sipp after the BYE, which must not reach the next case's sipp)
+	for _ in $(seq 1 100); do
+		kill -0 "$(cat "$d/ue.pid")" 2>/dev/null || kill -0 "$(cat "$d/sipp.pid")" 2>/dev/null || break
+		sleep 0.2
+	done
 	kill "$(cat "$d/ue.pid")" "$(cat "$d/sipp.pid")" 2>/dev/null
 	wait "$(cat "$d/ue.pid")"; echo $? >"$d/ue.rc"
 	wait "$(cat "$d/sipp.pid")" 2>/dev/null
@@ -122,6 +129,23 @@ if [[ ",$CASES," == *,data,* ]] && run_case data --send "$T/ue_file" --expect 1;
 		t_pass "data: dave got the page's 200 REPORT and ended cleanly (ASan: ${SAN:-off})" ||
 		t_fail "data: dave's REPORT" "rc=$(cat "$T/data/ue.rc"); $(tail -3 "$T/data/ue.err")"
 	yes data ended && t_pass "data: the page hangs up" || t_fail "data: hang-up"
+fi
+
+if [[ ",$CASES," == *,audio,* ]] && run_case audio --send "$T/ue_file" --expect 1; then
+	yes audio confirmed && yes audio bound &&
+		t_pass "audio: a voice call with a data channel next to it (one bundled transport) is up" ||
+		t_fail "audio: session up" "$(grep '^R' "$T/audio/driver.out" | tr '\n' ' ')"
+	grep -q '^m=audio' "$T/audio/sip.log" && grep -q '^m=message [0-9]* TCP/MSRP \*' "$T/audio/sip.log" &&
+		t_pass "audio: the IMS offer has m=audio and m=message" || t_fail "audio: IMS offer"
+	[ "$(awk '/^RECEIVED/{print $2, $3}' "$T/audio/ue.out")" = "$SIZE $(r audio sent_sha)" ] &&
+		[ "$(r audio recv_size) $(r audio recv_sha)" = "$SIZE $ue_sha" ] &&
+		t_pass "audio: $SIZE bytes each way during the call, same SHA-256 ($(r audio transfer_ms) ms)" ||
+		t_fail "audio: files" "dave: $(grep RECEIVED "$T/audio/ue.out"); page: $(r audio recv_size)"
+	[ "$(r audio audio_packets)" -gt 50 ] 2>/dev/null &&
+		t_pass "audio: the page receives RTP (dave echoes it: $(r audio audio_packets) packets)" ||
+		t_fail "audio: RTP" "packets $(r audio audio_packets)"
+	[ "$(r audio report)" = 000_200_OK ] && [ "$(cat "$T/audio/ue.rc")" = 0 ] &&
+		t_pass "audio: 200 REPORTs both ways" || t_fail "audio: REPORTs" "$(r audio report), dave rc $(cat "$T/audio/ue.rc")"
 fi
 
 if [[ ",$CASES," == *,abort,* ]] && run_case abort --send "$T/ue_file" --expect 0; then
