@@ -26,8 +26,8 @@ t_check "says why: no fast path (mode off)" \
 	[ "$(field "$T/d1" "'fastpath_unavailable' in d['reasons']")" = True ]
 t_check "not provisioned is not claimed when [ims] is set" \
 	[ "$(field "$T/d1" "'ims_not_provisioned' in d['reasons']")" = False ]
-t_check "offers only the service calls deliver (voice), no video codecs" \
-	[ "$(field "$T/d1" "' '.join(d['services']), 'video' in d['codecs']")" = "voice False" ]
+t_check "offers only the services calls deliver (voice, file-transfer), no video codecs" \
+	[ "$(field "$T/d1" "' '.join(d['services']), 'video' in d['codecs']")" = "voice file-transfer False" ]
 t_check "gives the WebSocket URL and subprotocol" \
 	[ "$(field "$T/d1" "d['websocket']['url'], d['websocket']['subprotocol']")" = \
 	  "ws://127.0.0.1:$PORT/sip sip" ]

@@ -226,18 +226,19 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 	}
 
 	/*
-	 * Only what calls deliver today: voice. Video m= lines are not yet carried toward IMS
-	 * and messaging/file transfer have no session handling yet, so neither is offered.
+	 * Only what calls deliver today: voice, and file transfer (a data channel with
+	 * protocol "msrp" bridged to MSRP, b2bua_msrp.c). Video m= lines are not yet carried
+	 * toward IMS and messaging has no session handling yet, so neither is offered.
 	 * Codecs: RTP passes through untranscoded, so what both sides decode.
 	 */
-	doc = json_pack("{s:i, s:s, s:b, s:s, s:o, s:[s], s:{s:[ssss]},"
+	doc = json_pack("{s:i, s:s, s:b, s:s, s:o, s:[ss], s:{s:[ssss]},"
 			" s:{s:s, s:s}, s:{s:s, s:[ss], s:s, s:s}}",
 			"version", APP_API_VERSION,
 			"service", "nwit",
 			"available", strcmp(status, "unavailable") != 0,
 			"status", status,
 			"reasons", reasons,
-			"services", "voice",
+			"services", "voice", "file-transfer",
 			"codecs",
 			"audio", "opus/48000/2", "PCMU/8000", "PCMA/8000", "telephone-event/8000",
 			"websocket", "url", url, "subprotocol", WS_SUBPROTOCOL,
