@@ -103,8 +103,11 @@ async function waitFor(page, expr, ms) {
 		R('errors', JSON.stringify(await page.evaluate(() => window.nwitApp.ft.errors)));
 		if (kase === 'audio') {
 			/* the echoed voice keeps coming next to the files: wait for a few seconds of it */
-			await waitFor(page, 'window.nwitApp.rxStats().then((s) => (s.packets || 0) > 150)', 10000);
-			const st = await page.evaluate(() => window.nwitApp.rxStats());
+			let st = {};
+			for (let i = 0; i < 40 && !((st.packets || 0) > 150); i++) {
+				st = await page.evaluate(() => window.nwitApp.rxStats());
+				await new Promise((r) => setTimeout(r, 250));
+			}
 			R('audio_packets', st.packets || 0);
 		}
 		await page.evaluate(() => window.nwitApp.hangup());
