@@ -10,6 +10,7 @@
  *   audio  the same next to a voice call (one bundled transport)
  *   abort  the page sends nothing and closes its peer connection once 1 MiB of dave's
  *          file arrived; nwitd must then end the session (BYE)
+ *   in     like data, but dave calls the page (it answers; nwitd opens the channel)
  */
 'use strict';
 const { chromium } = require('playwright-core');
@@ -45,12 +46,14 @@ async function waitFor(page, expr, ms) {
 	const page = await browser.newPage();
 	page.on('console', (m) => { if (env.VERBOSE) console.log('# page: ' + m.text()); });
 	try {
-		await page.goto(env.APP_URL);
+		await page.goto(env.APP_URL + (kase === 'in' ? '&autoanswer=1' : ''));
 		R('registered', await waitFor(page, 'window.nwitApp && window.nwitApp.registered', 15000));
 		const t0 = Date.now();
-		await page.evaluate((audio) => window.nwitApp.callFile('sip:dave@ims.example.net', audio),
-				    kase === 'audio');
-		const up = await waitFor(page, 'window.nwitApp.state === "in call"', 20000);
+		if (kase !== 'in')
+			await page.evaluate((audio) => window.nwitApp.callFile('sip:dave@ims.example.net', audio),
+					    kase === 'audio');
+		/* "in": dave calls; the page answers (autoanswer) and the device opens the channel */
+		const up = await waitFor(page, 'window.nwitApp.state === "in call"', kase === 'in' ? 40000 : 20000);
 		R('confirmed', up);
 		if (!up) {
 			R('failure', await page.evaluate(() => window.nwitApp.lastFailure || 'none'));

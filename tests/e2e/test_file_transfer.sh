@@ -5,11 +5,13 @@
 # session over TCP through Kamailio's msrp relay module (RFC 4976) to dave's MSRP endpoint
 # (tests/netns/msrp_peer.c, ASan). Dave's SIP side is sipp: registered at the lab's
 # Kamailio, answering with an m=message SDP whose a=path is the relay's Use-Path and the
-# endpoint's URI. Cases (CASES, default data,audio,abort,noscope):
+# endpoint's URI. Cases (CASES, default data,audio,in,abort,noscope):
 #   data     no audio: SIZE random bytes each way at once, SHA-256 compared on both
 #            ends, 200 REPORTs both ways, the page hangs up
 #   audio    the same next to a voice call on the same bundled transport (dave echoes
 #            the page's RTP with sipp -rtp_echo)
+#   in       the same with dave calling the page (m=message offer, data channel answer,
+#            nwitd opens the channel)
 #   abort    dave sends SIZE bytes, the page closes its peer connection after 1 MiB:
 #            dave gets a 408 failure REPORT and nwitd ends the session
 #   noscope  a token without the file-transfer scope: the session is refused with 403
@@ -37,7 +39,7 @@ t_on_exit "'$webapp' stop >/dev/null 2>&1"
 t_on_exit "[ -n \"\${nwitd_pid:-}\" ] && kill \$nwitd_pid 2>/dev/null; true"
 [ -n "${NWIT_KEEP_LOGS:-}" ] && t_on_exit "mkdir -p \"$NWIT_KEEP_LOGS\" && cp -r \"$T\"/. \"$NWIT_KEEP_LOGS\"/"
 SIZE=${SIZE:-5242880}
-CASES=${CASES:-data,audio,abort,noscope}
+CASES=${CASES:-data,audio,in,abort,noscope}
 
 # dave's MSRP endpoint, with ASan when the compiler has it (leaks fail it)
 SAN=-fsanitize=address,undefined
@@ -82,6 +84,19 @@ run_case() {
 		--timeout 150 "$@" >"$d/ue.out" 2>"$d/ue.err" &
 	echo $! >"$d/ue.pid"
 	wait_for 10 test -s "$d/ue_path" || { t_fail "$c: dave's endpoint AUTHs at the relay" "$(cat "$d/ue.err")"; return 1; }
+	if [ "$c" = in ]; then
+		# dave calls once the page is registered
+		sed -e "s|@PATH@|$(cat "$d/ue_path")|" -e "s|@OUT@|$d|g" -e "s|@PORT@|$port|" \
+			"$e2e/sipp/dave_call.xml.in" >"$d/call.xml"
+		TOKEN_SCOPES="voice file-transfer" "$webapp" drive-files "$SIZE" in >"$d/driver.out" 2>&1 &
+		local drv=$!
+		wait_for 30 grep -q '^R in_registered true' "$d/driver.out"
+		in_ims sipp -sf "$d/call.xml" -i 198.51.100.10 -p 5090 -m 1 -timeout 200s -nostdin \
+			-trace_msg -message_file "$d/sip.log" -trace_err -error_file "$d/sipp.err" \
+			198.51.100.10:5060 >"$d/sipp.out" 2>&1 &
+		echo $! >"$d/sipp.pid"
+		wait "$drv"
+	else
 	sed -e "s|@PATH@|$(cat "$d/ue_path")|" -e "s|@OUT@|$d|g" -e "s|@PORT@|$port|" \
 		"$e2e/sipp/dave_answer.xml.in" >"$d/answer.xml"
 	in_ims sipp -sf "$d/answer.xml" -i 198.51.100.10 -p 5090 -m 1 -timeout 200s -nostdin \
@@ -89,7 +104,10 @@ run_case() {
 		-trace_msg -message_file "$d/sip.log" -trace_err -error_file "$d/sipp.err" >"$d/sipp.out" 2>&1 &
 	echo $! >"$d/sipp.pid"
 	sleep 0.5
-	if [ "$c" = noscope ]; then
+	fi
+	if [ "$c" = in ]; then
+		:
+	elif [ "$c" = noscope ]; then
 		TOKEN_SCOPES=voice "$webapp" drive-files "$SIZE" data >"$d/driver.out" 2>&1
 	else
 		TOKEN_SCOPES="voice file-transfer" "$webapp" drive-files "$SIZE" "$c" >"$d/driver.out" 2>&1
@@ -146,6 +164,22 @@ if [[ ",$CASES," == *,audio,* ]] && run_case audio --send "$T/ue_file" --expect 
 		t_fail "audio: RTP" "packets $(r audio audio_packets)"
 	[ "$(r audio report)" = 000_200_OK ] && [ "$(cat "$T/audio/ue.rc")" = 0 ] &&
 		t_pass "audio: 200 REPORTs both ways" || t_fail "audio: REPORTs" "$(r audio report), dave rc $(cat "$T/audio/ue.rc")"
+fi
+
+if [[ ",$CASES," == *,in,* ]] && run_case in --send "$T/ue_file" --expect 1; then
+	yes in confirmed && yes in bound &&
+		t_pass "in: dave's file session reaches the page, which answers; nwitd opens the channel" ||
+		t_fail "in: session up" "$(grep '^R' "$T/in/driver.out" | tr '\n' ' ')"
+	grep -q '^a=path:msrp://198.51.100.1:[0-9]*/[a-z0-9]*;tcp' "$T/in/sip.log" &&
+		grep -q '^a=setup:active' "$T/in/sip.log" &&
+		t_pass "in: dave's m=message is answered with nwitd's a=path and a=setup:active (it connects)" ||
+		t_fail "in: SDP" "$(grep -A12 '^v=0' "$T/in/sip.log" | tail -14)"
+	[ "$(awk '/^RECEIVED/{print $2, $3}' "$T/in/ue.out")" = "$SIZE $(r in sent_sha)" ] &&
+		[ "$(r in recv_size) $(r in recv_sha)" = "$SIZE $ue_sha" ] &&
+		t_pass "in: $SIZE bytes each way, same SHA-256 ($(r in transfer_ms) ms)" ||
+		t_fail "in: files" "dave: $(grep RECEIVED "$T/in/ue.out"); page: $(r in recv_size)"
+	[ "$(r in report)" = 000_200_OK ] && [ "$(cat "$T/in/ue.rc")" = 0 ] &&
+		t_pass "in: 200 REPORTs both ways" || t_fail "in: REPORTs" "$(r in report), dave rc $(cat "$T/in/ue.rc")"
 fi
 
 if [[ ",$CASES," == *,abort,* ]] && run_case abort --send "$T/ue_file" --expect 0; then
