@@ -16,7 +16,8 @@
 #            dave gets a 408 failure REPORT and nwitd ends the session
 #   noscope  a token without the file-transfer scope: the session is refused with 403
 # nwitd keeps no call afterwards and stops without a sanitizer report when built with
-# `make asan` (run with --build build-asan).
+# `make asan` (run with --build build-asan). NWIT_E2E_FASTPATH=auto runs nwitd with the
+# BPF fast path (the audio case's RTP then goes through the kernel, SCTP stays in nwitd).
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces"
 for tool in kamailio sipp chromium node python3 sox; do
@@ -58,9 +59,18 @@ in_ims sipp -sf "$e2e/sipp/dave_register.xml" -i 198.51.100.10 -p 5090 -m 1 -tim
 	-nostdin -trace_err -error_file "$T/sipp_reg.err" 198.51.100.10:5060 >"$T/sipp_reg.log" 2>&1 &&
 	t_pass "dave registers at Kamailio (sipp)" || { t_fail "dave registers" "$(tail -5 "$T/sipp_reg.log")"; t_done; }
 
-sed -e "s|@RUN@|$T/run|g" -e "s|@BUILD@|$NWIT_BUILD|g" -e "s|^mode = .*|mode = off|" \
+sed -e "s|@RUN@|$T/run|g" -e "s|@BUILD@|$NWIT_BUILD|g" -e "s|^mode = .*|mode = ${NWIT_E2E_FASTPATH:-off}|" \
 	-e "s|^pin_path = .*|pin_path = /sys/fs/bpf/nwf$$|" \
 	"$NWIT_TOP/scripts/lab/nwit.conf.in" >"$T/nwit.conf"
+if [ "${NWIT_E2E_FASTPATH:-off}" != off ]; then
+	# as in test_call_browser.sh: the fast path needs forwarding devices, the stack must not forward
+	"$lab" exec ue sysctl -qw net.ipv4.conf.lan0.forwarding=1 net.ipv4.conf.lte0.forwarding=1
+	"$lab" exec ue nft -f - <<-'NFT'
+	table inet nwit_lab_noforward {
+		chain forward { type filter hook forward priority 0; policy drop; }
+	}
+	NFT
+fi
 export NWIT_BUILD
 "$webapp" token >/dev/null
 "$lab" exec ue "$NWITD" -f "$T/nwit.conf" -v >"$T/nwitd.log" 2>&1 &
@@ -164,6 +174,11 @@ if [[ ",$CASES," == *,audio,* ]] && run_case audio --send "$T/ue_file" --expect 
 		t_fail "audio: RTP" "packets $(r audio audio_packets)"
 	[ "$(r audio report)" = 000_200_OK ] && [ "$(cat "$T/audio/ue.rc")" = 0 ] &&
 		t_pass "audio: 200 REPORTs both ways" || t_fail "audio: REPORTs" "$(r audio report), dave rc $(cat "$T/audio/ue.rc")"
+	if [ "${NWIT_E2E_FASTPATH:-off}" != off ]; then
+		[ "$(grep -c 'fast path flow .* carries RTP' "$T/nwitd.log")" -ge 2 ] &&
+			t_pass "audio: the fast path carries the RTP both ways while nwitd runs the SCTP" ||
+			t_fail "audio: fast path" "$(grep 'fast path' "$T/nwitd.log" | tail -3)"
+	fi
 fi
 
 if [[ ",$CASES," == *,in,* ]] && run_case in --send "$T/ue_file" --expect 1; then
