@@ -53,7 +53,7 @@ async function waitFor(page, expr, ms) {
 			await page.evaluate((audio) => window.nwitApp.callFile('sip:dave@ims.example.net', audio),
 					    kase === 'audio');
 		/* "in": dave calls; the page answers (autoanswer) and the device opens the channel */
-		const up = await waitFor(page, 'window.nwitApp.state === "in call"', kase === 'in' ? 40000 : 20000);
+		const up = await waitFor(page, 'window.nwitApp.state === "in call"', kase === 'in' ? Number(env.IN_WAIT_MS || 40000) : 20000);
 		R('confirmed', up);
 		if (!up) {
 			R('failure', await page.evaluate(() => window.nwitApp.lastFailure || 'none'));

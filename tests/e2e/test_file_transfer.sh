@@ -5,7 +5,7 @@
 # session over TCP through Kamailio's msrp relay module (RFC 4976) to dave's MSRP endpoint
 # (tests/netns/msrp_peer.c, ASan). Dave's SIP side is sipp: registered at the lab's
 # Kamailio, answering with an m=message SDP whose a=path is the relay's Use-Path and the
-# endpoint's URI. Cases (CASES, default data,audio,in,abort,noscope):
+# endpoint's URI. Cases (CASES, default data,audio,in,abort,noscope,innoscope):
 #   data     no audio: SIZE random bytes each way at once, SHA-256 compared on both
 #            ends, 200 REPORTs both ways, the page hangs up
 #   audio    the same next to a voice call on the same bundled transport (dave echoes
@@ -15,6 +15,7 @@
 #   abort    dave sends SIZE bytes, the page closes its peer connection after 1 MiB:
 #            dave gets a 408 failure REPORT and nwitd ends the session
 #   noscope  a token without the file-transfer scope: the session is refused with 403
+#   innoscope  dave calls a page whose token lacks file-transfer: 403 with a Warning
 # nwitd keeps no call afterwards and stops without a sanitizer report when built with
 # `make asan` (run with --build build-asan). NWIT_E2E_FASTPATH=auto runs nwitd with the
 # BPF fast path (the audio case's RTP then goes through the kernel, SCTP stays in nwitd).
@@ -40,7 +41,7 @@ t_on_exit "'$webapp' stop >/dev/null 2>&1"
 t_on_exit "[ -n \"\${nwitd_pid:-}\" ] && kill \$nwitd_pid 2>/dev/null; true"
 [ -n "${NWIT_KEEP_LOGS:-}" ] && t_on_exit "mkdir -p \"$NWIT_KEEP_LOGS\" && cp -r \"$T\"/. \"$NWIT_KEEP_LOGS\"/"
 SIZE=${SIZE:-5242880}
-CASES=${CASES:-data,audio,in,abort,noscope}
+CASES=${CASES:-data,audio,in,abort,noscope,innoscope}
 
 # dave's MSRP endpoint, with ASan when the compiler has it (leaks fail it)
 SAN=-fsanitize=address,undefined
@@ -94,11 +95,14 @@ run_case() {
 		--timeout 150 "$@" >"$d/ue.out" 2>"$d/ue.err" &
 	echo $! >"$d/ue.pid"
 	wait_for 10 test -s "$d/ue_path" || { t_fail "$c: dave's endpoint AUTHs at the relay" "$(cat "$d/ue.err")"; return 1; }
-	if [ "$c" = in ]; then
+	if [ "$c" = in ] || [ "$c" = innoscope ]; then
 		# dave calls once the page is registered
 		sed -e "s|@PATH@|$(cat "$d/ue_path")|" -e "s|@OUT@|$d|g" -e "s|@PORT@|$port|" \
 			"$e2e/sipp/dave_call.xml.in" >"$d/call.xml"
-		TOKEN_SCOPES="voice file-transfer" "$webapp" drive-files "$SIZE" in >"$d/driver.out" 2>&1 &
+		local scopes="voice file-transfer"
+		[ "$c" = innoscope ] && scopes=voice
+		TOKEN_SCOPES="$scopes" IN_WAIT_MS=$([ "$c" = in ] && echo 40000 || echo 8000) \
+			"$webapp" drive-files "$SIZE" in >"$d/driver.out" 2>&1 &
 		local drv=$!
 		wait_for 30 grep -q '^R in_registered true' "$d/driver.out"
 		in_ims sipp -sf "$d/call.xml" -i 198.51.100.10 -p 5090 -m 1 -timeout 200s -nostdin \
@@ -115,7 +119,7 @@ run_case() {
 	echo $! >"$d/sipp.pid"
 	sleep 0.5
 	fi
-	if [ "$c" = in ]; then
+	if [ "$c" = in ] || [ "$c" = innoscope ]; then
 		:
 	elif [ "$c" = noscope ]; then
 		TOKEN_SCOPES=voice "$webapp" drive-files "$SIZE" data >"$d/driver.out" 2>&1
@@ -221,6 +225,15 @@ if [[ ",$CASES," == *,noscope,* ]] && run_case noscope --expect 0; then
 		t_fail "noscope: refused" "failure $failure $status; $(grep -c INVITE "$T/noscope/sip.log" 2>/dev/null) INVITEs at dave"
 fi
 
+if [[ ",$CASES," == *,innoscope,* ]] && run_case innoscope --expect 0; then
+	# the page (a voice-only token) is registered, but may not take file transfer
+	grep -q '^SIP/2.0 403 File transfer not allowed' "$T/innoscope/sip.log" &&
+		grep -q 'no connected app has the file-transfer scope' "$T/innoscope/sip.log" &&
+		[ "$(awk '$1 == "R" && $2 == "in_confirmed" { print $3 }' "$T/innoscope/driver.out")" = false ] &&
+		t_pass "innoscope: dave's file session is refused with 403 and a Warning; the page never rings" ||
+		t_fail "innoscope: 403" "$(grep '^SIP/2.0' "$T/innoscope/sip.log"); $(grep '^R' "$T/innoscope/driver.out" | tr '\n' ' ')"
+fi
+
 sleep 1
 status=$(ctl status)
 echo "$status" | python3 -c '
@@ -236,10 +249,10 @@ for c in json.load(sys.stdin)["calls"]["ended"]:
     print("#   datachannel %s" % json.dumps((c.get("media") or {}).get("datachannel")))'
 echo "$status" | python3 -c '
 import json, sys
-calls = [c for c in json.load(sys.stdin)["calls"]["ended"] if c.get("msrp")]
-bad = [c["id"] for c in calls if (c["msrp"].get("bridge") or {}).get("refused_from_browser", 1) or
-       (c["msrp"].get("bridge") or {}).get("refused_from_ims", 1)]
-sys.exit(1 if bad or not calls else 0)' && t_pass "the bridge refused no frame from either side" ||
+calls = [c for c in json.load(sys.stdin)["calls"]["ended"] if (c.get("msrp") or {}).get("bridge")]
+bad = [c["id"] for c in calls if c["msrp"]["bridge"]["refused_from_browser"] or
+       c["msrp"]["bridge"]["refused_from_ims"]]
+sys.exit(1 if bad else 0)' && t_pass "the bridge refused no frame from either side" ||
 	t_fail "bridge refused nothing" "$status"
 kill -0 "$nwitd_pid" 2>/dev/null && t_pass "nwitd is still running" || t_fail "nwitd running" "$(tail -20 "$T/nwitd.log")"
 kill -TERM "$nwitd_pid" 2>/dev/null

@@ -572,7 +572,9 @@ int media_attach_dc(struct media *m, struct media_dc *dc)
 	if (m->dc)
 		return -EBUSY;
 	m->dc = dc;
-	return m->have_keys ? media_dc_start(dc, m->dtls) : 0;
+	if (m->have_keys && media_dc_start(dc, m->dtls) < 0)
+		fail_later(m, "cannot start the data channels' SCTP association");
+	return 0;
 }
 
 int media_running(const struct media *m)

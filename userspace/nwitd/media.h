@@ -42,8 +42,9 @@ int media_configure(struct media *m, const struct sdp_xlate *x);
 
 /*
  * Data channels for this call (media_dc.h): m takes dc over (media_free frees it) and
- * starts its SCTP association once DTLS is up. A call may have data channels only
- * (media_configure then accepts a translation without audio or video). 0, -EBUSY.
+ * starts its SCTP association once DTLS is up (a failure there fails the media). A call
+ * may have data channels only (media_configure then accepts a translation without audio
+ * or video). 0, or -EBUSY (dc not taken) when the call has data channels already.
  */
 struct media_dc;
 int media_attach_dc(struct media *m, struct media_dc *dc);
