@@ -55,7 +55,9 @@ cc -std=gnu11 -O1 -g $SAN -Wall -Werror -I"$NWIT_TOP/userspace/lib" -I"$NWIT_TOP
 mkdir -p "$T/run/state"
 "$ims" core-start >/dev/null || { t_fail "Kamailio starts"; t_done; }
 "$ims" msrp-relay-start >/dev/null || { t_fail "Kamailio's MSRP relay starts"; t_done; }
-in_ims() { "$lab" exec ims "$@"; }
+# nsenter execs its command: a background job's $! is then the process itself (to kill)
+IMS_NS="/var/run/netns/${NWIT_LAB_PREFIX}ims"
+in_ims() { nsenter --net="$IMS_NS" -- "$@"; }
 in_ims sipp -sf "$e2e/sipp/dave_register.xml" -i 198.51.100.10 -p 5090 -m 1 -timeout 10s \
 	-nostdin -trace_err -error_file "$T/sipp_reg.err" 198.51.100.10:5060 >"$T/sipp_reg.log" 2>&1 &&
 	t_pass "dave registers at Kamailio (sipp)" || { t_fail "dave registers" "$(tail -5 "$T/sipp_reg.log")"; t_done; }
@@ -90,7 +92,7 @@ run_case() {
 	local c=$1 d="$T/$1"; shift
 	port=$((port + 1))
 	mkdir -p "$d"
-	in_ims "$T/msrp_peer" --relay 198.51.100.10:2855 --local "msrp://198.51.100.10:$port/dave$port;tcp" \
+	nsenter --net="$IMS_NS" -- "$T/msrp_peer" --relay 198.51.100.10:2855 --local "msrp://198.51.100.10:$port/dave$port;tcp" \
 		--path-out "$d/ue_path" --to-in "$d/gw_path" --relay-first --wait-peer --recv-dir "$d" \
 		--timeout 150 "$@" >"$d/ue.out" 2>"$d/ue.err" &
 	echo $! >"$d/ue.pid"
@@ -105,7 +107,7 @@ run_case() {
 			"$webapp" drive-files "$SIZE" in >"$d/driver.out" 2>&1 &
 		local drv=$!
 		wait_for 30 grep -q '^R in_registered true' "$d/driver.out"
-		in_ims sipp -sf "$d/call.xml" -i 198.51.100.10 -p 5090 -m 1 -timeout 200s -nostdin \
+		nsenter --net="$IMS_NS" -- sipp -sf "$d/call.xml" -i 198.51.100.10 -p 5090 -m 1 -timeout 200s -nostdin \
 			-trace_msg -message_file "$d/sip.log" -trace_err -error_file "$d/sipp.err" \
 			198.51.100.10:5060 >"$d/sipp.out" 2>&1 &
 		echo $! >"$d/sipp.pid"
@@ -113,7 +115,7 @@ run_case() {
 	else
 	sed -e "s|@PATH@|$(cat "$d/ue_path")|" -e "s|@OUT@|$d|g" -e "s|@PORT@|$port|" \
 		"$e2e/sipp/dave_answer.xml.in" >"$d/answer.xml"
-	in_ims sipp -sf "$d/answer.xml" -i 198.51.100.10 -p 5090 -m 1 -timeout 200s -nostdin \
+	nsenter --net="$IMS_NS" -- sipp -sf "$d/answer.xml" -i 198.51.100.10 -p 5090 -m 1 -timeout 200s -nostdin \
 		-mp 6000 -rtp_echo \
 		-trace_msg -message_file "$d/sip.log" -trace_err -error_file "$d/sipp.err" >"$d/sipp.out" 2>&1 &
 	echo $! >"$d/sipp.pid"
