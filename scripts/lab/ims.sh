@@ -23,7 +23,10 @@
 #                                       codec (sipp UAC, on SIP_PORT + 2), and waits for BYE
 #   ims.sh video-stats NAME             the echo's per-stream counters (JSON)
 #   ims.sh video-stop NAME
-#   ims.sh stop                         stop every phone, then the core
+#   ims.sh msrp-relay-start             Kamailio's msrp relay module (RFC 4976) on
+#                                       198.51.100.10:2855, a second Kamailio of its own
+#                                       (tests/netns/kamailio/msrp_relay.cfg)
+#   ims.sh stop                         stop every phone, the relay, then the core
 #
 # Files live under /run/nwit-lab/ (kamailio/, ue-NAME/). Phones are stopped before the
 # core: baresip hangs when it cannot unregister.
@@ -78,6 +81,19 @@ core_start() {
 	echo "$SPAWNED" >"$dir/kamailio.pid"
 	wait_for 10 listening 5060 || { tail -20 "$dir/kamailio.log"; die "Kamailio did not start"; }
 	echo "ims: Kamailio listening on $IMS_ADDR:5060 (udp, tcp), domain $IMS_DOMAIN"
+}
+
+msrp_relay_start() {
+	local dir=$RUN/msrp-relay
+	stop_pidfile "$dir/kamailio.pid"
+	mkdir -p "$dir"
+	spawn_in_ns "$dir" "$dir/kamailio.log" \
+		kamailio -f "$here/../../tests/netns/kamailio/msrp_relay.cfg" -DD -E -Y "$dir" -u root -g root \
+		-A "LISTEN_ADDR=\"$IMS_ADDR\"" -A "USE_PATH_ADDR=\"$IMS_ADDR:2855\"" \
+		-A "CTL_SOCKET=\"unix:$dir/kamailio_ctl\""
+	echo "$SPAWNED" >"$dir/kamailio.pid"
+	wait_for 10 listening 2855 || { tail -20 "$dir/kamailio.log"; die "the MSRP relay did not start"; }
+	echo "ims: MSRP relay listening on $IMS_ADDR:2855"
 }
 
 ue_dir() { echo "$RUN/ue-$1"; }
@@ -220,6 +236,7 @@ video_stop() {
 case "${1:-}" in
 core-start) core_start ;;
 core-stop) stop_pidfile "$RUN/kamailio/kamailio.pid" ;;
+msrp-relay-start) msrp_relay_start ;;
 ue-start) [ $# -eq 4 ] || [ $# -eq 5 ] || die "usage: ims.sh ue-start NAME PORT TONE_HZ [ANSWERMODE]"
 	ue_start "$2" "$3" "$4" "${5:-}" ;;
 ue) [ $# -ge 3 ] || die "usage: ims.sh ue dial|hangup NAME [ARG]"; ue_cmd "$3" "$2" "${4:-}" ;;
@@ -234,6 +251,7 @@ video-stats) cat "$(ue_dir "$2")/stats.json" 2>/dev/null || echo '{}' ;;
 video-stop) video_stop "$2" ;;
 stop)
 	for d in "$RUN"/ue-*; do [ -d "$d" ] && stop_pidfile "$d/baresip.pid" && video_stop "${d##*/ue-}"; done
+	stop_pidfile "$RUN/msrp-relay/kamailio.pid"
 	stop_pidfile "$RUN/kamailio/kamailio.pid" ;;
-*) sed -n '2,29p' "$0" >&2; exit 2 ;;
+*) sed -n '2,32p' "$0" >&2; exit 2 ;;
 esac

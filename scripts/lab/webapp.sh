@@ -11,6 +11,9 @@
 #                              at 192.0.2.1:8461; prints "R name value" lines
 #   webapp.sh drive-video URI  video calls (tests/e2e/video_call_driver.js): STEPS out (call
 #                              URI) and/or in (answer); files in SYNC_DIR pace them
+#   webapp.sh drive-files SIZE CASE
+#                              a file session with dave (tests/e2e/file_driver.js), CASE
+#                              data, audio or abort; prints "R name value" lines
 #   webapp.sh stop
 #
 # Needs the npm packages of tests/e2e (cd tests/e2e && npm ci) and NWIT_BUILD (nwitctl).
@@ -63,6 +66,14 @@ drive_video() {
 		exec nsenter --net="/var/run/netns/${PREFIX}browser" -- timeout 180 node video_call_driver.js)
 }
 
+drive_files() {
+	local tone=$RUN/tone440.wav
+	[ -f "$tone" ] || sox -n -r 48000 -c 1 -b 16 "$tone" synth 300 sine 440 vol 0.5
+	(cd "$e2e" && APP_URL="$ORIGIN/index.html?gw=$GW&token=$(token)" TONE_WAV="$tone" \
+		SIZE="$1" CASE="$2" \
+		exec nsenter --net="/var/run/netns/${PREFIX}browser" -- timeout 300 node file_driver.js)
+}
+
 stop() {
 	if [ -f "$RUN/www.pid" ]; then
 		kill "$(cat "$RUN/www.pid")" 2>/dev/null || true
@@ -75,6 +86,7 @@ serve) serve ;;
 token) token ;;
 drive) drive "${2:-}" ;;
 drive-video) drive_video "${2:?usage: webapp.sh drive-video URI}" ;;
+drive-files) drive_files "$2" "$3" ;;
 stop) stop ;;
-*) sed -n '2,17p' "$0" >&2; exit 2 ;;
+*) sed -n '2,19p' "$0" >&2; exit 2 ;;
 esac

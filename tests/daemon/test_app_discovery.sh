@@ -26,9 +26,9 @@ t_check "says why: no fast path (mode off)" \
 	[ "$(field "$T/d1" "'fastpath_unavailable' in d['reasons']")" = True ]
 t_check "not provisioned is not claimed when [ims] is set" \
 	[ "$(field "$T/d1" "'ims_not_provisioned' in d['reasons']")" = False ]
-t_check "offers the services that work (voice, video, pager-mode messaging) with their codecs" \
+t_check "offers the services that work (voice, video, file transfer, pager-mode messaging) with their codecs" \
 	[ "$(field "$T/d1" "' '.join(d['services']), ' '.join(d['codecs']['audio']), ' '.join(d['codecs']['video'])")" = \
-	  "voice video messaging opus/48000/2 PCMU/8000 PCMA/8000 telephone-event/8000 H264/90000 VP8/90000" ]
+	  "voice video file-transfer messaging opus/48000/2 PCMU/8000 PCMA/8000 telephone-event/8000 H264/90000 VP8/90000" ]
 t_check "gives the WebSocket URL and subprotocol" \
 	[ "$(field "$T/d1" "d['websocket']['url'], d['websocket']['subprotocol']")" = \
 	  "ws://127.0.0.1:$PORT/sip sip" ]

@@ -87,7 +87,7 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
       const file = new Uint8Array(size);
       for (let i = 0; i < size; i += 65536) crypto.getRandomValues(file.subarray(i, i + 65536));
       const mid = ident();
-      let report = null, recvTotal = -1, recvGot = 0, recvBuf = null, recvId = null;
+      let report = null, recvTotal = -1, recvGot = 0, recvBuf = null, recvId = null, closedAt = 0;
       const errors = [];
       chat.onmessage = e => {
         const f = parse(new Uint8Array(e.data));
@@ -104,15 +104,21 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
           chat.send(enc.encode(`MSRP ${f.tid} 200 OK\r\nTo-Path: ${GW}\r\nFrom-Path: ${ME}\r\n-------${f.tid}$\r\n`));
           if (f.flag === '$' && recvGot === recvTotal && f.h['success-report'] === 'yes')
             chat.send(frame(ident(), 'REPORT', `Message-ID: ${recvId}\r\nByte-Range: 1-${recvTotal}/${recvTotal}\r\nStatus: 000 200 OK\r\n`, null, '$'));
+          /* abort: close in the very handler that passes 1 MiB, so surely mid-transfer
+           * (polling for it let the whole file arrive first on a fast run) */
+          if (abort && !closedAt && recvGot >= (1 << 20)) {
+            closedAt = recvGot;
+            pc.close();
+          }
           return;
         }
         if (/^\d\d\d$/.test(f.method) && f.method !== '200') errors.push('response ' + f.method);
       };
       if (abort) {
-        for (let i = 0; i < 600 && recvGot < (1 << 20); i++) await new Promise(r => setTimeout(r, 20));
-        const got = recvGot;
-        pc.close();
-        return got >= (1 << 20) ? `aborted ${got}` : `error: only ${got} bytes before the abort`;
+        for (let i = 0; i < 600 && !closedAt; i++) await new Promise(r => setTimeout(r, 20));
+        if (!closedAt)
+          pc.close();
+        return closedAt ? `aborted ${closedAt}` : `error: only ${recvGot} bytes before the abort`;
       }
       // the file in SEND chunks of 60000 bytes, one frame per message, pacing on bufferedAmount
       const chunk = 60000;

@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness: the SDP translator on arbitrary descriptions, as a browser offer,
  * an IMS offer, an IMS answer to a fixed browser offer and a browser answer to a fixed
- * IMS offer. Refusals must say why; every description produced must parse again.
+ * IMS offer. Refusals must say why; every description produced must parse again. Inputs
+ * of odd length run with the gateway's MSRP URIs set (data channel <-> m=message).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,7 +29,8 @@ static const char ims_offer[] =
 	"m=audio 10000 RTP/AVP 0 8 96 101\r\na=rtpmap:96 opus/48000/2\r\n"
 	"a=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\n"
 	"m=video 10002 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n"
-	"m=message 10004 TCP/MSRP *\r\n";
+	"m=message 10004 TCP/MSRP *\r\na=accept-types:*\r\n"
+	"a=path:msrp://192.0.2.20:2855/r;tcp msrp://192.0.2.20:10004/p;tcp\r\n";
 
 static void setup(struct sdp_webrtc_local *wl, struct sdp_ims_local *il)
 {
@@ -89,6 +91,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sdp_parse((const char *)data, size, &in, err, sizeof(err)) < 0)
 		return 0;
 	setup(&wl, &il);
+	if (size % 2) {
+		wl.msrp_dc_uri = "msrp://192.0.2.1:50000/d;dc";
+		il.msrp_uri = "msrp://[2001:db8::1]:40100/i;tcp";
+	}
 
 	/* the input as a browser offer; our IMS offer back as the IMS answer */
 	err[0] = '\0';

@@ -9,6 +9,12 @@
  *   msrp_peer --relay 127.0.0.1:2855 --local msrp://127.0.0.1:4001/sa;tcp
  *             [--path-out F] [--to-in F] [--send FILE] [--chunk N] [--expect N]
  *             [--recv-dir D] [--timeout S] [--max-chunk N (what it accepts)]
+ *             [--relay-first] [--wait-peer]
+ * --relay-first: --to-in holds the peer's SDP a=path, and our relay (the AUTH's
+ * Use-Path) goes before it (RFC 4976 section 5). --wait-peer: send only after the peer's
+ * first request arrived (the bodiless SEND that binds the session, RFC 4975 section 5.4;
+ * printed as BOUND and not counted as a message). Failure REPORTs print as
+ * "REPORT <id> <status>" like the others and make the run fail.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,7 +43,8 @@ static struct {
 	const char *path_out, *to_in, *send_file, *recv_dir;
 	size_t chunk;
 	unsigned expect, received;
-	bool authed, sent, reported, failed;
+	bool authed, sent, reported, failed, relay_first, wait_peer, peer_seen;
+	struct msrp_path use;
 	char sent_id[MSRP_IDENT_MAX + 1];
 	struct event *poll_ev;
 } p = { .chunk = 2048 };
@@ -57,6 +64,13 @@ static void on_message(void *arg, struct msrp_conn *c, const struct msrp_uri *s,
 	char name[512];
 	FILE *f;
 
+	if (m->len == 0) {
+		if (!p.peer_seen)
+			printf("BOUND\n");
+		fflush(stdout);
+		p.peer_seen = true;
+		return;
+	}
 	SHA256(m->data, m->len, md);
 	printf("RECEIVED %zu ", m->len);
 	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
@@ -101,6 +115,7 @@ static void on_auth(void *arg, struct msrp_conn *c, unsigned status,
 		return;
 	}
 	p.authed = true;
+	p.use = *use;
 	if (p.path_out) {
 		char tmp[512];
 
@@ -158,7 +173,7 @@ static void poll_cb(evutil_socket_t fd, short what, void *arg)
 	FILE *f;
 	int rc;
 
-	if (p.sent || !p.authed || !(f = fopen(p.to_in, "r"))) {
+	if (p.sent || !p.authed || (p.wait_peer && !p.peer_seen) || !(f = fopen(p.to_in, "r"))) {
 		event_add(p.poll_ev, &tv);
 		return;
 	}
@@ -176,6 +191,13 @@ static void poll_cb(evutil_socket_t fd, short what, void *arg)
 		p.failed = true;
 		finish_if_done();
 		return;
+	}
+	if (p.relay_first) {
+		struct msrp_path full = p.use;
+
+		for (unsigned i = 0; i < to.n && full.n < MSRP_PATH_MAX; i++)
+			full.uri[full.n++] = to.uri[i];
+		to = full;
 	}
 	data = read_file(p.send_file, &len);
 	if (!data) {
@@ -236,7 +258,8 @@ int main(int argc, char **argv)
 		{ "relay", 1, 0, 'r' },	   { "local", 1, 0, 'l' },   { "path-out", 1, 0, 'o' },
 		{ "to-in", 1, 0, 'i' },	   { "send", 1, 0, 's' },    { "chunk", 1, 0, 'c' },
 		{ "expect", 1, 0, 'e' },   { "recv-dir", 1, 0, 'd' }, { "timeout", 1, 0, 't' },
-		{ "max-chunk", 1, 0, 'm' }, { 0 },
+		{ "max-chunk", 1, 0, 'm' }, { "relay-first", 0, 0, 'R' }, { "wait-peer", 0, 0, 'W' },
+		{ 0 },
 	};
 	const struct msrp_conn_cbs cbs = { on_message, on_sent, on_auth, on_closed };
 	const char *relay = NULL, *local = NULL;
@@ -260,6 +283,8 @@ int main(int argc, char **argv)
 		case 'd': p.recv_dir = optarg; break;
 		case 't': timeout.tv_sec = strtol(optarg, NULL, 10); break;
 		case 'm': max_chunk = strtoul(optarg, NULL, 10); break;
+		case 'R': p.relay_first = true; break;
+		case 'W': p.wait_peer = true; break;
 		default: return 2;
 		}
 	}

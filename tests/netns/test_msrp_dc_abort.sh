@@ -5,12 +5,10 @@
 # sees the data channel's association end, the bridge sends a 408 failure REPORT for
 # the message to the endpoint through the relay, and the gateway, the endpoint and
 # Kamailio end cleanly (gateway and endpoint built with ASan: no leak).
+# The page closes inside the message handler that passes 1 MiB (msrp_dc_driver.js abort):
+# when it polled for that instead, a fast run let the whole file arrive (and be answered)
+# before the close, leaving nothing to report.
 . "$(dirname "$0")/../lib.sh"
-# Known race, about one run in four: the gateway sometimes does not see the page's
-# association end before the endpoint's transfer completes, and no failure REPORT is
-# sent. Until the bridge is fixed this runs only on request.
-[ -n "${NWIT_RUN_KNOWN_RACES:-}" ] ||
-	t_skip_all "known race in the bridge's abort handling (set NWIT_RUN_KNOWN_RACES=1 to run it)"
 MSRP_DC_NS_PREFIX=nwmsab
 . "$(dirname "$0")/msrp_dc_lib.sh"
 

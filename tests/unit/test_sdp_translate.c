@@ -769,6 +769,156 @@ static void h264_answer_picks_profile(void **state)
 	sdp_free(offer);
 }
 
+#define GW_DC_URI "msrp://192.0.2.1:50000/gwdc1;dc"
+#define GW_IMS_URI "msrp://198.51.100.1:40100/gw1;tcp"
+
+static void msrp_sides(struct sdp_webrtc_local *wl, struct sdp_ims_local *il)
+{
+	local_sides(wl, il);
+	wl->msrp_dc_uri = GW_DC_URI;
+	il->msrp_uri = GW_IMS_URI;
+}
+
+static void expect_path(const struct msrp_path *p, const char *want)
+{
+	struct msrp_path w;
+
+	assert_int_equal(msrp_path_parse(want, strlen(want), &w), 0);
+	assert_int_equal(p->n, w.n);
+	for (unsigned i = 0; i < w.n; i++)
+		assert_true(msrp_uri_equal(&p->uri[i], &w.uri[i]));
+}
+
+/* A data channel alone (what Chromium offers: no a=dcmap) becomes an MSRP session. */
+static void browser_file_transfer_only(void **state)
+{
+	struct sdp_webrtc_local wl;
+	struct sdp_ims_local il;
+	struct sdp_session *offer = load("chromium156_dc_offer.sdp"), *ims_offer, *ims_answer,
+			   *answer;
+	struct sdp_xlate x;
+	char err[256];
+
+	(void)state;
+	msrp_sides(&wl, &il);
+	if (sdp_xlate_webrtc_offer(offer, &wl, &il, &x, &ims_offer, err, sizeof(err)) != 0)
+		fail_msg("offer: %s", err);
+	expect_golden(ims_offer, "chromium156_dc.ims_offer.expected.sdp");
+	assert_int_equal(x.msrp.stream, 0);
+	assert_int_equal(x.s[0].kind, SDP_STREAM_DATACHANNEL);
+	assert_int_equal(x.s[0].ims_index, 0);
+	assert_false(x.msrp.dc_mapped);
+	assert_int_equal(x.msrp.dc_max_message, 262144);
+	assert_int_equal(x.msrp.dc_sctp_port, 5000);
+	assert_string_equal(x.ice_ufrag, "vmjz");
+
+	ims_answer = load("chromium156_dc.ims_answer.sdp");
+	if (sdp_xlate_ims_answer(offer, ims_answer, &wl, &x, &answer, err, sizeof(err)) != 0)
+		fail_msg("answer: %s", err);
+	expect_golden(answer, "chromium156_dc.webrtc_answer.expected.sdp");
+	assert_true(x.msrp.active);
+	assert_true(x.s[0].active);
+	assert_true(x.msrp.we_connect); /* the peer answered passive */
+	expect_path(&x.msrp.ims.path,
+		    "msrp://198.51.100.10:2855/s4xq;tcp msrp://198.51.100.10:4001/ue;tcp");
+	assert_int_equal(x.dtls_role, SDP_DTLS_ROLE_CLIENT);
+	sdp_free(answer);
+	sdp_free(ims_answer);
+	sdp_free(ims_offer);
+
+	/* the IMS side refuses the file transfer: nothing left of the call */
+	ims_answer = parse_text("v=0\r\no=- 1 1 IN IP4 198.51.100.10\r\ns=-\r\n"
+				"c=IN IP4 198.51.100.10\r\nt=0 0\r\nm=message 0 TCP/MSRP *\r\n",
+				strlen("v=0\r\no=- 1 1 IN IP4 198.51.100.10\r\ns=-\r\n"
+				       "c=IN IP4 198.51.100.10\r\nt=0 0\r\nm=message 0 TCP/MSRP *\r\n"));
+	assert_int_equal(sdp_xlate_webrtc_offer(offer, &wl, &il, &x, &ims_offer, err, sizeof(err)), 0);
+	assert_int_equal(sdp_xlate_ims_answer(offer, ims_answer, &wl, &x, &answer, err, sizeof(err)),
+			 -EPROTONOSUPPORT);
+	assert_int_equal(x.warning, 304);
+	sdp_free(ims_answer);
+	sdp_free(ims_offer);
+
+	/* without MSRP URIs the gateway does not carry a lone data channel */
+	wl.msrp_dc_uri = NULL;
+	assert_int_equal(sdp_xlate_webrtc_offer(offer, &wl, &il, &x, &ims_offer, err, sizeof(err)),
+			 -EPROTONOSUPPORT);
+	assert_string_equal(err, "the offer has no audio or video to carry to IMS");
+	sdp_free(offer);
+}
+
+/* RFC 8873 data channel with a=dcmap/a=dcsa and an RFC 5547 file, next to audio. */
+static void browser_audio_and_file(void **state)
+{
+	struct sdp_webrtc_local wl;
+	struct sdp_ims_local il;
+	struct sdp_session *offer = load("rfc8873_audio_dc_offer.sdp"), *ims_offer, *ims_answer,
+			   *answer;
+	struct sdp_xlate x;
+	char err[256];
+
+	(void)state;
+	msrp_sides(&wl, &il);
+	if (sdp_xlate_webrtc_offer(offer, &wl, &il, &x, &ims_offer, err, sizeof(err)) != 0)
+		fail_msg("offer: %s", err);
+	expect_golden(ims_offer, "rfc8873_audio_dc.ims_offer.expected.sdp");
+	assert_int_equal(x.msrp.stream, 1);
+	assert_true(x.msrp.dc_mapped);
+	assert_int_equal(x.msrp.dc_stream, 3);
+	assert_int_equal(x.msrp.dc_max_message, 100000);
+	expect_path(&x.msrp.dc.path, "msrp://browser.invalid/b7;dc");
+	assert_int_equal(x.msrp.dc.file.size, 5242880);
+
+	ims_answer = load("rfc8873_audio_dc.ims_answer.sdp");
+	if (sdp_xlate_ims_answer(offer, ims_answer, &wl, &x, &answer, err, sizeof(err)) != 0)
+		fail_msg("answer: %s", err);
+	expect_golden(answer, "rfc8873_audio_dc.webrtc_answer.expected.sdp");
+	assert_true(x.msrp.active && x.s[0].active && x.s[1].active);
+	assert_int_equal(x.s[0].ims_rtp_port, 49170);
+	assert_int_equal(x.msrp.ims.dir, SDP_MSRP_RECVONLY);
+	assert_true(x.msrp.we_connect);
+	sdp_free(answer);
+	sdp_free(ims_answer);
+	sdp_free(ims_offer);
+	sdp_free(offer);
+}
+
+/* IMS offers a file (RFC 5547 push through a relay) before the audio line. */
+static void ims_audio_and_file(void **state)
+{
+	struct sdp_webrtc_local wl;
+	struct sdp_ims_local il;
+	struct sdp_session *offer = load("ims_audio_file_offer.sdp"), *webrtc_offer, *webrtc_answer,
+			   *answer;
+	struct sdp_xlate x;
+	char err[256];
+
+	(void)state;
+	msrp_sides(&wl, &il);
+	if (sdp_xlate_ims_offer(offer, &il, &wl, &x, &webrtc_offer, err, sizeof(err)) != 0)
+		fail_msg("offer: %s", err);
+	expect_golden(webrtc_offer, "ims_audio_file.webrtc_offer.expected.sdp");
+	assert_int_equal(x.msrp.stream, 0);
+	assert_int_equal(x.s[0].kind, SDP_STREAM_MSRP);
+	assert_int_equal(x.s[0].webrtc_index, 0);
+	assert_int_equal(x.s[1].webrtc_index, 1);
+	expect_path(&x.msrp.ims.path,
+		    "msrp://198.51.100.10:2855/rel9;tcp msrp://198.51.100.10:7654/jshA7we;tcp");
+
+	webrtc_answer = load("chromium156_answer_to_ims_audio_file.sdp");
+	if (sdp_xlate_webrtc_answer(offer, webrtc_answer, &il, &x, &answer, err, sizeof(err)) != 0)
+		fail_msg("answer: %s", err);
+	expect_golden(answer, "ims_audio_file.ims_answer.expected.sdp");
+	assert_true(x.msrp.active);
+	assert_true(x.msrp.we_connect); /* the offer said actpass: we connect */
+	assert_false(x.msrp.dc_mapped);
+	assert_int_equal(x.msrp.dc_max_message, 262144);
+	assert_int_equal(x.dtls_role, SDP_DTLS_ROLE_SERVER);
+	sdp_free(answer);
+	sdp_free(webrtc_answer);
+	sdp_free(webrtc_offer);
+	sdp_free(offer);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -787,6 +937,9 @@ int main(void)
 		cmocka_unit_test(audio_port_only),
 		cmocka_unit_test(h264_matching),
 		cmocka_unit_test(h264_answer_picks_profile),
+		cmocka_unit_test(browser_file_transfer_only),
+		cmocka_unit_test(browser_audio_and_file),
+		cmocka_unit_test(ims_audio_and_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,18 @@
  * RFC 3264 section 8 requires). A browser data channel (m=application ...
  * webrtc-datachannel) exists only on the browser side: it is accepted when the caller
  * asks for it (struct sdp_webrtc_local.datachannel) and rejected with port 0 otherwise;
- * other m= lines (m=message MSRP, m=text, ...) are rejected.
+ * other m= lines (m=text, ...) are rejected.
+ *
+ * MSRP file transfer (when the caller gives both of its MSRP URIs, msrp_dc_uri and
+ * msrp_uri): the first browser data channel section becomes an IMS
+ * "m=message <port> TCP/MSRP *" section (RFC 4975, RFC 5547) and the first IMS
+ * m=message section a browser data channel section carrying a=dcmap/a=dcsa (RFC 8864,
+ * RFC 8873). The gateway is the MSRP peer of both sides: each side gets the gateway's own
+ * a=path; the peers' paths, setup and the browser's SCTP parameters end up in
+ * struct sdp_xlate.msrp for the bridge. A browser offer without a=dcmap (what browsers
+ * write) is accepted too: the channel whose DCEP protocol is "msrp" is the MSRP one and
+ * the browser's path is learnt from its first frame. Such a call may carry the data
+ * channel alone (no audio or video).
  *
  * Dropped on the way: rtx, red, ulpfec, CN and any codec the other side cannot decode;
  * a=extmap, ssrc signalling of the other side, ICE candidates and trickle options;
@@ -38,6 +49,7 @@
 
 #include "sdp.h"
 #include "sdp_codec.h"
+#include "sdp_msrp.h"
 
 /* a=setup values (RFC 4145, RFC 8842) */
 enum sdp_setup {
@@ -67,6 +79,7 @@ enum sdp_stream_kind {
 	SDP_STREAM_VIDEO,
 	SDP_STREAM_DATACHANNEL,
 	SDP_STREAM_OTHER,
+	SDP_STREAM_MSRP, /* IMS m=message TCP/MSRP carried as a browser data channel */
 };
 
 /* The gateway's browser-facing transport (one bundled ICE-lite candidate). */
@@ -85,16 +98,21 @@ struct sdp_webrtc_local {
 	bool datachannel;		   /* accept a data channel m= line */
 	uint16_t sctp_port;		   /* a=sctp-port when accepting one (RFC 8841) */
 	uint32_t max_message_size;	   /* a=max-message-size, 0 = not announced */
+	/* our browser-side MSRP URI ("msrp://host:port/id;dc"); NULL: no MSRP mapping */
+	const char *msrp_dc_uri;
 	uint64_t sess_id, sess_version;	   /* o= line */
 };
 
 /* The gateway's IMS-facing side. */
 struct sdp_ims_local {
 	const char *addr; /* IPv4 or IPv6 literal */
-	/* RTP port (even; RTCP is port + 1) per IMS-side m= index; 0 = none allocated,
-	 * which refuses that m= line (port 0 on both sides) instead of failing */
+	/* RTP port (even; RTCP is port + 1) per IMS-side audio/video m= line, in order (an
+	 * m=message line takes none); 0 = none allocated, which refuses that m= line (port 0
+	 * on both sides) instead of failing */
 	uint16_t rtp_port[SDP_MAX_MEDIA];
 	uint32_t codecs; /* SDP_CODEC_BIT mask; 0 = SDP_CODECS_IMS */
+	/* our IMS-side MSRP URI ("msrp://addr:port/id;tcp"); NULL: no MSRP mapping */
+	const char *msrp_uri;
 	uint64_t sess_id, sess_version;
 };
 
@@ -129,6 +147,21 @@ struct sdp_xlate_stream {
 	uint16_t ims_rtp_port, ims_rtcp_port;
 };
 
+/* The MSRP session of a call (one at most), both sides. */
+struct sdp_xlate_msrp {
+	int stream;		/* index in s[] of the MSRP stream, -1 when none */
+	bool active;		/* both sides accepted it (after the answer step) */
+	/* the browser side */
+	bool dc_mapped;		/* its section had a=dcmap with subprotocol "msrp" */
+	uint16_t dc_stream;	/* that a=dcmap stream id */
+	uint16_t dc_sctp_port;	/* its a=sctp-port (5000 when absent) */
+	uint32_t dc_max_message; /* its a=max-message-size (65536 when absent, RFC 8841) */
+	struct sdp_msrp dc;	/* its a=dcsa attributes when dc_mapped (path: its path) */
+	/* the IMS side */
+	struct sdp_msrp ims;	/* the IMS peer's m=message attributes (path: relays first) */
+	bool we_connect;	/* our a=setup toward IMS is active: we connect to path[0] */
+};
+
 struct sdp_xlate {
 	unsigned nstreams;
 	struct sdp_xlate_stream s[SDP_MAX_MEDIA]; /* in the offer's m= order */
@@ -137,6 +170,7 @@ struct sdp_xlate {
 	char fingerprint_alg[16];
 	char fingerprint[200];
 	enum sdp_dtls_role dtls_role; /* the gateway's role, known after the answer step */
+	struct sdp_xlate_msrp msrp;
 	/* on failure: the SIP Warning code for the 488 (RFC 3261 section 20.43) */
 	int warning;
 };

@@ -76,7 +76,7 @@ static int offer_stream(struct sdp_session *s, const struct sdp_session *offer, 
 	uint16_t port;
 	int n, rc;
 
-	rc = xl_ims_port(il, i, &port, err, errlen);
+	rc = xl_ims_port(il, xl_rtp_ordinal(x, i), &port, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (om->port == 0 || port == 0)
@@ -125,6 +125,36 @@ static int offer_stream(struct sdp_session *s, const struct sdp_session *offer, 
 	return rc;
 }
 
+/* The IMS peer's m=message section as a browser data channel section. */
+static int offer_msrp(struct sdp_session *s, const struct sdp_media *om,
+		      const struct sdp_webrtc_local *wl, struct sdp_xlate *x, char *err,
+		      size_t errlen)
+{
+	struct sdp_xlate_stream *st = &x->s[x->msrp.stream];
+	struct sdp_media *m;
+	char why[160];
+	int rc;
+
+	if (sdp_msrp_from_media(om, &x->msrp.ims, why, sizeof(why)) < 0)
+		return xl_fail(err, errlen, -EINVAL, "m= line %u: %s", om->line, why);
+	m = sdp_add_media(s, "application", wl->port, "UDP/DTLS/SCTP");
+	if (!m)
+		return -ENOMEM;
+	rc = sdp_media_add_fmt(s, m, "webrtc-datachannel");
+	if (!rc)
+		rc = xl_add_webrtc_transport(s, m, wl, SDP_SETUP_ACTPASS);
+	if (!rc)
+		rc = sdp_attrs_add(s, &m->attrs, "mid", "%s", st->mid);
+	if (!rc)
+		rc = sdp_attrs_add(s, &m->attrs, "sctp-port", "%u", wl->sctp_port);
+	if (!rc && wl->max_message_size)
+		rc = sdp_attrs_add(s, &m->attrs, "max-message-size", "%u", wl->max_message_size);
+	/* the channel itself is opened with DCEP (protocol "msrp"); a=dcmap describes it */
+	if (!rc)
+		rc = xl_msrp_add_dc(s, m, wl, 0, &x->msrp.ims, err, errlen);
+	return rc;
+}
+
 int sdp_xlate_ims_offer(const struct sdp_session *offer, const struct sdp_ims_local *il,
 			const struct sdp_webrtc_local *wl, struct sdp_xlate *x,
 			struct sdp_session **out, char *err, size_t errlen)
@@ -137,6 +167,7 @@ int sdp_xlate_ims_offer(const struct sdp_session *offer, const struct sdp_ims_lo
 	int rc;
 
 	memset(x, 0, sizeof(*x));
+	x->msrp.stream = -1;
 	*out = NULL;
 	rc = xl_new_session(wl->addr, wl->sess_id, wl->sess_version, &s);
 	if (rc < 0)
@@ -144,10 +175,25 @@ int sdp_xlate_ims_offer(const struct sdp_session *offer, const struct sdp_ims_lo
 			       wl->addr);
 	for (unsigned i = 0; i < offer->nmedia; i++) {
 		struct sdp_xlate_stream *st = &x->s[i];
+		const struct sdp_media *om = &offer->media[i];
 
-		st->kind = xl_kind(&offer->media[i]);
+		st->kind = xl_kind(om);
 		st->ims_index = (int)i;
 		st->webrtc_index = -1;
+		if (xl_is_ims_msrp(om) && xl_msrp_wanted(wl, il) && x->msrp.stream < 0 && om->port) {
+			/* file transfer: the MSRP session becomes a data channel */
+			st->kind = SDP_STREAM_MSRP;
+			st->webrtc_index = (int)nweb++;
+			snprintf(st->mid, sizeof(st->mid), "%d", st->webrtc_index);
+			x->msrp.stream = (int)i;
+			rc = offer_msrp(s, om, wl, x, err, errlen);
+			if (rc < 0)
+				goto err;
+			nactive++;
+			strcat(bundle, " ");
+			strcat(bundle, st->mid);
+			continue;
+		}
 		if (st->kind != SDP_STREAM_AUDIO && st->kind != SDP_STREAM_VIDEO)
 			continue;
 		st->webrtc_index = (int)nweb++;
@@ -166,7 +212,7 @@ int sdp_xlate_ims_offer(const struct sdp_session *offer, const struct sdp_ims_lo
 		x->warning = nweb ? 305 : 304;
 		rc = xl_fail(err, errlen, -EPROTONOSUPPORT,
 			     nweb ? "no audio or video codec in common with the browser"
-				  : "the offer has no RTP/AVP audio or video");
+				  : "the offer has no RTP/AVP audio or video and no MSRP to carry");
 		goto err;
 	}
 	rc = sdp_attrs_add(s, &s->attrs, "group", "%s", bundle);
@@ -190,6 +236,47 @@ static int answer_rejected(struct sdp_session *s, const struct sdp_media *om)
 	if (!m)
 		return -ENOMEM;
 	return sdp_media_add_fmt(s, m, om->fmt[0]);
+}
+
+/* The browser's answer to our data channel section as the answer to the IMS m=message. */
+static int answer_msrp(struct sdp_session *s, const struct sdp_media *om,
+		       const struct sdp_session *answer, const struct sdp_ims_local *il,
+		       struct sdp_xlate *x, char *err, size_t errlen)
+{
+	const struct sdp_media *am = &answer->media[x->s[x->msrp.stream].webrtc_index];
+	struct sdp_msrp from = x->msrp.ims;
+	enum sdp_msrp_setup setup;
+	int rc;
+
+	x->msrp.active = false;
+	if (am->port == 0)
+		return xl_msrp_add_rejected_ims(s);
+	if (xl_kind(am) != SDP_STREAM_DATACHANNEL)
+		return xl_fail(err, errlen, -EINVAL,
+			       "browser answer m= line %u is \"%s %s\" where the offer had a data channel",
+			       am->line, am->type, am->proto);
+	rc = xl_msrp_read_dc(am, &x->msrp, err, errlen);
+	if (rc < 0)
+		return rc;
+	/* the gateway stands in for the browser: its a=dcsa when it wrote any, else the
+	 * counterpart of the offer (RFC 5547: a sendonly push is answered recvonly) */
+	if (x->msrp.dc_mapped) {
+		snprintf(from.accept_types, sizeof(from.accept_types), "%s", x->msrp.dc.accept_types);
+		from.dir = x->msrp.dc.dir;
+	} else if (from.dir == SDP_MSRP_SENDONLY || from.dir == SDP_MSRP_RECVONLY) {
+		from.dir = from.dir == SDP_MSRP_SENDONLY ? SDP_MSRP_RECVONLY : SDP_MSRP_SENDONLY;
+	}
+	/* RFC 4975 section 5.4: without a=setup the offerer connects; RFC 6135 otherwise */
+	x->msrp.we_connect = x->msrp.ims.setup == SDP_MSRP_PASSIVE ||
+			     x->msrp.ims.setup == SDP_MSRP_ACTPASS;
+	setup = x->msrp.we_connect ? SDP_MSRP_ACTIVE : SDP_MSRP_PASSIVE;
+	rc = xl_msrp_add_ims(s, il, &from, setup, err, errlen);
+	if (!rc) {
+		x->msrp.active = true;
+		x->s[x->msrp.stream].active = true;
+	}
+	(void)om;
+	return rc;
 }
 
 static int answer_stream(struct sdp_session *s, const struct sdp_session *ims_offer, unsigned i,
@@ -219,7 +306,7 @@ static int answer_stream(struct sdp_session *s, const struct sdp_session *ims_of
 	if (!sdp_attrs_has(&am->attrs, "rtcp-mux"))
 		return xl_fail(err, errlen, -ENOTSUP, "browser answer m= line %u: no a=rtcp-mux",
 			       am->line);
-	rc = xl_ims_port(il, i, &port, err, errlen);
+	rc = xl_ims_port(il, xl_rtp_ordinal(x, i), &port, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (port == 0)
@@ -329,14 +416,19 @@ int sdp_xlate_webrtc_answer(const struct sdp_session *ims_offer,
 	for (unsigned i = 0; i < x->nstreams; i++) {
 		x->s[i].active = false;
 		x->s[i].n_to_ims = x->s[i].n_to_webrtc = 0;
-		rc = answer_stream(s, ims_offer, i, webrtc_answer, il, x, err, errlen);
+		if ((int)i == x->msrp.stream)
+			rc = answer_msrp(s, &ims_offer->media[i], webrtc_answer, il, x, err, errlen);
+		else
+			rc = answer_stream(s, ims_offer, i, webrtc_answer, il, x, err, errlen);
 		if (rc < 0)
 			goto err;
 		naccepted += x->s[i].active;
 	}
 	if (naccepted == 0) {
 		x->warning = 304;
-		rc = xl_fail(err, errlen, -EPROTONOSUPPORT, "the browser accepted no audio or video");
+		rc = xl_fail(err, errlen, -EPROTONOSUPPORT, x->msrp.stream >= 0 ?
+			     "the browser accepted no audio, video or data channel" :
+			     "the browser accepted no audio or video");
 		goto err;
 	}
 	/* the browser active = DTLS client, so the gateway is the server, and back */

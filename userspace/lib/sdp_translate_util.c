@@ -357,3 +357,12 @@ bool xl_in_group(const char *group, const char *mid)
 			return true;
 	return false;
 }
+
+unsigned xl_rtp_ordinal(const struct sdp_xlate *x, unsigned i)
+{
+	unsigned n = 0;
+
+	for (unsigned j = 0; j < i && j < SDP_MAX_MEDIA; j++)
+		n += x->s[j].kind == SDP_STREAM_AUDIO || x->s[j].kind == SDP_STREAM_VIDEO;
+	return n;
+}

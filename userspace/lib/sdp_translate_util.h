@@ -68,6 +68,9 @@ unsigned xl_filter_codecs(const struct sdp_codec *in, unsigned n, uint32_t mask,
 int xl_ims_port(const struct sdp_ims_local *il, unsigned i, uint16_t *port, char *err,
 		size_t errlen);
 
+/* How many audio/video streams come before stream i (the index into rtp_port[]). */
+unsigned xl_rtp_ordinal(const struct sdp_xlate *x, unsigned i);
+
 /* Append a payload-type rewrite unless from is already mapped. */
 void xl_map_add(struct sdp_pt_map *map, unsigned *n, uint8_t from, uint8_t to,
 		enum sdp_codec_id codec);
@@ -75,5 +78,23 @@ void xl_map_add(struct sdp_pt_map *map, unsigned *n, uint8_t from, uint8_t to,
 /* "a=group:BUNDLE ..." of s, or NULL; true when mid is listed in it. */
 const char *xl_bundle_group(const struct sdp_session *s);
 bool xl_in_group(const char *group, const char *mid);
+
+/* --- MSRP (sdp_translate_msrp.c) --- */
+/* The caller gave both of its MSRP URIs: data channels map to m=message. */
+bool xl_msrp_wanted(const struct sdp_webrtc_local *wl, const struct sdp_ims_local *il);
+bool xl_is_ims_msrp(const struct sdp_media *m); /* m=message TCP/MSRP or TCP/TLS/MSRP */
+/* The browser's a=sctp-port, a=max-message-size and (if any) MSRP a=dcmap/a=dcsa. */
+int xl_msrp_read_dc(const struct sdp_media *m, struct sdp_xlate_msrp *ms, char *err,
+		    size_t errlen);
+/* Add "m=message <our port> TCP/MSRP *" with our a=path and setup, the other attributes
+ * from `from` (the browser's, or NULL: accept-types "*"). */
+int xl_msrp_add_ims(struct sdp_session *s, const struct sdp_ims_local *il,
+		    const struct sdp_msrp *from, enum sdp_msrp_setup setup, char *err,
+		    size_t errlen);
+int xl_msrp_add_rejected_ims(struct sdp_session *s); /* m=message 0 TCP/MSRP * */
+/* Add a=dcmap:<stream> subprotocol="msrp";label="msrp" and a=dcsa lines: our path, the
+ * rest from `from` (the IMS peer's). */
+int xl_msrp_add_dc(struct sdp_session *s, struct sdp_media *m, const struct sdp_webrtc_local *wl,
+		   uint16_t stream, const struct sdp_msrp *from, char *err, size_t errlen);
 
 #endif

@@ -40,7 +40,7 @@ static int offer_stream(const struct sdp_session *offer, unsigned i, uint32_t ma
 	uint16_t port;
 	int n, rc;
 
-	rc = xl_ims_port(il, (unsigned)st->ims_index, &port, err, errlen);
+	rc = xl_ims_port(il, xl_rtp_ordinal(x, i), &port, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (port == 0 || om->port == 0 || !xl_is_webrtc_rtp(om))
@@ -86,6 +86,7 @@ int sdp_xlate_webrtc_offer(const struct sdp_session *offer, const struct sdp_web
 	int rc, first_active = -1;
 
 	memset(x, 0, sizeof(*x));
+	x->msrp.stream = -1;
 	*out = NULL;
 	rc = xl_new_session(il->addr, il->sess_id, il->sess_version, &s);
 	if (rc < 0)
@@ -101,6 +102,22 @@ int sdp_xlate_webrtc_offer(const struct sdp_session *offer, const struct sdp_web
 		st->ims_index = -1;
 		snprintf(st->mid, sizeof(st->mid), "%s", mid ? mid : "");
 		st->webrtc_ssrc = xl_first_ssrc(om);
+		if (st->kind == SDP_STREAM_DATACHANNEL && xl_msrp_wanted(wl, il) &&
+		    x->msrp.stream < 0 && om->port && xl_in_group(group, st->mid)) {
+			/* file transfer: the data channel becomes an MSRP session toward IMS */
+			st->ims_index = (int)nims++;
+			x->msrp.stream = (int)i;
+			rc = xl_msrp_read_dc(om, &x->msrp, err, errlen);
+			if (!rc)
+				rc = xl_msrp_add_ims(s, il, x->msrp.dc_mapped ? &x->msrp.dc : NULL,
+						     SDP_MSRP_ACTIVE, err, errlen);
+			if (rc < 0)
+				goto err;
+			nactive++;
+			if (first_active < 0)
+				first_active = (int)i;
+			continue;
+		}
 		if (st->kind != SDP_STREAM_AUDIO && st->kind != SDP_STREAM_VIDEO)
 			continue;
 		nav++;
@@ -119,6 +136,7 @@ int sdp_xlate_webrtc_offer(const struct sdp_session *offer, const struct sdp_web
 		x->warning = nav ? 305 : 304;
 		rc = xl_fail(err, errlen, -EPROTONOSUPPORT,
 			     nav ? "no audio or video codec in common with the IMS side"
+			     : xl_msrp_wanted(wl, il) ? "the offer has no audio, video or data channel to carry to IMS"
 				 : "the offer has no audio or video to carry to IMS");
 		goto err;
 	}
@@ -190,6 +208,36 @@ static int answer_datachannel(struct sdp_session *s, const struct sdp_session *o
 		rc = sdp_attrs_add(s, &m->attrs, "max-message-size", "%u", wl->max_message_size);
 	st->active = true;
 	st->webrtc_dir = xl_direction(offer, om);
+	return rc;
+}
+
+/* The browser's MSRP data channel after the IMS peer's answer to our m=message. */
+static int answer_msrp(struct sdp_session *s, const struct sdp_session *offer,
+		       const struct sdp_media *om, const struct sdp_media *am,
+		       const struct sdp_webrtc_local *wl, struct sdp_xlate *x, enum sdp_setup setup,
+		       char *err, size_t errlen)
+{
+	struct sdp_xlate_stream *st = &x->s[x->msrp.stream];
+	char why[160];
+	int rc;
+
+	x->msrp.active = false;
+	if (am->port == 0 || setup == SDP_SETUP_NONE)
+		return answer_rejected(s, om, st);
+	if (!xl_is_ims_msrp(am))
+		return xl_fail(err, errlen, -EINVAL,
+			       "IMS answer m= line %u is \"%s %s\" where the offer had message TCP/MSRP",
+			       am->line, am->type, am->proto);
+	if (sdp_msrp_from_media(am, &x->msrp.ims, why, sizeof(why)) < 0)
+		return xl_fail(err, errlen, -EINVAL, "IMS answer m= line %u: %s", am->line, why);
+	/* we offered a=setup:active (RFC 6135); a peer that insists on connecting is let in */
+	x->msrp.we_connect = x->msrp.ims.setup != SDP_MSRP_ACTIVE;
+	x->msrp.active = true;
+	rc = answer_datachannel(s, offer, om, wl, st, setup);
+	if (!rc)
+		rc = xl_msrp_add_dc(s, &s->media[s->nmedia - 1], wl,
+				    x->msrp.dc_mapped ? x->msrp.dc_stream : 0, &x->msrp.ims, err,
+				    errlen);
 	return rc;
 }
 
@@ -304,7 +352,7 @@ int sdp_xlate_ims_answer(const struct sdp_session *webrtc_offer,
 		return xl_fail(err, errlen, -EINVAL, "IMS answer has %u m= lines, the offer had %u",
 			       ims_answer->nmedia, nims);
 	for (unsigned i = 0; i < x->nstreams && setup == SDP_SETUP_NONE; i++)
-		if (x->s[i].npairs) {
+		if (x->s[i].npairs || (int)i == x->msrp.stream) {
 			rc = answer_setup(webrtc_offer, &webrtc_offer->media[i], wl, &setup, err,
 					  errlen);
 			if (rc < 0)
@@ -320,7 +368,10 @@ int sdp_xlate_ims_answer(const struct sdp_session *webrtc_offer,
 
 		st->active = false;
 		st->n_to_ims = st->n_to_webrtc = 0;
-		if (st->kind == SDP_STREAM_DATACHANNEL && wl->datachannel && om->port &&
+		if ((int)i == x->msrp.stream)
+			rc = answer_msrp(s, webrtc_offer, om, &ims_answer->media[st->ims_index], wl, x,
+					 setup, err, errlen);
+		else if (st->kind == SDP_STREAM_DATACHANNEL && wl->datachannel && om->port &&
 		    setup != SDP_SETUP_NONE && xl_in_group(xl_bundle_group(webrtc_offer), st->mid))
 			rc = answer_datachannel(s, webrtc_offer, om, wl, st, setup);
 		else if (st->ims_index < 0)
@@ -330,14 +381,16 @@ int sdp_xlate_ims_answer(const struct sdp_session *webrtc_offer,
 		if (rc < 0)
 			goto err;
 		if (st->active) {
-			naccepted += st->kind != SDP_STREAM_DATACHANNEL;
+			naccepted += st->kind != SDP_STREAM_DATACHANNEL || (int)i == x->msrp.stream;
 			strcat(bundle, " ");
 			strcat(bundle, st->mid);
 		}
 	}
 	if (naccepted == 0) {
 		x->warning = 304;
-		rc = xl_fail(err, errlen, -EPROTONOSUPPORT, "the IMS side accepted no audio or video");
+		rc = xl_fail(err, errlen, -EPROTONOSUPPORT, x->msrp.stream >= 0 ?
+			     "the IMS side accepted no audio, video or file transfer" :
+			     "the IMS side accepted no audio or video");
 		goto err;
 	}
 	rc = sdp_attrs_add(s, &s->attrs, "group", "%s", bundle);

@@ -227,13 +227,14 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 
 	/*
 	 * Only what works today: voice and video calls (each m= line its own IMS port pair),
-	 * and pager-mode messaging (SIP MESSAGE) when its service runs; session-mode
-	 * messaging/file transfer have no session handling yet, so they are not offered.
+	 * file transfer (a data channel with protocol "msrp" bridged to MSRP, b2bua_msrp.c),
+	 * and pager-mode messaging (SIP MESSAGE) when its service runs.
 	 * Codecs: RTP passes through untranscoded, so what both sides decode.
 	 */
 	services = json_array();
 	json_array_append_new(services, json_string("voice"));
 	json_array_append_new(services, json_string("video"));
+	json_array_append_new(services, json_string("file-transfer"));
 	if (app_pager_available(a->d))
 		json_array_append_new(services, json_string("messaging"));
 	doc = json_pack("{s:i, s:s, s:b, s:s, s:o, s:o, s:{s:[ssss], s:[ss]},"

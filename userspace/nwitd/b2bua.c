@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "app_http.h"
+#include "b2bua_msrp.h"
 #include "counters.h"
 #include "fastpath_svc.h"
 #include "ims_reg.h"
@@ -96,6 +97,7 @@ struct call {
 	struct leg app[MAX_BRANCHES];	/* outgoing calls use app[0] only */
 	int n_app, winner;
 	struct media *media;
+	struct b2bua_msrp *msrp;	/* file transfer, when the offer has it */
 	struct sdp_session *offer;	/* the offer as received, for the answer step */
 	struct sdp_xlate x;
 	struct sdp_xlate x_offer;	/* x after the offer step: each answer step starts here */
@@ -445,6 +447,8 @@ static json_t *call_json(const struct call *c)
 		      "ims_call_id", c->ims.call_id, "timeline", t);
 	if (o && c->media)
 		json_object_set_new(o, "media", media_stats_json(c->media));
+	if (o && c->msrp)
+		json_object_set_new(o, "msrp", b2bua_msrp_json(c->msrp));
 	if (o && c->end_reason[0])
 		json_object_set_new(o, "end_reason", json_string(c->end_reason));
 	return o;
@@ -458,6 +462,7 @@ static void call_free(struct call *c)
 	event_free(c->t_timeout);
 	event_free(c->t_end);
 	event_free(c->t_refresh);
+	b2bua_msrp_free(c->msrp);
 	media_free(c->media);
 	sdp_free(c->offer);
 	sdp_free(c->re_offer);
@@ -634,11 +639,21 @@ static void local_sides(struct call *c, struct sdp_webrtc_local *wl, struct sdp_
 	wl->sess_version = ++c->sess_version;
 	il->addr = info->local_host[0] ? info->local_host : c->b->d->conf.ims_local_address;
 	{
-		/* one RTP/RTCP pair per m= line of the offer at hand (audio, video) */
+		/* one RTP/RTCP pair per audio/video m= line of the offer at hand */
 		const struct sdp_session *o = c->re_offer ? c->re_offer : c->offer;
+		unsigned n = 0;
 
-		media_ims_reserve(c->media, o ? o->nmedia : 1);	/* too few: port 0 refuses */
+		for (unsigned i = 0; o && i < o->nmedia; i++)
+			n += strcmp(o->media[i].type, "audio") == 0 ||
+			     strcmp(o->media[i].type, "video") == 0;
+		media_ims_reserve(c->media, n ? n : 1);	/* too few: port 0 refuses */
 		media_ims_ports(c->media, il->rtp_port, SDP_MAX_MEDIA);
+	}
+	if (c->msrp) {
+		wl->msrp_dc_uri = b2bua_msrp_dc_uri(c->msrp);
+		il->msrp_uri = b2bua_msrp_ims_uri(c->msrp);
+		wl->sctp_port = 5000;
+		wl->max_message_size = 262144;
 	}
 	il->sess_id = wl->sess_id;
 	il->sess_version = wl->sess_version;
@@ -766,6 +781,28 @@ static int take_offer(struct b2bua *b, struct call *c, struct leg *l, const stru
 		return -1;
 	}
 	media_set_ice_timeout(c->media, b->d->conf.calls_ice_timeout);
+	if (b2bua_msrp_wanted(c->offer)) {
+		c->msrp = b2bua_msrp_new(b->d->base, info->local_host[0] ? info->local_host :
+				b->d->conf.ims_local_address, c->lan_addr,
+				media_browser_port(c->media), media_failed, c);
+		if (!c->msrp) {
+			respond(c, l, l->inv, 500, "No MSRP port", NULL, NULL, 0);
+			call_end(c, "cannot open the MSRP socket");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Media configured for an answered call: start its file transfer too. 0 or -1 (why in err). */
+static int start_media(struct call *c, char *err, size_t errlen)
+{
+	if (media_configure(c->media, &c->x) < 0) {
+		snprintf(err, errlen, "media setup failed");
+		return -1;
+	}
+	if (c->msrp && c->x.msrp.active && b2bua_msrp_start(c->msrp, &c->x, c->media, err, errlen) < 0)
+		return -1;
 	return 0;
 }
 
@@ -977,9 +1014,9 @@ static void ims_invite_response(struct call *c, const struct sip_msg *m)
 	if (rc == 0)
 		body = serialize(web, &blen);
 	sdp_free(web);
-	if (rc < 0 || !body || media_configure(c->media, &c->x) < 0) {
+	if (rc < 0 || !body || start_media(c, err, sizeof(err)) < 0) {
 		free(body);
-		answer_unusable(c, im, a, "IMS", rc < 0 ? err : "media setup failed");
+		answer_unusable(c, im, a, "IMS", rc < 0 || body ? err : "cannot write the answer");
 		return;
 	}
 	log_debug("call %u: IMS answer:\n%.*s\nbrowser answer:\n%.*s", c->id, (int)m->body_len,
@@ -995,6 +1032,17 @@ static void ims_invite_response(struct call *c, const struct sip_msg *m)
 }
 
 /* --- IMS -> app -------------------------------------------------------------------------- */
+
+/* The token scopes an app needs to take a call from IMS with this translated offer. */
+static unsigned call_scopes(const struct sdp_xlate *x)
+{
+	unsigned need = x->msrp.stream >= 0 ? APP_SCOPE_FILE_TRANSFER : 0;
+
+	for (unsigned i = 0; i < x->nstreams; i++)
+		if (x->s[i].npairs && x->s[i].webrtc_index >= 0)
+			need |= APP_SCOPE_VOICE;
+	return need ? need : APP_SCOPE_VOICE;
+}
 
 static void ims_invite(struct b2bua *b, const struct sip_msg *m)
 {
@@ -1060,9 +1108,9 @@ static void ims_invite(struct b2bua *b, const struct sip_msg *m)
 		free(body);
 		return;
 	}
-	/* offer it to every app that may take voice calls */
+	/* offer it to every app that may take voice calls (and file transfer, when offered) */
 	while (c->n_app < MAX_BRANCHES &&
-	       (ws = app_ws_next_callable(b->d->app, ws, APP_SCOPE_VOICE)) != NULL) {
+	       (ws = app_ws_next_callable(b->d->app, ws, call_scopes(&c->x))) != NULL) {
 		struct leg *a = &c->app[c->n_app];
 		char extra[512], disp[SIP_MSG_TOKEN_MAX + 4];
 
@@ -1091,6 +1139,15 @@ static void ims_invite(struct b2bua *b, const struct sip_msg *m)
 		}
 	}
 	free(body);
+	if (c->n_app == 0 && (call_scopes(&c->x) & APP_SCOPE_FILE_TRANSFER) &&
+	    app_ws_next_callable(b->d->app, NULL, call_scopes(&c->x) & ~APP_SCOPE_FILE_TRANSFER)) {
+		b->st.no_app++;
+		respond(c, im, im->inv, 403, "File transfer not allowed",
+			"Warning: 399 nwitd \"no connected app has the file-transfer scope\"\r\n",
+			NULL, 0);
+		call_end(c, "no app with the file-transfer scope");
+		return;
+	}
 	if (c->n_app == 0) {
 		b->st.no_app++;
 		respond(c, im, im->inv, 480, "No web app connected", NULL, NULL, 0);
@@ -1176,9 +1233,9 @@ static void app_invite_response(struct call *c, struct leg *a, const struct sip_
 	if (rc == 0)
 		body = serialize(ims_sdp, &blen);
 	sdp_free(ims_sdp);
-	if (rc < 0 || !body || media_configure(c->media, &c->x) < 0) {
+	if (rc < 0 || !body || start_media(c, err, sizeof(err)) < 0) {
 		free(body);
-		answer_unusable(c, a, im, "app", rc < 0 ? err : "media setup failed");
+		answer_unusable(c, a, im, "app", rc < 0 || body ? err : "cannot write the answer");
 		return;
 	}
 	{

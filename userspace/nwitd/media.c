@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 
 #include "log.h"
+#include "media_dc.h"
 #include "media_dtls.h"
 #include "bundle_demux.h"
 #include "media_fastpath.h"
@@ -82,6 +83,7 @@ struct media {
 	struct media_dtls *dtls;
 	int have_keys;
 	struct media_dtls_keys keys;
+	struct media_dc *dc;		/* data channels, when the call has them */
 
 	/* the BPF fast path, when loaded */
 	struct fastpath *fpath;
@@ -254,6 +256,8 @@ static void on_dtls_done(void *arg, int ok, const struct media_dtls_keys *keys, 
 	}
 	m->keys = *keys;
 	m->have_keys = 1;
+	if (m->dc && media_dc_start(m->dc, m->dtls) < 0)
+		fail_later(m, "cannot start the data channels' SCTP association");
 	maybe_start_flow(m);
 }
 
@@ -640,6 +644,7 @@ void media_free(struct media *m)
 {
 	if (!m)
 		return;
+	media_dc_free(m->dc);	/* its SCTP ABORT still leaves on the socket */
 	if (m->bev)
 		event_free(m->bev);
 	if (m->tick)
@@ -733,20 +738,23 @@ int media_configure(struct media *m, const struct sdp_xlate *x)
 	}
 	bundle_demux_clear_pts(&m->demux);
 	m->demux.default_stream = -1;
-	for (unsigned i = 0; i < x->nstreams; i++) {
+	/* port pair k carries the k-th audio/video m= line (an m=message line takes none) */
+	for (unsigned i = 0, k = 0; i < x->nstreams; i++) {
 		const struct sdp_xlate_stream *s = &x->s[i];
 
-		if (!s->active || (s->kind != SDP_STREAM_AUDIO && s->kind != SDP_STREAM_VIDEO) ||
-		    s->ims_index < 0 || (unsigned)s->ims_index >= m->npairs)
+		if (s->kind != SDP_STREAM_AUDIO && s->kind != SDP_STREAM_VIDEO)
 			continue;
-		if (m->s[s->ims_index].used || stream_configure(m, &m->s[s->ims_index], s) < 0)
+		k++;
+		if (!s->active || s->ims_index < 0 || k - 1 >= m->npairs)
+			continue;
+		if (m->s[k - 1].used || stream_configure(m, &m->s[k - 1], s) < 0)
 			return -EINVAL;
 		if (m->demux.default_stream < 0)
-			m->demux.default_stream = s->ims_index;
+			m->demux.default_stream = (int)(k - 1);
 		n++;
 	}
-	if (!n)
-		return -ENOENT;
+	if (!n && !x->msrp.active)
+		return -ENOENT;	/* neither RTP nor a file transfer */
 	for (unsigned i = 0; i < MEDIA_MAX_STREAMS; i++)
 		if (was_used[i] && !m->s[i].used)
 			bundle_demux_forget_stream(&m->demux, i);
@@ -769,6 +777,16 @@ int media_configure(struct media *m, const struct sdp_xlate *x)
 		m->fp_failed = 0;
 	}
 	maybe_start_flow(m);
+	return 0;
+}
+
+int media_attach_dc(struct media *m, struct media_dc *dc)
+{
+	if (m->dc)
+		return -EBUSY;
+	m->dc = dc;
+	if (m->have_keys && media_dc_start(dc, m->dtls) < 0)
+		fail_later(m, "cannot start the data channels' SCTP association");
 	return 0;
 }
 
@@ -917,6 +935,8 @@ json_t *media_stats_json(const struct media *m)
 		json_object_set_new(o, "rtp_relayed_from_browser", json_integer((json_int_t)rb));
 		json_object_set_new(o, "rtp_relayed_from_ims", json_integer((json_int_t)ri));
 	}
+	if (o && m->dc)
+		json_object_set_new(o, "datachannel", media_dc_stats_json(m->dc));
 	if (o && m->fpath)
 		json_object_set_new(o, "fastpath", json_pack("{s:o,s:o,s:i}",
 				    "from_browser", fp_sum_json(m, ids[0], m->npairs),

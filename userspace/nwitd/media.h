@@ -55,6 +55,15 @@ void media_set_ice_timeout(struct media *m, unsigned seconds);
 /* After an answer step of sdp_translate: browser credentials, DTLS role, IMS peer, PTs. */
 int media_configure(struct media *m, const struct sdp_xlate *x);
 
+/*
+ * Data channels for this call (media_dc.h): m takes dc over (media_free frees it) and
+ * starts its SCTP association once DTLS is up (a failure there fails the media). A call
+ * may have data channels only (media_configure then accepts a translation without audio
+ * or video). 0, or -EBUSY (dc not taken) when the call has data channels already.
+ */
+struct media_dc;
+int media_attach_dc(struct media *m, struct media_dc *dc);
+
 /* 1 when media flows (DTLS done, both remotes known). */
 int media_running(const struct media *m);
 json_t *media_stats_json(const struct media *m);

@@ -28,6 +28,9 @@ struct media_dtls {
 	struct event *timer, *deadline;
 	media_dtls_done_cb cb;
 	void *arg;
+	media_dtls_closed_cb closed;	/* application data users (data channels) */
+	void *data_arg;
+	int closed_told;
 };
 
 static struct dtls_srtp_cert *g_cert;
@@ -203,8 +206,39 @@ void media_dtls_input(struct media_dtls *t, const uint8_t *pkt, size_t len,
 		t->peer_len = srclen;
 	}
 	t->started = 1;
-	dtls_srtp_input(t->d, pkt, len);	/* failures show in dtls_srtp_failed() */
+	/* failures show in dtls_srtp_failed(); after the handshake only the data user cares */
+	if (dtls_srtp_input(t->d, pkt, len) < 0 && t->finished && t->closed && !t->closed_told) {
+		t->closed_told = 1;
+		t->closed(t->data_arg, dtls_srtp_error(t->d));
+	}
 	pump(t);
+}
+
+void media_dtls_set_data_cb(struct media_dtls *t, media_dtls_data_cb data,
+			    media_dtls_closed_cb closed, void *arg)
+{
+	dtls_srtp_set_data_cb(t->d, data, arg);
+	t->closed = closed;
+	t->data_arg = arg;
+}
+
+int media_dtls_write(struct media_dtls *t, const uint8_t *data, size_t len)
+{
+	int rc = dtls_srtp_write(t->d, data, len);
+
+	if (rc == 0)
+		pump(t);
+	return rc;
+}
+
+int media_dtls_data_mtu(struct media_dtls *t)
+{
+	return dtls_srtp_data_mtu(t->d);
+}
+
+int media_dtls_is_client(const struct media_dtls *t)
+{
+	return t->client;
 }
 
 int media_dtls_done(const struct media_dtls *t)

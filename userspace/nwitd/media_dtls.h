@@ -51,6 +51,21 @@ void media_dtls_input(struct media_dtls *t, const uint8_t *pkt, size_t len,
 /* 1 when the handshake completed and keys were delivered. */
 int media_dtls_done(const struct media_dtls *t);
 
+/*
+ * Application data over the association (SCTP for data channels, RFC 8261): records that
+ * arrive after the handshake go to data; closed is told once when the association ends
+ * afterwards (close_notify, a fatal alert). media_dtls_write sends one record at once
+ * (0, -EAGAIN before the handshake, -EMSGSIZE, -ENOBUFS, -EIO).
+ */
+typedef void (*media_dtls_data_cb)(void *arg, const uint8_t *data, size_t len);
+typedef void (*media_dtls_closed_cb)(void *arg, const char *why);
+void media_dtls_set_data_cb(struct media_dtls *t, media_dtls_data_cb data,
+			    media_dtls_closed_cb closed, void *arg);
+int media_dtls_write(struct media_dtls *t, const uint8_t *data, size_t len);
+/* Largest record media_dtls_write takes; 1 when we are the DTLS client. */
+int media_dtls_data_mtu(struct media_dtls *t);
+int media_dtls_is_client(const struct media_dtls *t);
+
 /* Compare "AB:CD:.." fingerprints ignoring case; 1 when equal. */
 int media_dtls_fp_equal(const char *a, const char *b);
 

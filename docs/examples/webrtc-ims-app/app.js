@@ -11,7 +11,7 @@
 	const logEl = document.getElementById('log');
 	const app = {
 		state: 'starting', registered: false, session: null, calls: 0, events: [],
-		remoteStream: null, incoming: 0,
+		remoteStream: null, incoming: 0, ft: null, files: [],
 	};
 	window.nwitApp = app;
 
@@ -80,6 +80,7 @@
 		session.on('failed', (e) => {
 			log(what + ' failed: ' + e.cause + (e.message && e.message.status_code ? ' (' + e.message.status_code + ' ' + e.message.reason_phrase + ')' : ''));
 			app.lastFailure = e.cause;
+			app.lastFailureStatus = e.message && e.message.status_code;
 			app.session = null;
 			setStatus('registered');
 		});
@@ -94,6 +95,37 @@
 			pcConfig: { iceServers: [] } });
 		watch(s, 'call to ' + target);
 		setStatus('calling');
+	};
+
+	/* File transfer (filetransfer.js): received files are listed with their SHA-256. */
+	function showFile(f) {
+		app.files.push(f);
+		const li = document.createElement('li');
+		const a = document.createElement('a');
+		a.href = URL.createObjectURL(f.blob);
+		a.download = 'file-' + app.files.length;
+		a.textContent = a.download + ' (' + f.size + ' bytes)';
+		li.appendChild(a);
+		li.appendChild(document.createTextNode(' SHA-256 ' + f.sha256));
+		document.getElementById('files').appendChild(li);
+	}
+	function attachFiles(session, open) {
+		app.ft = NwitFileTransfer.attach(session, { open, onFile: showFile, onLog: log });
+		return app.ft;
+	}
+	/* A session for files only (audio: true adds a voice call next to it). */
+	app.callFile = function (target, audio) {
+		const s = ua.call(target, { mediaConstraints: audio ? mediaConstraints : { audio: false, video: false },
+					    pcConfig: { iceServers: [] } });
+		watch(s, 'file session with ' + target);
+		attachFiles(s, true);
+		setStatus('calling');
+	};
+	/* Send bytes (a Uint8Array) on the current session; resolves with the REPORT status. */
+	app.sendFile = async function (bytes, type) {
+		if (!app.ft)
+			return 'no file session';
+		return app.ft.send(bytes, type);
 	};
 	/* Hold and resume (re-INVITE with a=sendonly / a=sendrecv); resolve with the outcome. */
 	function holdOp(what) {
@@ -227,6 +259,8 @@
 			app.incoming++;
 			log('incoming call from ' + e.request.from.uri.toString());
 			watch(e.session, 'call from ' + e.request.from.uri.user);
+			if (/\r\nm=application /.test(e.request.body || ''))
+				attachFiles(e.session, false);
 			if (document.getElementById('autoanswer').checked || q.get('autoanswer'))
 				e.session.answer({ mediaConstraints: mediaConstraints(wantVideo()),
 					pcConfig: { iceServers: [] } });
@@ -235,6 +269,15 @@
 	}
 	document.getElementById('call').onclick = () => app.call(document.getElementById('target').value);
 	document.getElementById('hangup').onclick = () => app.hangup();
+	document.getElementById('sendfile').onclick = async () => {
+		const input = document.getElementById('file');
+		if (!input.files.length)
+			return log('choose a file first');
+		if (!app.session)
+			app.callFile(document.getElementById('target').value);
+		const bytes = new Uint8Array(await input.files[0].arrayBuffer());
+		log('sending ' + input.files[0].name + ': ' + await app.sendFile(bytes, input.files[0].type));
+	};
 	document.getElementById('autoanswer').checked = !!q.get('autoanswer');
 	document.getElementById('video').checked = !!q.get('video');
 	start();
