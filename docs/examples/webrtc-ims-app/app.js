@@ -115,7 +115,7 @@
 	}
 	/* A session for files only (audio: true adds a voice call next to it). */
 	app.callFile = function (target, audio) {
-		const s = ua.call(target, { mediaConstraints: audio ? mediaConstraints : { audio: false, video: false },
+		const s = ua.call(target, { mediaConstraints: audio ? mediaConstraints(false) : { audio: false, video: false },
 					    pcConfig: { iceServers: [] } });
 		watch(s, 'file session with ' + target);
 		attachFiles(s, true);
