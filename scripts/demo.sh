@@ -105,6 +105,10 @@ for c in json.load(sys.stdin).get("calls", {}).get("ended", []):
         m.get("path"), m.get("stun_ok"), m.get("dtls_done"), m.get("rtp_relayed_from_browser"),
         m.get("rtp_relayed_from_ims"), (fp.get("from_browser") or {}).get("packets", 0),
         (fp.get("from_ims") or {}).get("packets", 0)))'
+	step "messages: the sample app's chat box and bob exchange texts (SIP MESSAGE through Kamailio)"
+	"$top/scripts/lab/demo_messaging.sh" messages
+	step "files: the sample app and dave exchange 5 MiB each way (data channel <-> MSRP through Kamailio's msrp relay)"
+	"$top/scripts/lab/demo_messaging.sh" files
 else
 	echo "skipped: needs chromium and the npm packages of tests/e2e (cd tests/e2e && npm ci)"
 fi
