@@ -13,6 +13,19 @@ t_pass() { _t_num=$((_t_num + 1)); echo "ok $_t_num - $1"; }
 t_fail() { _t_num=$((_t_num + 1)); _t_failed=1; echo "not ok $_t_num - $1"; [ -n "${2:-}" ] && echo "# $2"; return 0; }
 t_skip() { _t_num=$((_t_num + 1)); echo "ok $_t_num - $1 # SKIP $2"; }
 
+# t_nwitd_stop_clean PID LOG: SIGTERM to nwitd, up to 5 s to exit, then a check that its
+# log holds no sanitizer report (the ASan build reports leaks at exit)
+t_nwitd_stop_clean() {
+	local pid=$1 log=$2
+	kill -TERM "$pid" 2>/dev/null
+	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	if grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$log"; then
+		t_fail "nwitd stops cleanly" "$(grep -A15 'Sanitizer\|runtime error' "$log" | head -40)"
+	else
+		t_pass "nwitd stops cleanly (no sanitizer report)"
+	fi
+}
+
 # t_check NAME COMMAND...: passes when the command succeeds.
 t_check() {
 	local name=$1; shift
