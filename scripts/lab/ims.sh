@@ -38,6 +38,7 @@ NS=${PREFIX}ims
 RUN=${NWIT_LAB_RUN:-/run/nwit-lab}
 IMS_ADDR=198.51.100.10
 IMS_DOMAIN=ims.example.net
+KAM_DBTEXT=/usr/share/kamailio/dbtext/kamailio
 
 die() { echo "ims: $*" >&2; exit 1; }
 in_ns() { nsenter --net="/var/run/netns/$NS" -- "$@"; }
@@ -73,11 +74,16 @@ listening() { in_ns ss -Hln "( sport = :$1 )" | grep -q .; }
 core_start() {
 	local dir=$RUN/kamailio
 	stop_pidfile "$dir/kamailio.pid"
-	mkdir -p "$dir"
+	mkdir -p "$dir/db"
+	# the presence modules open these db_text tables (they keep their state in memory)
+	for t in version presentity active_watchers watchers pua; do
+		cp "$KAM_DBTEXT/$t" "$dir/db/$t" || die "no db_text schema $KAM_DBTEXT/$t (package kamailio)"
+	done
 	spawn_in_ns "$dir" "$dir/kamailio.log" \
 		kamailio -f "$here/kamailio.cfg" -DD -E -Y "$dir" -u root -g root \
 		-A "IMS_ADDR=\"$IMS_ADDR\"" -A "IMS_DOMAIN=\"$IMS_DOMAIN\"" \
-		-A "CTL_SOCKET=\"unix:$dir/kamailio_ctl\""
+		-A "CTL_SOCKET=\"unix:$dir/kamailio_ctl\"" -A "REG_SERVER=\"sip:$IMS_ADDR:5060\"" \
+		-A "DB_URL=\"text://$dir/db\""
 	echo "$SPAWNED" >"$dir/kamailio.pid"
 	wait_for 10 listening 5060 || { tail -20 "$dir/kamailio.log"; die "Kamailio did not start"; }
 	echo "ims: Kamailio listening on $IMS_ADDR:5060 (udp, tcp), domain $IMS_DOMAIN"
