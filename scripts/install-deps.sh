@@ -14,6 +14,7 @@ PACKAGES=(
 	# tests
 	libcmocka-dev libsrtp2-dev iproute2 iputils-ping mandoc nftables ethtool tcpdump tshark curl python3
 	kamailio kamailio-websocket-modules kamailio-extra-modules
+	kamailio-presence-modules  # the lab core serves the reg event (scripts/lab/kamailio.cfg)
 	sip-tester baresip-core sox chromium
 	openssl  # the IMS-AKA test computes its vectors with the openssl command
 	# benchmarks
