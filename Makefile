@@ -73,7 +73,7 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(O)/tests/bench/%,$(BENCH_SRCS))
 BENCH_SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BENCH_BPF_SRCS))
 PROGS := $(O)/nwitd $(O)/nwitctl
 
-.PHONY: all check test demo asan fuzz bench kmod install deps clean lab-down
+.PHONY: all check check-includes test demo asan fuzz bench kmod install deps clean lab-down
 all: $(BPF_OBJS) $(SKELS) $(PROGS) $(UNIT_BINS) $(BPFTEST_BINS)
 
 deps:
@@ -84,6 +84,10 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)$(MAKE) --no-print-directory asan
 	$(Q)tests/run.sh --build $(O) --asan-build build-asan
+
+# no #include cycle in userspace/ (also run by the daemon layer: test_include_graph.sh)
+check-includes:
+	$(Q)scripts/check-includes.py
 
 test: all
 	$(Q)tests/run.sh --build $(O) $(if $(LAYERS),--layers $(LAYERS))

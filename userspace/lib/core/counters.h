@@ -33,6 +33,7 @@
 	X(APP_WS_PROTOCOL_ERRORS, "app_ws_protocol_errors", "WebSockets closed for framing errors") \
 	X(APP_WS_BAD_UTF8, "app_ws_bad_utf8", "text messages that were not UTF-8") \
 	X(APP_SIP_MALFORMED, "app_sip_malformed", "app messages that were not SIP") \
+	X(SIP_PARSES, "sip_parses", "SIP messages parsed (once per message)") \
 	X(APP_AUTH_NO_TOKEN, "app_auth_no_token", "refused: no token")             \
 	X(APP_AUTH_MALFORMED, "app_auth_malformed", "refused: malformed token")    \
 	X(APP_AUTH_BAD_ALG, "app_auth_bad_alg", "refused: algorithm not accepted") \

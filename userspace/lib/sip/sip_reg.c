@@ -11,6 +11,8 @@
 
 #include <osipparser2/osip_parser.h>
 
+#include "sip/sip_msg.h"
+
 #ifndef NWIT_VERSION
 #define NWIT_VERSION "unknown"
 #endif
@@ -238,11 +240,11 @@ static int fail(char *why, size_t whylen, const char *reason)
 	return -EBADMSG;
 }
 
-int sip_reg_parse_response(const char *buf, size_t len, const char *contact_host,
-			   unsigned int contact_port, struct sip_reg_response *out, char *why,
-			   size_t whylen)
+int sip_reg_read_response(const struct sip_msg *m, const char *contact_host,
+			  unsigned int contact_port, struct sip_reg_response *out, char *why,
+			  size_t whylen)
 {
-	osip_message_t *msg = NULL;
+	osip_message_t *msg = m->osip;
 	osip_via_t *via = NULL;
 	osip_generic_param_t *branch = NULL;
 	osip_header_t *h = NULL;
@@ -253,17 +255,8 @@ int sip_reg_parse_response(const char *buf, size_t len, const char *contact_host
 	out->expires = -1;
 	out->min_expires = -1;
 	why[0] = '\0';
-	if (len == 0 || len > SIP_MSG_MAX)
-		return fail(why, whylen, "empty or oversize message");
-	if (memchr(buf, '\0', len))
-		return fail(why, whylen, "NUL byte in the message");
-	sip_reg_parser_init();
-	if (osip_message_init(&msg) != 0)
-		return fail(why, whylen, "out of memory");
-	if (osip_message_parse(msg, buf, len) != 0) {
-		fail(why, whylen, "not a parseable SIP message");
-		goto out;
-	}
+	if (!msg)
+		return fail(why, whylen, "not a parsed SIP message");
 	if (!MSG_IS_RESPONSE(msg) || msg->status_code < 100 || msg->status_code > 699) {
 		fail(why, whylen, "not a SIP response");
 		goto out;
@@ -367,6 +360,29 @@ int sip_reg_parse_response(const char *buf, size_t len, const char *contact_host
 	}
 	rc = 0;
 out:
-	osip_message_free(msg);
+	return rc;
+}
+
+int sip_reg_parse_response(const char *buf, size_t len, const char *contact_host,
+			   unsigned int contact_port, struct sip_reg_response *out, char *why,
+			   size_t whylen)
+{
+	struct sip_msg *m;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->expires = -1;
+	out->min_expires = -1;
+	why[0] = '\0';
+	if (len == 0 || len > SIP_MSG_MAX)
+		return fail(why, whylen, "empty or oversize message");
+	m = malloc(sizeof(*m));
+	if (!m)
+		return fail(why, whylen, "out of memory");
+	rc = sip_msg_parse_keep(buf, len, m, why, whylen);
+	if (rc == 0)
+		rc = sip_reg_read_response(m, contact_host, contact_port, out, why, whylen);
+	sip_msg_release(m);
+	free(m);
 	return rc;
 }

@@ -413,6 +413,8 @@ static int app_start(struct nwitd *d)
 	bind_errno = errno;
 	load_keys(a);
 	d->app = a;
+	d->app_side.ops = &app_ws_side_ops;
+	d->app_side.ctx = a;
 	start_tls(a);
 	if (!a->sock) {
 		/* the rest of nwitd (IMS registration, ...) is still useful without apps */
@@ -433,6 +435,7 @@ static void app_stop(struct nwitd *d)
 	if (!a)
 		return;
 	app_ws_close_all(a);
+	memset(&d->app_side, 0, sizeof(d->app_side));
 	evhttp_free(a->http);
 	if (a->https)
 		evhttp_free(a->https);

@@ -61,9 +61,14 @@ void app_ws_close_all(struct app_http *a);
 void app_ws_recheck(struct app_http *a);
 json_t *app_ws_status(struct app_http *a);
 
+struct app_side_ops;
+
+/* The app side of legs.h (app_ws.c); app_http.c puts it in d->app_side while it runs. */
+extern const struct app_side_ops app_ws_side_ops;
+
 /*
- * Hooks for the parts written elsewhere (app_hooks.c). The IMS registration service
- * fills app_ims_view; the B2BUA takes authorized requests through app_b2bua_request.
+ * What the app endpoint shows of the rest of nwitd (app_hooks.c): the IMS identity and
+ * registration (through d->ims_side), the fast path, and which services run.
  */
 struct app_ims_view {
 	int provisioned;	/* an IMS identity is configured */
@@ -73,13 +78,8 @@ struct app_ims_view {
 void app_ims_view(struct nwitd *d, struct app_ims_view *v);
 /* 1 when the BPF fast path is loaded, 0 when media would take the userspace relay. */
 int app_fastpath_ready(struct nwitd *d);
-/* 1 when a B2BUA takes app requests. */
+/* 1 when the calls service runs. */
 int app_b2bua_available(struct nwitd *d);
-/*
- * An authorized request (or a response) from the app on ws. Returns 0 when the B2BUA took
- * it, -ENOSYS when there is none (the app then gets 503).
- */
-int app_b2bua_request(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len);
 /* 1 when pager-mode MESSAGE is carried between apps and IMS. */
 int app_pager_available(struct nwitd *d);
 

@@ -19,12 +19,12 @@
 
 #include "app/app_http.h"
 #include "sip/app_sip.h"
-#include "calls/b2bua.h"
-#include "messages/pager.h"
+#include "legs.h"
 #include "core/counters.h"
 #include "core/log.h"
 #include "nwitd.h"
 #include "core/utf8.h"
+#include "sip/sip_msg.h"
 #include "websocket/ws_handshake.h"
 
 #define WS_MAX_OUTPUT (4 * 1024 * 1024)	/* queued bytes before we stop writing */
@@ -49,9 +49,10 @@ struct app_ws {
 static void ws_free(struct app_ws *ws)
 {
 	struct app_http *a = ws->a;
+	const struct leg_events *e = &a->d->events;
 
-	b2bua_app_closed(a->d, ws);	/* its calls end first */
-	pager_app_closed(a->d, ws);	/* and its messages lose their app */
+	if (e->app_closed)
+		e->app_closed(e->ctx, ws);	/* the router tells the calls and the pager */
 	LIST_REMOVE(ws, link);
 	a->n_sessions--;
 	if (ws->expiry)
@@ -155,39 +156,46 @@ static void send_text(struct app_ws *ws, const char *text, size_t len)
 	wslay_event_queue_msg(ws->ctx, &m);
 }
 
+/* A whole text or binary message: SIP for the router, which parses it once. */
 static void handle_sip(struct app_ws *ws, const char *msg, size_t len)
+{
+	const struct leg_events *e = &ws->a->d->events;
+
+	if (e->app_message)
+		e->app_message(e->ctx, ws, msg, len);
+}
+
+/*
+ * The app side's checks of a message the router parsed (legs.h admit): authorization,
+ * scopes, the local answers to REGISTER and OPTIONS.
+ */
+static int ws_admit(struct app_ws *ws, const struct sip_msg *m)
 {
 	struct app_sip_result res;
 	struct app_ims_view ims;
 	int was_authorized = ws->sip.authorized;
 	int rc;
 
+	if (ws->closing)
+		return 0;
 	app_http_policy(ws->a, &ws->policy);
 	app_ims_view(ws->a->d, &ims);
 	ws->sip.impus = ims.impus[0] ? ims.impus : NULL;
-	rc = app_sip_handle(&ws->sip, msg, len, &res);
+	rc = app_sip_check(&ws->sip, m, &res);
 	ws->sip.impus = NULL;
 	if (rc < 0) {
 		counter_inc(COUNTER_APP_SIP_MALFORMED);
 		log_debug("app: message from %s ignored: %s", ws->peer, res.why);
-		return;
+		return 0;
 	}
 	if (res.refusal != JWS_OK)
 		log_refusal(ws, res.refusal, res.why);
 	if (ws->sip.authorized != was_authorized)
 		arm_expiry(ws);	/* token expiry, or the grace period to present a new one */
-	if (res.action == APP_SIP_FORWARD &&
-	    app_b2bua_request(ws->a->d, ws, msg, len) == -ENOSYS && res.method[0] &&
-	    strcmp(res.method, "ACK") != 0) {
-		/* no B2BUA yet: a clear answer instead of silence */
-		free(res.reply);
-		memset(&res, 0, sizeof(res));
-		if (app_sip_reply(msg, len, 503, "Calls not available yet", &res) == 0)
-			res.action = APP_SIP_REPLY;
-	}
 	if (res.action == APP_SIP_REPLY && res.reply)
 		send_text(ws, res.reply, res.reply_len);
 	free(res.reply);
+	return res.action == APP_SIP_FORWARD;
 }
 
 static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
@@ -496,9 +504,9 @@ json_t *app_ws_status(struct app_http *a)
 	return arr;
 }
 
-/* --- for the B2BUA (b2bua.h) --------------------------------------------------------- */
+/* --- the app side of legs.h ---------------------------------------------------------- */
 
-void app_ws_send(struct app_ws *ws, const char *text, size_t len)
+static void ws_send(struct app_ws *ws, const char *text, size_t len)
 {
 	if (ws->closing)
 		return;
@@ -507,8 +515,9 @@ void app_ws_send(struct app_ws *ws, const char *text, size_t len)
 	bufferevent_set_timeouts(ws->bev, NULL, NULL);	/* see on_read */
 }
 
-struct app_ws *app_ws_next_callable(struct app_http *a, struct app_ws *prev, unsigned scope)
+static struct app_ws *ws_next_callable(void *ctx, struct app_ws *prev, unsigned scope)
 {
+	struct app_http *a = ctx;
 	struct app_ws *ws = prev ? LIST_NEXT(prev, link) : LIST_FIRST(&a->sessions);
 
 	for (; ws; ws = LIST_NEXT(ws, link))
@@ -518,7 +527,14 @@ struct app_ws *app_ws_next_callable(struct app_http *a, struct app_ws *prev, uns
 	return NULL;
 }
 
-const char *app_ws_app_id(const struct app_ws *ws)
+static const char *ws_app_id(const struct app_ws *ws)
 {
 	return ws->sip.authorized ? ws->sip.token.app_id : "-";
 }
+
+const struct app_side_ops app_ws_side_ops = {
+	.send = ws_send,
+	.app_id = ws_app_id,
+	.next_callable = ws_next_callable,
+	.admit = ws_admit,
+};

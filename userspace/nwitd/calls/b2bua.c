@@ -31,13 +31,12 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "app/app_http.h"
 #include "calls/b2bua_msrp.h"
 #include "core/counters.h"
 #include "datapath/fastpath_svc.h"
-#include "ims/ims_reg.h"
 #include "auth/jws_claims.h"
 #include "core/log.h"
+#include "legs.h"
 #include "media/media.h"
 #include "media/media_dtls.h"
 #include "nwitd.h"
@@ -161,14 +160,14 @@ static void tl(struct call *c, const char *fmt, ...)
 
 static struct ims_reg_info *ims_info(struct b2bua *b, struct ims_reg_info *i)
 {
-	if (ims_reg_get_info(b->d->ims, i) < 0 || !i->registered)
+	if (ims_side_info(&b->d->ims_side, i) < 0 || !i->registered)
 		return NULL;
 	return i;
 }
 
 static int send_ims(struct call *c, const char *buf, size_t len)
 {
-	int rc = ims_reg_send(c->b->d->ims, buf, len);
+	int rc = ims_side_send(&c->b->d->ims_side, buf, len);
 
 	if (rc < 0)
 		log_warnx("call %u: sending to the P-CSCF failed: %s", c->id, strerror(-rc));
@@ -226,9 +225,7 @@ static struct sip_msg *msg_dup(const struct sip_msg *m)
 	struct sip_msg *c = malloc(sizeof(*c));
 
 	if (c) {
-		*c = *m;
-		c->body = NULL;	/* points into a buffer that goes away */
-		c->body_len = 0;
+		sip_msg_copy(c, m);	/* without the body: it points into a buffer that goes away */
 	}
 	return c;
 }
@@ -277,7 +274,7 @@ static int respond(struct call *c, struct leg *l, const struct sip_msg *req, int
 	if (is_ims)
 		send_ims(c, buf, (size_t)n);
 	else if (l->ws)
-		app_ws_send(l->ws, buf, (size_t)n);
+		app_side_send(&c->b->d->app_side, l->ws, buf, (size_t)n);
 	if ((l->inv && req == l->inv) || (c->re_req && req == c->re_req)) {
 		/* kept for retransmitted INVITEs and for resending a 200 until its ACK */
 		free(l->last_resp);
@@ -350,7 +347,7 @@ static int request(struct call *c, struct leg *l, const char *method, const char
 	if (is_ims)
 		send_ims(c, buf, (size_t)n);
 	else if (l->ws)
-		app_ws_send(l->ws, buf, (size_t)n);
+		app_side_send(&c->b->d->app_side, l->ws, buf, (size_t)n);
 	if (keep) {
 		*keep = buf;
 		*keep_len = (size_t)n;
@@ -701,8 +698,8 @@ static struct call *find_ims_call(struct b2bua *b, const char *call_id)
 }
 
 /* A one-off response to an app request that belongs to no call. */
-static void app_reply_plain(struct app_ws *ws, const struct sip_msg *req, int status,
-			    const char *reason, const char *extra)
+static void app_reply_plain(struct b2bua *b, struct app_ws *ws, const struct sip_msg *req,
+			    int status, const char *reason, const char *extra)
 {
 	char buf[MSG_BUF], tag[24];
 	int n;
@@ -711,7 +708,7 @@ static void app_reply_plain(struct app_ws *ws, const struct sip_msg *req, int st
 	n = sip_msg_build_response(req, status, reason, tag, NULL, extra, NULL, NULL, 0, buf,
 				   sizeof(buf));
 	if (n > 0)
-		app_ws_send(ws, buf, (size_t)n);
+		app_side_send(&b->d->app_side, ws, buf, (size_t)n);
 }
 
 static void ims_reply_plain(struct b2bua *b, const struct sip_msg *req, int status,
@@ -724,7 +721,7 @@ static void ims_reply_plain(struct b2bua *b, const struct sip_msg *req, int stat
 	n = sip_msg_build_response(req, status, reason, tag, NULL, extra, NULL, NULL, 0, buf,
 				   sizeof(buf));
 	if (n > 0)
-		ims_reg_send(b->d->ims, buf, (size_t)n);
+		ims_side_send(&b->d->ims_side, buf, (size_t)n);
 }
 
 /*
@@ -819,23 +816,23 @@ static void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg 
 	int rc;
 
 	if (!ims_info(b, &info)) {
-		app_reply_plain(ws, m, 480, "IMS not registered", NULL);
+		app_reply_plain(b, ws, m, 480, "IMS not registered", NULL);
 		return;
 	}
 	if (!m->body || strcmp(m->ctype, "application/sdp") != 0) {
-		app_reply_plain(ws, m, 488, "SDP offer required", NULL);
+		app_reply_plain(b, ws, m, 488, "SDP offer required", NULL);
 		return;
 	}
 	if (m->require[0] && unsupported(m->require)) {
 		char h[SIP_MSG_TOKEN_MAX + 24];
 
 		snprintf(h, sizeof(h), "Unsupported: %s\r\n", m->require);
-		app_reply_plain(ws, m, 420, NULL, h);
+		app_reply_plain(b, ws, m, 420, NULL, h);
 		return;
 	}
 	c = call_new(b, 1);
 	if (!c) {
-		app_reply_plain(ws, m, 500, "Out of memory", NULL);
+		app_reply_plain(b, ws, m, 500, "Out of memory", NULL);
 		return;
 	}
 	b->st.out++;
@@ -846,7 +843,7 @@ static void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg 
 	a->ws = ws;
 	leg_take_invite(a, m);
 	a->cseq = 0;
-	tl(c, "app %s INVITE %s", app_ws_app_id(ws), m->ruri);
+	tl(c, "app %s INVITE %s", app_side_id(&b->d->app_side, ws), m->ruri);
 	if (!a->inv) {
 		call_end(c, "out of memory");
 		return;
@@ -1057,7 +1054,7 @@ static void ims_invite(struct b2bua *b, const struct sip_msg *m)
 	size_t blen = 0;
 	int rc;
 
-	if (!ims_info(b, &info) || !b->d->app) {
+	if (!ims_info(b, &info) || !b->d->app_side.ops) {
 		ims_reply_plain(b, m, 480, "No web app connected", NULL);
 		return;
 	}
@@ -1110,7 +1107,7 @@ static void ims_invite(struct b2bua *b, const struct sip_msg *m)
 	}
 	/* offer it to every app that may take voice calls (and file transfer, when offered) */
 	while (c->n_app < MAX_BRANCHES &&
-	       (ws = app_ws_next_callable(b->d->app, ws, call_scopes(&c->x))) != NULL) {
+	       (ws = app_side_next_callable(&b->d->app_side, ws, call_scopes(&c->x))) != NULL) {
 		struct leg *a = &c->app[c->n_app];
 		char extra[512], disp[SIP_MSG_TOKEN_MAX + 4];
 
@@ -1132,7 +1129,7 @@ static void ims_invite(struct b2bua *b, const struct sip_msg *m)
 		a->cseq = a->inv_cseq = 1;
 		snprintf(extra, sizeof(extra), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
 		if (request(c, a, "INVITE", NULL, 1, extra, body, blen, NULL, NULL) == 0) {
-			tl(c, "offered to app %s", app_ws_app_id(ws));
+			tl(c, "offered to app %s", app_side_id(&b->d->app_side, ws));
 			c->n_app++;
 		} else {
 			leg_clear(a);
@@ -1140,7 +1137,7 @@ static void ims_invite(struct b2bua *b, const struct sip_msg *m)
 	}
 	free(body);
 	if (c->n_app == 0 && (call_scopes(&c->x) & APP_SCOPE_FILE_TRANSFER) &&
-	    app_ws_next_callable(b->d->app, NULL, call_scopes(&c->x) & ~APP_SCOPE_FILE_TRANSFER)) {
+	    app_side_next_callable(&b->d->app_side, NULL, call_scopes(&c->x) & ~APP_SCOPE_FILE_TRANSFER)) {
 		b->st.no_app++;
 		respond(c, im, im->inv, 403, "File transfer not allowed",
 			"Warning: 399 nwitd \"no connected app has the file-transfer scope\"\r\n",
@@ -1172,7 +1169,7 @@ static void app_invite_response(struct call *c, struct leg *a, const struct sip_
 	if (m->status < 200) {
 		if (m->status == 180 && c->state == CALL_SETUP && !im->provisional) {
 			im->provisional = 1;
-			tl(c, "app %s ringing", app_ws_app_id(a->ws));
+			tl(c, "app %s ringing", app_side_id(&c->b->d->app_side, a->ws));
 			respond(c, im, im->inv, 180, NULL, NULL, NULL, 0);
 		}
 		return;
@@ -1184,7 +1181,7 @@ static void app_invite_response(struct call *c, struct leg *a, const struct sip_
 		send_ack(c, a, 0);
 		if (c->state != CALL_SETUP)
 			return;
-		tl(c, "app %s refused: %d %s", app_ws_app_id(a->ws), m->status, m->reason);
+		tl(c, "app %s refused: %d %s", app_side_id(&c->b->d->app_side, a->ws), m->status, m->reason);
 		for (int i = 0; i < c->n_app; i++) {
 			if (c->app[i].used && !c->app[i].final)
 				return;	/* still ringing elsewhere */
@@ -1213,11 +1210,11 @@ static void app_invite_response(struct call *c, struct leg *a, const struct sip_
 		return;
 	}
 	c->winner = idx;
-	tl(c, "app %s answered", app_ws_app_id(a->ws));
+	tl(c, "app %s answered", app_side_id(&c->b->d->app_side, a->ws));
 	for (int i = 0; i < c->n_app; i++)
 		if (i != idx && c->app[i].used && !c->app[i].final) {
 			send_cancel(c, &c->app[i]);
-			tl(c, "CANCEL to app %s", app_ws_app_id(c->app[i].ws));
+			tl(c, "CANCEL to app %s", app_side_id(&c->b->d->app_side, c->app[i].ws));
 		}
 	rc = -EINVAL;
 	snprintf(err, sizeof(err), "no SDP answer");
@@ -1510,7 +1507,7 @@ static void ims_stray_2xx(struct b2bua *b, const struct sip_msg *m)
 		r.cseq = m->cseq + (uint32_t)k;
 		n = sip_msg_build_request(&r, buf, sizeof(buf));
 		if (n > 0)
-			ims_reg_send(b->d->ims, buf, (size_t)n);
+			ims_side_send(&b->d->ims_side, buf, (size_t)n);
 	}
 	log_info("b2bua: a 200 OK for call %s came after the call ended: ACK and BYE sent",
 		 m->call_id);
@@ -1518,56 +1515,46 @@ static void ims_stray_2xx(struct b2bua *b, const struct sip_msg *m)
 
 /* --- entry points ------------------------------------------------------------------------ */
 
-int b2bua_app_message(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len)
+void b2bua_app_response(struct nwitd *d, struct app_ws *ws, const struct sip_msg *m)
+{
+	struct leg *l = NULL;
+	struct call *c;
+
+	if (!d->calls)
+		return;
+	c = find_app_call(d->calls, m->call_id, &l);
+	if (!c || l->ws != ws)
+		return;	/* another app's Call-ID: not its call */
+	if (strcmp(m->method, "INVITE") != 0 || m->cseq != l->inv_cseq ||
+	    strcmp(m->branch, l->inv_branch) != 0)
+		return;
+	if (c->re_to == l)
+		reinvite_response(c, m);
+	else
+		app_invite_response(c, l, m);
+}
+
+int b2bua_app_request(struct nwitd *d, struct app_ws *ws, const struct sip_msg *m)
 {
 	struct b2bua *b = d->calls;
-	struct sip_msg *m;
-	struct call *c;
 	struct leg *l = NULL;
-	char why[160];
+	struct call *c;
 
 	if (!b)
-		return -ENOSYS;
-	m = malloc(sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	if (sip_msg_parse(msg, len, m, why, sizeof(why)) < 0) {
-		b->st.malformed++;
-		counter_inc(COUNTER_APP_SIP_MALFORMED);
-		log_info("b2bua: message from app %s ignored: %s", app_ws_app_id(ws), why);
-		free(m);
-		return 0;
-	}
+		return -ENOENT;
 	c = find_app_call(b, m->call_id, &l);
 	if (c && l->ws != ws)
 		c = NULL;	/* another app's Call-ID: not its call */
-	if (!m->is_request) {
-		if (c && c->re_to == l && strcmp(m->method, "INVITE") == 0 &&
-		    m->cseq == l->inv_cseq && strcmp(m->branch, l->inv_branch) == 0)
-			reinvite_response(c, m);
-		else if (c && strcmp(m->method, "INVITE") == 0 && m->cseq == l->inv_cseq &&
-			 strcmp(m->branch, l->inv_branch) == 0)
-			app_invite_response(c, l, m);
-		free(m);
-		return 0;
-	}
 	if (!c) {
 		if (strcmp(m->method, "INVITE") == 0 && !m->to_tag[0])
 			app_invite(b, ws, m);
-		else if (strcmp(m->method, "OPTIONS") == 0)
-			app_reply_plain(ws, m, 200, NULL, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
 		else if (strcmp(m->method, "ACK") != 0)
-			app_reply_plain(ws, m, 481, NULL, NULL);
-		free(m);
+			return -ENOENT;
 		return 0;
 	}
-	if (strcmp(m->method, "INVITE") == 0 && !m->to_tag[0]) {
-		/* the same INVITE again (a new transport would not retransmit over WS) */
-		free(m);
-		return 0;
-	}
+	if (strcmp(m->method, "INVITE") == 0 && !m->to_tag[0])
+		return 0;	/* the same INVITE again (a new transport would not retransmit over WS) */
 	dialog_request(c, l, m);
-	free(m);
 	return 0;
 }
 
@@ -1612,86 +1599,59 @@ void b2bua_app_closed(struct nwitd *d, struct app_ws *ws)
 	}
 }
 
-int b2bua_ims_message(struct nwitd *d, const char *msg, size_t len)
+void b2bua_ims_response(struct nwitd *d, const struct sip_msg *m)
 {
 	struct b2bua *b = d->calls;
-	struct sip_msg *m;
 	struct call *c;
-	char why[160];
+	int invite = strcmp(m->method, "INVITE") == 0;
+
+	if (!b)
+		return;
+	c = find_ims_call(b, m->call_id);
+	if (c && invite && c->re_to == &c->ims && m->cseq == c->ims.inv_cseq &&
+	    strcmp(m->branch, c->ims.inv_branch) == 0) {
+		reinvite_response(c, m);
+		return;
+	}
+	if (c && c->outgoing && invite && strcmp(m->branch, c->ims.inv_branch) == 0) {
+		if (c->state != CALL_ENDED) {
+			ims_invite_response(c, m);
+		} else if (m->status >= 300) {	/* e.g. 487 after our CANCEL */
+			snprintf(c->ims.remote, sizeof(c->ims.remote), "%s", m->to);
+			send_ack(c, &c->ims, 0);
+			c->ims.final = m->status;
+		} else if (m->status >= 200) {
+			ims_stray_2xx(b, m);
+			c->ims.final = m->status;
+		}
+	} else if (!c && invite && m->status >= 200 && m->status < 300 &&
+		   strncmp(m->call_id, "nwit-", 5) == 0) {
+		ims_stray_2xx(b, m);
+	}
+}
+
+int b2bua_ims_request(struct nwitd *d, const struct sip_msg *m)
+{
+	struct b2bua *b = d->calls;
+	struct call *c;
 
 	if (!b)
 		return -ENOENT;
-	if (len >= 8 && memcmp(msg, "SIP/2.0 ", 8) == 0) {
-		/* responses: only those of calls */
-		const char *cs = NULL;
-
-		for (size_t i = 0; i + 6 < len && !cs; i++)
-			if ((msg[i] == '\n') && (strncasecmp(msg + i + 1, "CSeq:", 5) == 0))
-				cs = msg + i + 6;
-		if (!cs || strncasecmp(cs + strspn(cs, " 0123456789"), "REGISTER", 8) == 0)
-			return -ENOENT;
-	}
-	m = malloc(sizeof(*m));
-	if (!m)
-		return 0;
-	if (sip_msg_parse(msg, len, m, why, sizeof(why)) < 0) {
-		b->st.malformed++;
-		counter_inc(COUNTER_IMS_MALFORMED);
-		log_info("b2bua: message from the P-CSCF ignored: %s", why);
-		free(m);
-		return 0;
-	}
-	if (!m->is_request && strcmp(m->method, "REGISTER") == 0) {
-		free(m);
-		return -ENOENT;
-	}
 	c = find_ims_call(b, m->call_id);
-	if (!m->is_request) {
-		int invite = strcmp(m->method, "INVITE") == 0;
-
-		if (c && invite && c->re_to == &c->ims && m->cseq == c->ims.inv_cseq &&
-		    strcmp(m->branch, c->ims.inv_branch) == 0) {
-			reinvite_response(c, m);
-			free(m);
-			return 0;
-		}
-		if (c && c->outgoing && invite && strcmp(m->branch, c->ims.inv_branch) == 0) {
-			if (c->state != CALL_ENDED) {
-				ims_invite_response(c, m);
-			} else if (m->status >= 300) {	/* e.g. 487 after our CANCEL */
-				snprintf(c->ims.remote, sizeof(c->ims.remote), "%s", m->to);
-				send_ack(c, &c->ims, 0);
-				c->ims.final = m->status;
-			} else if (m->status >= 200) {
-				ims_stray_2xx(b, m);
-				c->ims.final = m->status;
-			}
-		} else if (!c && invite && m->status >= 200 && m->status < 300 &&
-			   strncmp(m->call_id, "nwit-", 5) == 0) {
-			ims_stray_2xx(b, m);
-		}
-		free(m);
-		return 0;
-	}
 	if (!c) {
 		if (strcmp(m->method, "INVITE") == 0 && !m->to_tag[0])
 			ims_invite(b, m);
-		else if (strcmp(m->method, "OPTIONS") == 0)
-			ims_reply_plain(b, m, 200, NULL, NULL);
 		else if (strcmp(m->method, "ACK") != 0)
-			ims_reply_plain(b, m, 481, NULL, NULL);
-		free(m);
+			return -ENOENT;
 		return 0;
 	}
 	if (strcmp(m->method, "INVITE") == 0 && !m->to_tag[0]) {
 		/* a retransmitted INVITE: the last response again */
 		if (c->ims.last_resp)
 			send_ims(c, c->ims.last_resp, c->ims.last_resp_len);
-		free(m);
 		return 0;
 	}
 	dialog_request(c, &c->ims, m);
-	free(m);
 	return 0;
 }
 

@@ -38,8 +38,6 @@
 #include <openssl/rand.h>
 
 #include "aka/aka.h"
-#include "calls/b2bua.h"
-#include "messages/pager.h"
 #include "core/counters.h"
 #include "core/hex.h"
 #include "ims/ims_regevent.h"
@@ -48,6 +46,7 @@
 #include "nwitd.h"
 #include "service.h"
 #include "sip/sip_auth.h"
+#include "sip/sip_msg.h"
 #include "sip/sip_reg.h"
 
 #define T1_MS 500		/* RFC 3261 17.1.2.2 */
@@ -265,7 +264,14 @@ static void transport_failed(struct ims_reg *r, const char *fmt, ...)
 	log_info("ims: retrying in %u s via %s", delay, r->pcscf[r->pcscf_idx]);
 }
 
-static void handle_message(struct ims_reg *r, const char *buf, size_t len);
+/* What the P-CSCF sent goes up unread: the router parses it once and routes it. */
+static void handle_message(struct ims_reg *r, const char *buf, size_t len)
+{
+	const struct leg_events *e = &r->d->events;
+
+	if (e->ims_message)
+		e->ims_message(e->ctx, buf, len);
+}
 
 static void on_udp_readable(evutil_socket_t fd, short what, void *arg)
 {
@@ -761,35 +767,27 @@ static void challenged(struct ims_reg *r, const struct sip_reg_response *resp)
 	OPENSSL_cleanse(&res, sizeof(res));
 }
 
-static void log_malformed(struct ims_reg *r, const char *why)
+void ims_reg_malformed(struct ims_reg *r, const char *why)
 {
 	counter_inc(COUNTER_IMS_MALFORMED);
+	if (!r)
+		return;
 	/* hostile peers must not flood the log: the first ten, then every 100th */
 	if (r->malformed_logged++ < 10 || r->malformed_logged % 100 == 0)
 		log_warnx("ims: ignored a malformed message from %s: %s (%llu so far)",
 			  r->peer_text, why, (unsigned long long)r->malformed_logged);
 }
 
-static void handle_message(struct ims_reg *r, const char *buf, size_t len)
+void ims_reg_response(struct ims_reg *r, const struct sip_msg *m)
 {
 	struct sip_reg_response *resp;
 	char why[128];
 
-	/* NOTIFYs of the reg event package and SUBSCRIBE responses (ims_regevent.c) */
-	if (regevent_message(r->sub, buf, len) == 0)
-		return;
-	/* pager-mode MESSAGE and responses to ours (pager.c) */
-	if (pager_ims_message(r->d, buf, len) == 0)
-		return;
-	/* requests and responses of calls are the B2BUA's (b2bua.c) */
-	if (b2bua_ims_message(r->d, buf, len) == 0)
-		return;
 	resp = malloc(sizeof(*resp));
 	if (!resp)
 		return;
-	if (sip_reg_parse_response(buf, len, r->local_host, r->local_port, resp, why,
-				   sizeof(why)) < 0) {
-		log_malformed(r, why);
+	if (sip_reg_read_response(m, r->local_host, r->local_port, resp, why, sizeof(why)) < 0) {
+		ims_reg_malformed(r, why);
 		goto out;
 	}
 	if (resp->warning[0])
@@ -861,6 +859,9 @@ static int make_state_dir(const char *dir)
 	return 0;
 }
 
+static const struct ims_side_ops side_ops;
+static const struct regevent_host_ops host_ops;
+
 static struct ims_reg *ims_new(struct nwitd *d)
 {
 	const struct nwit_config *c = &d->conf;
@@ -877,7 +878,7 @@ static struct ims_reg *ims_new(struct nwitd *d)
 	r->t_timeout = evtimer_new(d->base, on_timeout, r);
 	r->t_refresh = evtimer_new(d->base, on_refresh, r);
 	r->t_retry = evtimer_new(d->base, on_retry, r);
-	r->sub = regevent_new(r, d->base, c->ims_reg_event_expires);
+	r->sub = regevent_new(&host_ops, r, d->base, c->ims_reg_event_expires);
 	if (!r->t_retx || !r->t_timeout || !r->t_refresh || !r->t_retry || !r->sub)
 		goto fail;
 	if (!config_is_set(c, "ims", "pcscf")) {
@@ -971,6 +972,8 @@ static int ims_start(struct nwitd *d)
 		return -ENOMEM;
 	}
 	d->ims = r;
+	d->ims_side.ops = &side_ops;
+	d->ims_side.ctx = r;
 	if (r->state == REG_DISABLED) {
 		log_debug("ims: no [ims] pcscf configured: not registering");
 		return 0;
@@ -1036,6 +1039,7 @@ static void ims_stop(struct nwitd *d)
 	if (!r)
 		return;
 	deregister(r);
+	memset(&d->ims_side, 0, sizeof(d->ims_side));
 	ims_free(r);
 	d->ims = NULL;
 }
@@ -1130,10 +1134,12 @@ const struct nwitd_service ims_reg_service = {
 	.stats = ims_stats,
 };
 
-/* --- for the B2BUA (ims_reg.h) ------------------------------------------------------- */
+/* --- the IMS side of legs.h --------------------------------------------------------- */
 
-int ims_reg_send(struct ims_reg *r, const char *buf, size_t len)
+static int side_send(void *ctx, const char *buf, size_t len)
 {
+	struct ims_reg *r = ctx;
+
 	if (!r || (r->state != REG_REGISTERED && r->state != REG_REFRESHING) ||
 	    (r->fd < 0 && !r->bev))
 		return -ENOTCONN;
@@ -1144,8 +1150,10 @@ int ims_reg_send(struct ims_reg *r, const char *buf, size_t len)
 	return 0;
 }
 
-int ims_reg_get_info(const struct ims_reg *r, struct ims_reg_info *info)
+static int side_info(void *ctx, struct ims_reg_info *info)
 {
+	const struct ims_reg *r = ctx;
+
 	memset(info, 0, sizeof(*info));
 	if (!r)
 		return -ENOENT;
@@ -1160,11 +1168,22 @@ int ims_reg_get_info(const struct ims_reg *r, struct ims_reg_info *info)
 	return 0;
 }
 
-/* --- for the reg event subscription (ims_regevent.h) ----------------------------------- */
+static const struct ims_side_ops side_ops = {
+	.send = side_send,
+	.info = side_info,
+};
 
-void ims_reg_network_event(struct ims_reg *r, enum ims_reg_netev ev, long seconds,
-			   const char *why)
+struct ims_regevent *ims_reg_regevent(struct ims_reg *r)
 {
+	return r ? r->sub : NULL;
+}
+
+/* --- for the reg event subscription (its host, ims_regevent.h) -------------------------- */
+
+static void network_event(void *ctx, enum ims_reg_netev ev, long seconds, const char *why)
+{
+	struct ims_reg *r = ctx;
+
 	time_t now = time(NULL);
 
 	if (r->state != REG_REGISTERED && r->state != REG_REFRESHING)
@@ -1218,9 +1237,10 @@ void ims_reg_network_event(struct ims_reg *r, enum ims_reg_netev ev, long second
 	}
 }
 
-int ims_reg_answer_challenge(struct ims_reg *r, const char *challenge, const char *method,
-			     const char *uri, char *out, size_t outlen)
+static int answer_challenge(void *ctx, const char *challenge, const char *method,
+			    const char *uri, char *out, size_t outlen)
 {
+	struct ims_reg *r = ctx;
 	struct sip_auth_challenge c;
 	struct sip_auth_answer a = {
 		.username = r->impi, .method = method, .uri = uri, .nc = 1,
@@ -1254,3 +1274,10 @@ int ims_reg_answer_challenge(struct ims_reg *r, const char *challenge, const cha
 	OPENSSL_cleanse(&a, sizeof(a));
 	return rc < 0 ? rc : 0;
 }
+
+static const struct regevent_host_ops host_ops = {
+	.send = side_send,
+	.info = side_info,
+	.network_event = network_event,
+	.answer_challenge = answer_challenge,
+};

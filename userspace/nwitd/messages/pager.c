@@ -35,13 +35,11 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "app/app_http.h"
-#include "calls/b2bua.h"
 #include "core/counters.h"
 #include "cpim/cpim.h"
-#include "ims/ims_reg.h"
 #include "auth/jws_claims.h"
 #include "core/log.h"
+#include "legs.h"
 #include "nwitd.h"
 #include "sip/sip_msg.h"
 
@@ -122,7 +120,7 @@ static long elapsed_ms(const struct txn *t)
 
 static struct ims_reg_info *ims_info(struct pager *p, struct ims_reg_info *i)
 {
-	if (!p->d->ims || ims_reg_get_info(p->d->ims, i) < 0 || !i->registered)
+	if (ims_side_info(&p->d->ims_side, i) < 0 || !i->registered)
 		return NULL;
 	return i;
 }
@@ -198,8 +196,7 @@ static struct txn *txn_new(struct pager *p, int outgoing, const struct sip_msg *
 		txn_free(t);
 		return NULL;
 	}
-	*t->req = *req;
-	t->req->body = NULL;	/* points into a buffer that goes away */
+	sip_msg_copy(t->req, req);	/* without the body: it points into a buffer that goes away */
 	t->req->body_len = 0;
 	return t;
 }
@@ -222,9 +219,9 @@ static int reply(struct pager *p, struct app_ws *ws, const struct sip_msg *req, 
 		return n;
 	}
 	if (ws)
-		app_ws_send(ws, buf, (size_t)n);
+		app_side_send(&p->d->app_side, ws, buf, (size_t)n);
 	else if (p->d->ims)
-		ims_reg_send(p->d->ims, buf, (size_t)n);
+		ims_side_send(&p->d->ims_side, buf, (size_t)n);
 	if (keep) {
 		*keep = buf;
 		*keep_len = (size_t)n;
@@ -317,7 +314,7 @@ static void app_message(struct pager *p, struct app_ws *ws, const struct sip_msg
 		       sizeof(err)) < 0) {
 		if (refusal_logged(p))
 			log_info("messages: MESSAGE from app %s to %s refused (%d): %s (%llu so far)",
-				 app_ws_app_id(ws), m->to_uri, status, err,
+				 app_side_id(&p->d->app_side, ws), m->to_uri, status, err,
 				 (unsigned long long)p->st.refused);
 		reply(p, ws, m, status, NULL, extra, NULL, NULL);
 		return;
@@ -390,7 +387,7 @@ static void app_message(struct pager *p, struct app_ws *ws, const struct sip_msg
 	t->buf = malloc(MSG_BUF);
 	n = t->buf ? sip_msg_build_request(&r, t->buf, MSG_BUF) : -ENOMEM;
 	free(wrapped);
-	if (n < 0 || ims_reg_send(p->d->ims, t->buf, (size_t)n) < 0) {
+	if (n < 0 || ims_side_send(&p->d->ims_side, t->buf, (size_t)n) < 0) {
 		outcome(t, 503, "cannot send the IMS MESSAGE");
 		reply(p, ws, m, 503, "IMS not reachable", NULL, NULL, NULL);
 		txn_free(t);
@@ -398,7 +395,7 @@ static void app_message(struct pager *p, struct app_ws *ws, const struct sip_msg
 	}
 	t->len = (size_t)n;
 	log_info("message %u: app %s to %s: %zu bytes of text sent to IMS (Call-ID %s)", t->id,
-		 app_ws_app_id(ws), m->to_uri, text_len, t->call_id);
+		 app_side_id(&p->d->app_side, ws), m->to_uri, text_len, t->call_id);
 	if (!info.tcp) {
 		t->retx_ms = T1_MS;
 		start_ms(t->t_retx, t->retx_ms);
@@ -547,7 +544,7 @@ static void ims_message(struct pager *p, const struct sip_msg *m)
 	snprintf(ctype, sizeof(ctype), "%s",
 		 strcasecmp(m->ctype, "message/cpim") ? m->ctype_full : cpim.content_type);
 	while (t->n_app < MAX_APPS && p->d->app &&
-	       (ws = app_ws_next_callable(p->d->app, ws, APP_SCOPE_MESSAGING)) != NULL) {
+	       (ws = app_side_next_callable(&p->d->app_side, ws, APP_SCOPE_MESSAGING)) != NULL) {
 		struct app_branch *a = &t->app[t->n_app];
 		char via[200], from[SIP_MSG_HDR_MAX + SIP_MSG_TOKEN_MAX + 40], to[SIP_MSG_HDR_MAX];
 		char disp[SIP_MSG_TOKEN_MAX + 4], tag[24];
@@ -581,9 +578,9 @@ static void ims_message(struct pager *p, const struct sip_msg *m)
 		if (n < 0)
 			break;
 		a->ws = ws;
-		app_ws_send(ws, buf, (size_t)n);
+		app_side_send(&p->d->app_side, ws, buf, (size_t)n);
 		log_info("message %u: from %s: %zu bytes of text to app %s", t->id, m->from_uri,
-			 text_len, app_ws_app_id(ws));
+			 text_len, app_side_id(&p->d->app_side, ws));
 		t->n_app++;
 	}
 	if (t->n_app == 0) {
@@ -605,7 +602,8 @@ static void app_response(struct txn *t, struct app_branch *a, const struct sip_m
 		return;
 	if (m->status < 300) {
 		t->p->st.in_delivered++;
-		outcome(t, m->status, "delivered to app %s", a->ws ? app_ws_app_id(a->ws) : "-");
+		outcome(t, m->status, "delivered to app %s",
+			app_side_id(&t->p->d->app_side, a->ws));
 		ims_answer(t, m->status, m->reason[0] ? m->reason : NULL, NULL);
 		return;
 	}
@@ -622,7 +620,7 @@ static void on_retx(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!t->outgoing || !t->buf || !t->retx_ms)
 		return;
-	ims_reg_send(t->p->d->ims, t->buf, t->len);
+	ims_side_send(&t->p->d->ims_side, t->buf, t->len);
 	if (!t->provisional)
 		t->retx_ms = t->retx_ms * 2 < T2_MS ? t->retx_ms * 2 : T2_MS;
 	start_ms(t->t_retx, t->retx_ms);
@@ -655,56 +653,19 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 
 /* --- entry points ------------------------------------------------------------------------ */
 
-/* A cheap look before parsing: nothing but MESSAGE requests and responses is ours. */
-static int may_be_message(const char *msg, size_t len)
+void pager_app_request(struct nwitd *d, struct app_ws *ws, const struct sip_msg *m)
 {
-	static const char word[] = "MESSAGE";
-
-	if (len > 8 && memcmp(msg, "MESSAGE ", 8) == 0)
-		return 1;
-	if (len < 8 || memcmp(msg, "SIP/2.0 ", 8) != 0)
-		return 0;
-	for (size_t i = 0; i + sizeof(word) <= len; i++)
-		if (msg[i] == 'M' && memcmp(msg + i, word, sizeof(word) - 1) == 0)
-			return 1;
-	return 0;
+	if (d->pager)
+		app_message(d->pager, ws, m);
 }
 
-static struct sip_msg *parse(const char *msg, size_t len)
-{
-	struct sip_msg *m;
-	char why[160];
-
-	if (!may_be_message(msg, len))
-		return NULL;
-	m = malloc(sizeof(*m));
-	if (!m)
-		return NULL;
-	/* a parse failure is left to the B2BUA, which counts and logs it */
-	if (sip_msg_parse(msg, len, m, why, sizeof(why)) < 0 || strcmp(m->method, "MESSAGE")) {
-		free(m);
-		return NULL;
-	}
-	return m;
-}
-
-int pager_app_message(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len)
+void pager_app_response(struct nwitd *d, struct app_ws *ws, const struct sip_msg *m)
 {
 	struct pager *p = d->pager;
-	struct sip_msg *m;
 	struct txn *t;
 
-	if (!p || !(m = parse(msg, len)))
-		return -ENOENT;
-	if (m->is_request) {
-		if (m->to_tag[0]) {
-			free(m);	/* in a dialog: the B2BUA's */
-			return -ENOENT;
-		}
-		app_message(p, ws, m);
-		free(m);
-		return 0;
-	}
+	if (!p)
+		return;
 	LIST_FOREACH(t, &p->txns, link) {
 		if (t->outgoing)
 			continue;
@@ -712,12 +673,10 @@ int pager_app_message(struct nwitd *d, struct app_ws *ws, const char *msg, size_
 			if (t->app[i].ws == ws && !strcmp(t->app[i].call_id, m->call_id) &&
 			    !strcmp(t->app[i].branch, m->branch)) {
 				app_response(t, &t->app[i], m);
-				free(m);
-				return 0;
+				return;
 			}
 	}
-	free(m);
-	return 0;	/* a late or stray response to a MESSAGE: nothing to do */
+	/* a late or stray response to a MESSAGE: nothing to do */
 }
 
 void pager_app_closed(struct nwitd *d, struct app_ws *ws)
@@ -748,43 +707,36 @@ void pager_app_closed(struct nwitd *d, struct app_ws *ws)
 	}
 }
 
-int pager_ims_message(struct nwitd *d, const char *msg, size_t len)
+void pager_ims_request(struct nwitd *d, const struct sip_msg *m)
 {
 	struct pager *p = d->pager;
-	struct sip_msg *m;
 	struct txn *t;
 
-	if (!p || !(m = parse(msg, len)))
-		return -ENOENT;
-	if (m->is_request && m->to_tag[0]) {
-		free(m);
-		return -ENOENT;
-	}
-	LIST_FOREACH(t, &p->txns, link) {
-		if (m->is_request && !t->outgoing && !strcmp(t->req->call_id, m->call_id) &&
+	if (!p)
+		return;
+	LIST_FOREACH(t, &p->txns, link)
+		if (!t->outgoing && !strcmp(t->req->call_id, m->call_id) &&
 		    t->req->cseq == m->cseq && !strcmp(t->req->branch, m->branch)) {
 			/* a retransmission: the answer again, or nothing while the apps decide */
 			if (t->resp)
-				ims_reg_send(d->ims, t->resp, t->resp_len);
-			free(m);
-			return 0;
+				ims_side_send(&d->ims_side, t->resp, t->resp_len);
+			return;
 		}
-		if (!m->is_request && t->outgoing && !strcmp(t->call_id, m->call_id) &&
-		    !strcmp(t->branch, m->branch)) {
-			ims_response(t, m);
-			free(m);
-			return 0;
-		}
-	}
-	if (m->is_request)
-		ims_message(p, m);
-	free(m);
-	return 0;
+	ims_message(p, m);
 }
 
-int pager_available(struct nwitd *d)
+void pager_ims_response(struct nwitd *d, const struct sip_msg *m)
 {
-	return d->pager != NULL;
+	struct pager *p = d->pager;
+	struct txn *t;
+
+	if (!p)
+		return;
+	LIST_FOREACH(t, &p->txns, link)
+		if (t->outgoing && !strcmp(t->call_id, m->call_id) && !strcmp(t->branch, m->branch)) {
+			ims_response(t, m);
+			return;
+		}
 }
 
 /* --- service ----------------------------------------------------------------------------- */
