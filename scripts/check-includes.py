@@ -3,7 +3,8 @@
 
 A module is a subsystem folder (userspace/lib/sip, userspace/nwitd/calls, ...) or a file of
 the daemon's top folder (userspace/nwitd/services.c with services.h). Module A depends on B
-when a file of A includes a header of B. Two graphs must be acyclic:
+when a .c file of A reaches a header of B (directly or through the headers it includes):
+only code can call back. Two graphs must be acyclic:
   - the modules above (a folder that includes a header of a folder that includes it back is
     a cycle, whichever files do it);
   - the files themselves (x.c and x.h are one node), so that inside a folder too no file
@@ -111,27 +112,41 @@ def main():
     ap.add_argument("--root", default=os.path.join(os.path.dirname(__file__), ".."))
     root = os.path.abspath(ap.parse_args().root)
     files_g, mods_g, why, errors = {}, {}, {}, []
+    direct = {}
     for path in sources(root):
         with open(os.path.join(root, path), encoding="utf-8", errors="replace") as f:
             text = f.read()
+        direct[path] = []
         for inc in INCLUDE.findall(text):
             target = resolve(root, path, inc)
             if target is None:
                 continue  # a generated header (skeletons) or one outside userspace/
             if path.startswith("userspace/lib/") and target.startswith("userspace/nwitd/"):
                 errors.append("%s includes %s: lib never includes nwitd" % (path, target))
-            a, b = file_node(path), file_node(target)
-            if a != b:
-                files_g.setdefault(a, set()).add(b)
-                why.setdefault((a, b), "%s includes \"%s\"" % (path, inc))
-            a, b = module_node(path), module_node(target)
-            if a != b:
-                mods_g.setdefault(a, set()).add(b)
-                why.setdefault((a, b), "%s includes \"%s\"" % (path, inc))
+            direct[path].append((target, inc))
+    # A .c file depends on every header it reaches, directly or through other headers.
+    # Only code can call back, so edges start at .c files: a header of its own (x.h with
+    # x.c) or a private header of definitions (calls/call.h) is never the start of a cycle.
+    for path in sorted(p for p in direct if p.endswith(".c")):
+        seen, todo = set(), [(t, i, path) for t, i in direct[path]]
+        while todo:
+            target, inc, via = todo.pop()
+            if target in seen:
+                continue
+            seen.add(target)
+            todo.extend((t, i, target) for t, i in direct.get(target, ()))
+            how = "%s includes \"%s\"" % (via, inc)
+            if via != path:
+                how = "%s reaches %s (%s)" % (path, target, how)
+            for g, node in ((files_g, file_node), (mods_g, module_node)):
+                a, b = node(path), node(target)
+                if a != b:
+                    g.setdefault(a, set()).add(b)
+                    why.setdefault((id(g), a, b), how)
     for name, g in (("module", mods_g), ("file", files_g)):
         for comp in find_cycles(g):
             cyc = path_in(g, comp)
-            steps = ["%s -> %s (%s)" % (x, y, why[(x, y)]) for x, y in zip(cyc, cyc[1:])]
+            steps = ["%s -> %s (%s)" % (x, y, why[(id(g), x, y)]) for x, y in zip(cyc, cyc[1:])]
             errors.append("%s cycle: %s\n    %s" % (name, " -> ".join(cyc), "\n    ".join(steps)))
     for e in errors:
         print("check-includes: " + e, file=sys.stderr)
