@@ -140,15 +140,7 @@ static int offer_msrp(struct sdp_session *s, const struct sdp_media *om,
 	m = sdp_add_media(s, "application", wl->port, "UDP/DTLS/SCTP");
 	if (!m)
 		return -ENOMEM;
-	rc = sdp_media_add_fmt(s, m, "webrtc-datachannel");
-	if (!rc)
-		rc = xl_add_webrtc_transport(s, m, wl, SDP_SETUP_ACTPASS);
-	if (!rc)
-		rc = sdp_attrs_add(s, &m->attrs, "mid", "%s", st->mid);
-	if (!rc)
-		rc = sdp_attrs_add(s, &m->attrs, "sctp-port", "%u", wl->sctp_port);
-	if (!rc && wl->max_message_size)
-		rc = sdp_attrs_add(s, &m->attrs, "max-message-size", "%u", wl->max_message_size);
+	rc = xl_add_webrtc_datachannel(s, m, wl, st->mid, SDP_SETUP_ACTPASS);
 	/* the channel itself is opened with DCEP (protocol "msrp"); a=dcmap describes it */
 	if (!rc)
 		rc = xl_msrp_add_dc(s, m, wl, 0, &x->msrp.ims, err, errlen);

@@ -366,3 +366,20 @@ unsigned xl_rtp_ordinal(const struct sdp_xlate *x, unsigned i)
 		n += x->s[j].kind == SDP_STREAM_AUDIO || x->s[j].kind == SDP_STREAM_VIDEO;
 	return n;
 }
+
+int xl_add_webrtc_datachannel(struct sdp_session *s, struct sdp_media *m,
+			      const struct sdp_webrtc_local *wl, const char *mid,
+			      enum sdp_setup setup)
+{
+	int rc = sdp_media_add_fmt(s, m, "webrtc-datachannel");
+
+	if (!rc)
+		rc = xl_add_webrtc_transport(s, m, wl, setup);
+	if (!rc)
+		rc = sdp_attrs_add(s, &m->attrs, "mid", "%s", mid);
+	if (!rc)
+		rc = sdp_attrs_add(s, &m->attrs, "sctp-port", "%u", wl->sctp_port);
+	if (!rc && wl->max_message_size)
+		rc = sdp_attrs_add(s, &m->attrs, "max-message-size", "%u", wl->max_message_size);
+	return rc;
+}

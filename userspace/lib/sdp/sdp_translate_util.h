@@ -38,6 +38,10 @@ int xl_add_webrtc_transport(struct sdp_session *s, struct sdp_media *m,
 			    const struct sdp_webrtc_local *wl, enum sdp_setup setup);
 /* a=msid (when msid_stream is set) and a=ssrc (when ssrc[i] and cname are) for the
  * gateway's stream in browser-side m= index i. */
+/* fmt webrtc-datachannel, the WebRTC transport, mid, sctp-port, max-message-size. */
+int xl_add_webrtc_datachannel(struct sdp_session *s, struct sdp_media *m,
+			      const struct sdp_webrtc_local *wl, const char *mid,
+			      enum sdp_setup setup);
 int xl_add_webrtc_ssrc(struct sdp_session *s, struct sdp_media *m,
 		       const struct sdp_webrtc_local *wl, unsigned i, const char *mid);
 

@@ -197,15 +197,7 @@ static int answer_datachannel(struct sdp_session *s, const struct sdp_session *o
 
 	if (!m)
 		return -ENOMEM;
-	rc = sdp_media_add_fmt(s, m, "webrtc-datachannel");
-	if (!rc)
-		rc = xl_add_webrtc_transport(s, m, wl, setup);
-	if (!rc)
-		rc = sdp_attrs_add(s, &m->attrs, "mid", "%s", st->mid);
-	if (!rc)
-		rc = sdp_attrs_add(s, &m->attrs, "sctp-port", "%u", wl->sctp_port);
-	if (!rc && wl->max_message_size)
-		rc = sdp_attrs_add(s, &m->attrs, "max-message-size", "%u", wl->max_message_size);
+	rc = xl_add_webrtc_datachannel(s, m, wl, st->mid, setup);
 	st->active = true;
 	st->webrtc_dir = xl_direction(offer, om);
 	return rc;

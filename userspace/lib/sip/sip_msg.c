@@ -404,6 +404,16 @@ int sip_msg_build_response(const struct sip_msg *req, int status, const char *re
 	return put_body(out, outlen, &pos, extra, ctype, body, body_len);
 }
 
+int sip_msg_build_reply(const struct sip_msg *req, int status, const char *reason,
+			const char *extra, char *out, size_t outlen)
+{
+	char tag[24];
+
+	sip_msg_random(tag, sizeof(tag), NULL);
+	return sip_msg_build_response(req, status, reason, tag, NULL, extra, NULL, NULL, 0, out,
+				      outlen);
+}
+
 const char *sip_msg_reason(int status)
 {
 	switch (status) {

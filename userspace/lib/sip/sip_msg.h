@@ -111,6 +111,11 @@ int sip_msg_build_response(const struct sip_msg *req, int status, const char *re
 			   const char *ctype, const char *body, size_t body_len, char *out,
 			   size_t outlen);
 
+/* A response without body or Contact to a request that belongs to nothing of ours (a new
+ * random To tag); returns the length or -EMSGSIZE. */
+int sip_msg_build_reply(const struct sip_msg *req, int status, const char *reason,
+			const char *extra, char *out, size_t outlen);
+
 /* The default reason phrase of a status code ("Unknown" when there is none). */
 const char *sip_msg_reason(int status);
 

@@ -12,6 +12,7 @@
 #include <osipparser2/osip_parser.h>
 
 #include "sip/sip_msg.h"
+#include "sip/sip_sub.h"
 
 #ifndef NWIT_VERSION
 #define NWIT_VERSION "unknown"
@@ -153,26 +154,6 @@ void sip_reg_parser_init(void)
 	}
 }
 
-/* A decimal number of at most 10 digits; -1 if not. */
-static long parse_decimal(const char *s)
-{
-	long v = 0;
-	int n = 0;
-
-	if (!s)
-		return -1;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	for (; isdigit((unsigned char)*s); s++) {
-		if (++n > 10)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return n > 0 && *s == '\0' ? v : -1;
-}
-
 /* Split a header value on commas outside <> and quotes into list (trimmed). */
 static void add_list_items(const char *value, char list[][SIP_REG_VALUE_MAX], int max, int *n,
 			   struct sip_reg_response *out, const char *what)
@@ -268,7 +249,7 @@ int sip_reg_read_response(const struct sip_msg *m, const char *contact_host,
 		goto out;
 	}
 	{
-		long c = parse_decimal(msg->cseq->number);
+		long c = sip_sub_number(msg->cseq->number);
 
 		if (c < 0 || c > 0xffffffffL) {
 			fail(why, whylen, "bad CSeq number");
@@ -305,7 +286,7 @@ int sip_reg_read_response(const struct sip_msg *m, const char *contact_host,
 	}
 
 	if (osip_message_header_get_byname(msg, "min-expires", 0, &h) >= 0 && h) {
-		out->min_expires = parse_decimal(h->hvalue);
+		out->min_expires = sip_sub_number(h->hvalue);
 		if (out->min_expires < 0 || out->min_expires > SIP_EXPIRES_MAX) {
 			fail(why, whylen, "bad Min-Expires value");
 			goto out;
@@ -317,7 +298,7 @@ int sip_reg_read_response(const struct sip_msg *m, const char *contact_host,
 		long hdr_expires = -1;
 
 		if (osip_message_get_expires(msg, 0, &h) >= 0 && h) {
-			hdr_expires = parse_decimal(h->hvalue);
+			hdr_expires = sip_sub_number(h->hvalue);
 			if (hdr_expires < 0 || hdr_expires > SIP_EXPIRES_MAX) {
 				fail(why, whylen, "bad Expires value");
 				goto out;
@@ -333,7 +314,7 @@ int sip_reg_read_response(const struct sip_msg *m, const char *contact_host,
 			if (port != contact_port)
 				continue;
 			if (osip_contact_param_get_byname(ct, "expires", &e) == 0 && e) {
-				long v = parse_decimal(e->gvalue);
+				long v = sip_sub_number(e->gvalue);
 
 				if (v < 0 || v > SIP_EXPIRES_MAX) {
 					fail(why, whylen, "bad Contact expires value");

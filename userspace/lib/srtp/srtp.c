@@ -320,6 +320,31 @@ static int hmac_sha1(struct srtp_dir_keys *k, const uint8_t *a, size_t alen, con
 	return 0;
 }
 
+/*
+ * The stream of ssrc. An unknown one, with SRTP_F_ANY_SSRC, starts fresh in *tmpl: inserted
+ * into the session when insert is set (sending), else left to the caller (receiving: kept
+ * only once a packet is authentic). NULL with *rc = -ENOENT or -ENOBUFS otherwise.
+ */
+static struct srtp_stream *stream_for(struct srtp_session *s, uint32_t ssrc,
+				      struct srtp_stream *tmpl, int insert, int *rc)
+{
+	struct srtp_stream *st = stream_find(s, ssrc);
+
+	if (st)
+		return st;
+	if (!(s->flags & SRTP_F_ANY_SSRC)) {
+		*rc = -ENOENT;
+		return NULL;
+	}
+	stream_init(tmpl, ssrc, 0);
+	if (!insert)
+		return tmpl;
+	st = stream_insert(s, tmpl);
+	if (!st)
+		*rc = -ENOBUFS;
+	return st;
+}
+
 static int fail(struct srtp_session *s, int rc)
 {
 	switch (rc) {
@@ -366,15 +391,9 @@ int srtp_session_protect_rtp(struct srtp_session *s, uint8_t *pkt, size_t *len, 
 		return fail(s, -ENOSPC);
 	ssrc = get_be32(pkt + 8);
 	seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
-	st = stream_find(s, ssrc);
-	if (!st) {
-		if (!(s->flags & SRTP_F_ANY_SSRC))
-			return fail(s, -ENOENT);
-		stream_init(&tmpl, ssrc, 0);
-		st = stream_insert(s, &tmpl);
-		if (!st)
-			return fail(s, -ENOBUFS);
-	}
+	st = stream_for(s, ssrc, &tmpl, 1, &rc);
+	if (!st)
+		return fail(s, rc);
 	index = window_index(&st->tx, st->initial_roc, seq);
 	if (index < 0)
 		return fail(s, -EINVAL);
@@ -413,14 +432,10 @@ int srtp_session_unprotect_rtp(struct srtp_session *s, uint8_t *pkt, size_t *len
 		return fail(s, hlen);
 	ssrc = get_be32(pkt + 8);
 	seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
-	st = stream_find(s, ssrc);
-	if (!st) {
-		if (!(s->flags & SRTP_F_ANY_SSRC))
-			return fail(s, -ENOENT);
-		/* Evaluate against a fresh stream; keep it only once the packet is authentic. */
-		stream_init(&tmpl, ssrc, 0);
-		st = &tmpl;
-	}
+	/* an unknown SSRC is evaluated against a fresh stream, kept once the packet is authentic */
+	st = stream_for(s, ssrc, &tmpl, 0, &rc);
+	if (!st)
+		return fail(s, rc);
 	index = window_index(&st->rx, st->initial_roc, seq);
 	if (index < 0)
 		return fail(s, -EALREADY);
@@ -466,15 +481,9 @@ int srtp_session_protect_rtcp(struct srtp_session *s, uint8_t *pkt, size_t *len,
 	if (cap < *len + SRTCP_INDEX_LEN + SRTCP_TAG_LEN)
 		return fail(s, -ENOSPC);
 	ssrc = get_be32(pkt + 4);
-	st = stream_find(s, ssrc);
-	if (!st) {
-		if (!(s->flags & SRTP_F_ANY_SSRC))
-			return fail(s, -ENOENT);
-		stream_init(&tmpl, ssrc, 0);
-		st = stream_insert(s, &tmpl);
-		if (!st)
-			return fail(s, -ENOBUFS);
-	}
+	st = stream_for(s, ssrc, &tmpl, 1, &rc);
+	if (!st)
+		return fail(s, rc);
 	index = st->tx_rtcp_index;
 	if (index > SRTCP_INDEX_MAX)
 		return fail(s, -EINVAL);	/* index space used up: new keys needed */
@@ -510,13 +519,9 @@ int srtp_session_unprotect_rtcp(struct srtp_session *s, uint8_t *pkt, size_t *le
 	ssrc = get_be32(pkt + 4);
 	e_index = get_be32(pkt + body);
 	index = e_index & SRTCP_INDEX_MAX;
-	st = stream_find(s, ssrc);
-	if (!st) {
-		if (!(s->flags & SRTP_F_ANY_SSRC))
-			return fail(s, -ENOENT);
-		stream_init(&tmpl, ssrc, 0);
-		st = &tmpl;
-	}
+	st = stream_for(s, ssrc, &tmpl, 0, &rc);
+	if (!st)
+		return fail(s, rc);
 	if (srtp_replay_check(&st->rx_rtcp, index) < 0)
 		return fail(s, -EALREADY);
 	rc = hmac_sha1(&s->rtcp, pkt, body + SRTCP_INDEX_LEN, NULL, 0, mac);

@@ -487,29 +487,23 @@ struct call *find_ims_call(struct b2bua *b, const char *call_id)
 	return NULL;
 }
 
-/* A one-off response to an app leg_request that belongs to no call. */
+/* One-off responses to requests that belong to no call. */
 void app_reply_plain(struct b2bua *b, struct app_ws *ws, const struct sip_msg *req,
-			    int status, const char *reason, const char *extra)
+		     int status, const char *reason, const char *extra)
 {
-	char buf[MSG_BUF], tag[24];
-	int n;
+	char buf[MSG_BUF];
+	int n = sip_msg_build_reply(req, status, reason, extra, buf, sizeof(buf));
 
-	sip_msg_random(tag, sizeof(tag), NULL);
-	n = sip_msg_build_response(req, status, reason, tag, NULL, extra, NULL, NULL, 0, buf,
-				   sizeof(buf));
 	if (n > 0)
 		app_side_send(&b->d->app_side, ws, buf, (size_t)n);
 }
 
 void ims_reply_plain(struct b2bua *b, const struct sip_msg *req, int status,
-			    const char *reason, const char *extra)
+		     const char *reason, const char *extra)
 {
-	char buf[MSG_BUF], tag[24];
-	int n;
+	char buf[MSG_BUF];
+	int n = sip_msg_build_reply(req, status, reason, extra, buf, sizeof(buf));
 
-	sip_msg_random(tag, sizeof(tag), NULL);
-	n = sip_msg_build_response(req, status, reason, tag, NULL, extra, NULL, NULL, 0, buf,
-				   sizeof(buf));
 	if (n > 0)
 		ims_side_send(&b->d->ims_side, buf, (size_t)n);
 }

@@ -158,6 +158,14 @@ void leg_take_invite(struct leg *l, const struct sip_msg *m);
 int call_take_offer(struct b2bua *b, struct call *c, struct leg *l, const struct sip_msg *m,
 		    const struct ims_reg_info *info, const char *side);
 int call_start_media(struct call *c, char *err, size_t errlen);
+/*
+ * The SDP answer in m (from IMS when from_ims, else from the app) translated for the
+ * other leg: offer is the offer it answers, x the call's translation state. Returns the
+ * text (malloc'ed, its length in *len), or NULL with the reason in err.
+ */
+char *call_translate_answer(struct call *c, const struct sip_msg *m, int from_ims,
+			    const struct sdp_session *offer, struct sdp_xlate *x, size_t *len,
+			    char *err, size_t errlen);
 
 /* call_out.c */
 void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg *m);

@@ -108,13 +108,8 @@ static void reinvite_start(struct call *c, struct leg *from, const struct sip_ms
 void reinvite_response(struct call *c, const struct sip_msg *m)
 {
 	struct leg *from = c->re_from, *to = c->re_to;
-	struct sdp_webrtc_local wl;
-	struct sdp_ims_local il;
-	struct sdp_session *ans = NULL, *out = NULL;
-	struct ims_reg_info info;
 	char err[SDP_ERR_MAX + 40], warn[400], *body = NULL;
 	size_t blen = 0;
-	int rc;
 
 	if (to == &c->ims)
 		call_retx_stop(c);
@@ -128,34 +123,19 @@ void reinvite_response(struct call *c, const struct sip_msg *m)
 		reinvite_clear(c);
 		return;
 	}
-	rc = -EINVAL;
-	snprintf(err, sizeof(err), "no SDP answer");
-	if (m->body && call_ims_info(c->b, &info)) {
-		rc = sdp_parse(m->body, m->body_len, &ans, err, sizeof(err));
-		if (rc == 0) {
-			call_local_sides(c, &wl, &il, &info);
-			rc = c->re_from_ims ?
-				sdp_xlate_webrtc_answer(c->re_offer, ans, &il, &c->re_x, &out, err,
-							sizeof(err)) :
-				sdp_xlate_ims_answer(c->re_offer, ans, &wl, &c->re_x, &out, err,
-						     sizeof(err));
-		}
-	}
-	sdp_free(ans);
-	if (rc == 0)
-		body = call_sdp_text(out, &blen);
-	sdp_free(out);
-	if (rc < 0 || !body || media_configure(c->media, &c->re_x) < 0) {
+	body = call_translate_answer(c, m, !c->re_from_ims, c->re_offer, &c->re_x, &blen, err,
+				     sizeof(err));
+	if (!body || media_configure(c->media, &c->re_x) < 0) {
 		/* the other leg took the change, the offerer cannot: end the call cleanly */
 		snprintf(warn, sizeof(warn), "Warning: 399 nwitd \"answer unusable: %s\"\r\n",
-			 rc < 0 ? err : "media setup failed");
+			 body ? "media setup failed" : err);
 		leg_respond(c, from, c->re_req, 488, NULL, warn, NULL, 0);
 		free(body);
 		reinvite_clear(c);
 		leg_send_bye(c, &c->ims);
 		if (c->winner >= 0)
 			leg_send_bye(c, &c->app[c->winner]);
-		call_end(c, "re-INVITE answer unusable: %s", rc < 0 ? err : "media");
+		call_end(c, "re-INVITE answer unusable: %s", body ? "media" : err);
 		return;
 	}
 	c->x = c->re_x;

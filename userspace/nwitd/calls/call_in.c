@@ -150,13 +150,9 @@ void ims_invite(struct b2bua *b, const struct sip_msg *m)
 void app_invite_response(struct call *c, struct leg *a, const struct sip_msg *m)
 {
 	struct leg *im = &c->ims;
-	struct sdp_webrtc_local wl;
-	struct sdp_ims_local il;
-	struct sdp_session *ans = NULL, *ims_sdp = NULL;
-	struct ims_reg_info info;
 	char err[SDP_ERR_MAX + 40], *body = NULL;
 	size_t blen = 0;
-	int rc, idx = (int)(a - c->app);
+	int idx = (int)(a - c->app);
 
 	if (m->status < 200) {
 		if (m->status == 180 && c->state == CALL_SETUP && !im->provisional) {
@@ -208,23 +204,10 @@ void app_invite_response(struct call *c, struct leg *a, const struct sip_msg *m)
 			leg_send_cancel(c, &c->app[i]);
 			call_tl(c, "CANCEL to app %s", app_side_id(&c->b->d->app_side, c->app[i].ws));
 		}
-	rc = -EINVAL;
-	snprintf(err, sizeof(err), "no SDP answer");
-	if (m->body && call_ims_info(c->b, &info)) {
-		rc = sdp_parse(m->body, m->body_len, &ans, err, sizeof(err));
-		if (rc == 0) {
-			call_local_sides(c, &wl, &il, &info);
-			rc = sdp_xlate_webrtc_answer(c->offer, ans, &il, &c->x, &ims_sdp, err,
-						     sizeof(err));
-		}
-	}
-	sdp_free(ans);
-	if (rc == 0)
-		body = call_sdp_text(ims_sdp, &blen);
-	sdp_free(ims_sdp);
-	if (rc < 0 || !body || call_start_media(c, err, sizeof(err)) < 0) {
+	body = call_translate_answer(c, m, 0, c->offer, &c->x, &blen, err, sizeof(err));
+	if (!body || call_start_media(c, err, sizeof(err)) < 0) {
 		free(body);
-		call_answer_unusable(c, a, im, "app", rc < 0 || body ? err : "cannot write the answer");
+		call_answer_unusable(c, a, im, "app", err);
 		return;
 	}
 	{

@@ -123,13 +123,9 @@ void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg *m)
 void ims_invite_response(struct call *c, const struct sip_msg *m)
 {
 	struct leg *im = &c->ims, *a = &c->app[0];
-	struct sdp_webrtc_local wl;
-	struct sdp_ims_local il;
-	struct sdp_session *ans = NULL, *web = NULL;
 	struct ims_reg_info info;
 	char err[SDP_ERR_MAX + 40], *body = NULL, warn[600];
 	size_t blen = 0;
-	int rc;
 
 	if (m->cseq != im->inv_cseq)
 		return;
@@ -143,19 +139,11 @@ void ims_invite_response(struct call *c, const struct sip_msg *m)
 		if (m->to_tag[0])
 			snprintf(im->remote, sizeof(im->remote), "%s", m->to);
 		call_tl(c, "IMS %d %s%s", m->status, m->reason, m->body ? " with SDP" : "");
-		if (m->body && !c->early && call_ims_info(c->b, &info)) {
+		if (m->body && !c->early) {
 			/* early media: the answer in a 183 goes to the app as its answer */
 			c->x = c->x_offer;
-			rc = sdp_parse(m->body, m->body_len, &ans, err, sizeof(err));
-			if (rc == 0) {
-				call_local_sides(c, &wl, &il, &info);
-				rc = sdp_xlate_ims_answer(c->offer, ans, &wl, &c->x, &web, err, sizeof(err));
-			}
-			sdp_free(ans);
-			if (rc == 0)
-				body = call_sdp_text(web, &blen);
-			sdp_free(web);
-			if (rc == 0 && body && media_configure(c->media, &c->x) == 0) {
+			body = call_translate_answer(c, m, 1, c->offer, &c->x, &blen, err, sizeof(err));
+			if (body && media_configure(c->media, &c->x) == 0) {
 				c->early = 1;
 				leg_respond(c, a, a->inv, 183, "Session Progress", NULL, body, blen);
 				free(body);
@@ -164,7 +152,7 @@ void ims_invite_response(struct call *c, const struct sip_msg *m)
 			}
 			free(body);
 			log_info("call %u: early media not passed on: %s", c->id,
-				 rc < 0 ? err : "media setup failed");
+				 body ? "media setup failed" : err);
 		}
 		leg_respond(c, a, a->inv, m->status == 183 ? 180 : m->status, m->status == 183 ? "Ringing" :
 			m->reason, NULL, NULL, 0);
@@ -219,18 +207,10 @@ void ims_invite_response(struct call *c, const struct sip_msg *m)
 		return;
 	}
 	c->x = c->x_offer;
-	rc = sdp_parse(m->body, m->body_len, &ans, err, sizeof(err));
-	if (rc == 0) {
-		call_local_sides(c, &wl, &il, &info);
-		rc = sdp_xlate_ims_answer(c->offer, ans, &wl, &c->x, &web, err, sizeof(err));
-	}
-	sdp_free(ans);
-	if (rc == 0)
-		body = call_sdp_text(web, &blen);
-	sdp_free(web);
-	if (rc < 0 || !body || call_start_media(c, err, sizeof(err)) < 0) {
+	body = call_translate_answer(c, m, 1, c->offer, &c->x, &blen, err, sizeof(err));
+	if (!body || call_start_media(c, err, sizeof(err)) < 0) {
 		free(body);
-		call_answer_unusable(c, im, a, "IMS", rc < 0 || body ? err : "cannot write the answer");
+		call_answer_unusable(c, im, a, "IMS", err);
 		return;
 	}
 	log_debug("call %u: IMS answer:\n%.*s\nbrowser answer:\n%.*s", c->id, (int)m->body_len,

@@ -159,3 +159,35 @@ int call_start_media(struct call *c, char *err, size_t errlen)
 		return -1;
 	return 0;
 }
+
+char *call_translate_answer(struct call *c, const struct sip_msg *m, int from_ims,
+			    const struct sdp_session *offer, struct sdp_xlate *x, size_t *len,
+			    char *err, size_t errlen)
+{
+	struct sdp_webrtc_local wl;
+	struct sdp_ims_local il;
+	struct sdp_session *ans = NULL, *out = NULL;
+	struct ims_reg_info info;
+	char *body = NULL;
+	int rc;
+
+	*len = 0;
+	if (!m->body || !call_ims_info(c->b, &info)) {
+		snprintf(err, errlen, "no SDP answer");
+		return NULL;
+	}
+	rc = sdp_parse(m->body, m->body_len, &ans, err, errlen);
+	if (rc == 0) {
+		call_local_sides(c, &wl, &il, &info);
+		rc = from_ims ? sdp_xlate_ims_answer(offer, ans, &wl, x, &out, err, errlen) :
+				sdp_xlate_webrtc_answer(offer, ans, &il, x, &out, err, errlen);
+	}
+	sdp_free(ans);
+	if (rc == 0) {
+		body = call_sdp_text(out, len);
+		if (!body)
+			snprintf(err, errlen, "cannot write the answer");
+	}
+	sdp_free(out);
+	return body;
+}

@@ -66,14 +66,12 @@ static void allow(const struct nwitd *d, enum side side, char *out, size_t n)
 static void reply(struct sip_router *r, enum side side, struct app_ws *ws,
 		  const struct sip_msg *m, int status, const char *reason, const char *extra)
 {
-	char *buf = malloc(REPLY_MAX), tag[24];
+	char *buf = malloc(REPLY_MAX);
 	int n;
 
 	if (!buf)
 		return;
-	sip_msg_random(tag, sizeof(tag), NULL);
-	n = sip_msg_build_response(m, status, reason, tag, NULL, extra, NULL, NULL, 0, buf,
-				   REPLY_MAX);
+	n = sip_msg_build_reply(m, status, reason, extra, buf, REPLY_MAX);
 	if (n > 0) {
 		if (side == SIDE_APP)
 			app_side_send(&r->d->app_side, ws, buf, (size_t)n);
@@ -244,18 +242,23 @@ static void router_stop(struct nwitd *d)
 static json_t *router_stats(struct nwitd *d)
 {
 	struct sip_router *r = d->router;
+	const struct { const char *name; uint64_t v; } rows[] = {
+		{ "parses", counter_get(COUNTER_SIP_PARSES) },
+		{ "received_app", r ? r->st.from_app : 0 },
+		{ "received_ims", r ? r->st.from_ims : 0 },
+		{ "malformed_app", r ? r->st.app_malformed : 0 },
+		{ "malformed_ims", r ? r->st.ims_malformed : 0 },
+		{ "answered_481", r ? r->st.no_dialog : 0 },
+		{ "answered_405", r ? r->st.not_allowed : 0 },
+		{ "answered_501", r ? r->st.not_implemented : 0 },
+	};
+	json_t *o;
 
-	if (!r)
+	if (!r || !(o = json_object()))
 		return NULL;
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "parses", (json_int_t)counter_get(COUNTER_SIP_PARSES),
-			 "received_app", (json_int_t)r->st.from_app,
-			 "received_ims", (json_int_t)r->st.from_ims,
-			 "malformed_app", (json_int_t)r->st.app_malformed,
-			 "malformed_ims", (json_int_t)r->st.ims_malformed,
-			 "answered_481", (json_int_t)r->st.no_dialog,
-			 "answered_405", (json_int_t)r->st.not_allowed,
-			 "answered_501", (json_int_t)r->st.not_implemented);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		json_object_set_new(o, rows[i].name, json_integer((json_int_t)rows[i].v));
+	return o;
 }
 
 const struct nwitd_service sip_router_service = {
