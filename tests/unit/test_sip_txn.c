@@ -76,7 +76,7 @@ static void run_until(unsigned ms)
 #define SENT_MAX 64
 
 static struct { unsigned at; char line[96]; char text[2048]; } sent[SENT_MAX];
-static int n_sent, n_resp, last_status, fail_send;
+static int n_sent, n_resp, last_status, last_err, fail_send;
 
 static int record_send(void *ctx, const char *buf, size_t len)
 {
@@ -92,11 +92,12 @@ static int record_send(void *ctx, const char *buf, size_t len)
 	return 0;
 }
 
-static void on_response(void *arg, const struct sip_msg *resp)
+static void on_response(void *arg, const struct sip_msg *resp, int err)
 {
 	(void)arg;
 	n_resp++;
 	last_status = resp ? resp->status : -1;
+	last_err = err;
 }
 
 static struct sip_txn_layer *layer(int reliable)
@@ -107,7 +108,7 @@ static struct sip_txn_layer *layer(int reliable)
 	sip_txn_layer_set_reliable(l, reliable);
 	memset(timers, 0, sizeof(timers));
 	now = 0;
-	n_sent = n_resp = last_status = fail_send = 0;
+	n_sent = n_resp = last_status = last_err = fail_send = 0;
 	return l;
 }
 
@@ -182,6 +183,7 @@ static void nict_udp_timeout(void **state)
 	check_times(want, 11);
 	assert_int_equal(n_resp, 1);
 	assert_int_equal(last_status, -1);	/* Timer F */
+	assert_int_equal(last_err, -ETIMEDOUT);
 	assert_int_equal(sip_txn_layer_count(l), 0);
 	run_until(60000);
 	assert_int_equal(n_sent, 11);
@@ -439,6 +441,16 @@ static void limits(void **state)
 	fail_send = 1;
 	assert_int_equal(sip_txn_client_start(l, &r, NULL, NULL, NULL), -ENOTCONN);
 	assert_int_equal(sip_txn_layer_count(l), 1);
+	fail_send = 0;
+	sip_txn_layer_free(l);
+	/* a retransmission the transport refuses ends the transaction (17.1.4) */
+	l = layer(0);
+	start(l, "MESSAGE", "z9hG4bK-z");
+	fail_send = 1;
+	run_until(500);
+	assert_int_equal(last_status, -1);
+	assert_int_equal(last_err, -ENOTCONN);
+	assert_int_equal(sip_txn_layer_count(l), 0);
 	sip_txn_layer_free(l);	/* frees what is left, stopping its timers (vt_stop checks) */
 }
 

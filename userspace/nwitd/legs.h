@@ -17,6 +17,7 @@
 
 struct app_ws;		/* one web app's WebSocket session */
 struct sip_msg;
+struct sip_txn_layer;
 
 struct app_side_ops {
 	/* Queue a SIP message to the app on ws and start writing it. */
@@ -54,6 +55,13 @@ struct ims_side_ops {
 	/* Send one SIP message to the P-CSCF on the registration's connection. */
 	int (*send)(void *ctx, const char *buf, size_t len);
 	int (*info)(void *ctx, struct ims_reg_info *info);
+	/* Send buf, our response (status) to the request req, through req's server
+	 * transaction (it answers req's retransmissions). */
+	int (*reply)(void *ctx, const struct sip_msg *req, int status, const char *buf,
+		     size_t len);
+	/* The transactions on that connection (sip/sip_txn.h): requests we send start a
+	 * client transaction there. */
+	struct sip_txn_layer *(*txns)(void *ctx);
 };
 
 struct ims_side {
@@ -90,6 +98,17 @@ static inline struct app_ws *app_side_next_callable(const struct app_side *s,
 static inline int ims_side_send(const struct ims_side *s, const char *buf, size_t len)
 {
 	return s->ops ? s->ops->send(s->ctx, buf, len) : -ENOTCONN;
+}
+
+static inline int ims_side_reply(const struct ims_side *s, const struct sip_msg *req,
+				 int status, const char *buf, size_t len)
+{
+	return s->ops ? s->ops->reply(s->ctx, req, status, buf, len) : -ENOTCONN;
+}
+
+static inline struct sip_txn_layer *ims_side_txns(const struct ims_side *s)
+{
+	return s->ops ? s->ops->txns(s->ctx) : NULL;
 }
 
 static inline int ims_side_info(const struct ims_side *s, struct ims_reg_info *info)

@@ -69,6 +69,15 @@ enum counter_id {
 
 void counter_inc(enum counter_id id);
 uint64_t counter_get(enum counter_id id);
+
+/* A service's own statistics as a table, for `nwitctl stats`. */
+struct stat_row {
+	const char *name;
+	uint64_t value;
+};
+/* {"name": value, ...} for n rows; NULL when out of memory. */
+json_t *stat_rows_json(const struct stat_row *rows, size_t n);
+#define STAT_ROWS_JSON(rows) stat_rows_json((rows), sizeof(rows) / sizeof((rows)[0]))
 void counters_reset(void);
 
 /* {"name": value, ...} for every counter. */

@@ -259,7 +259,18 @@ static struct sip_txn *find(struct txn_list *lists, const char *branch, const ch
 static void deliver(struct sip_txn *t, const struct sip_msg *resp)
 {
 	if (t->cb)
-		t->cb(t->arg, resp);
+		t->cb(t->arg, resp, 0);
+}
+
+/* The client transaction t ends without a final response. */
+static void give_up(struct sip_txn *t, int err)
+{
+	sip_txn_response_fn cb = t->cb;
+	void *arg = t->arg;
+
+	txn_free(t);
+	if (cb)
+		cb(arg, NULL, err);
 }
 
 /* Timer A, E or G fired: send again, with the next interval. */
@@ -268,13 +279,18 @@ static void on_retx(void *arg)
 	struct sip_txn *t = arg;
 	struct sip_txn_layer *l = t->l;
 	unsigned next = t->interval * 2;
+	int rc;
 
 	if (t->kind == NICT && (next > l->t2 || t->state == ST_PROCEEDING))
 		next = l->t2;			/* Timer E (17.1.2.2) */
 	else if (t->kind == IST && next > l->t2)
 		next = l->t2;			/* Timer G (17.2.1) */
 	/* Timer A doubles without a cap (17.1.1.2) */
-	l->send(l->send_ctx, t->buf, t->len);
+	rc = l->send(l->send_ctx, t->buf, t->len);
+	if (rc < 0 && (t->kind == ICT || t->kind == NICT)) {
+		give_up(t, rc);		/* a transport error (17.1.4) */
+		return;
+	}
 	if (retx_arm(t, next) < 0)
 		t->interval = 0;
 }
@@ -285,13 +301,7 @@ static void on_end(void *arg)
 	struct sip_txn *t = arg;
 
 	if ((t->kind == ICT || t->kind == NICT) && t->state != ST_COMPLETED) {
-		/* B or F: no final response */
-		sip_txn_response_fn cb = t->cb;
-		void *cbarg = t->arg;
-
-		txn_free(t);
-		if (cb)
-			cb(cbarg, NULL);
+		give_up(t, -ETIMEDOUT);		/* B or F: no final response */
 		return;
 	}
 	txn_free(t);	/* D, H, I, J, K, L, or a server transaction never answered */
@@ -308,6 +318,8 @@ int sip_txn_client_start(struct sip_txn_layer *l, const struct sip_txn_request *
 
 	if (out)
 		*out = NULL;
+	if (!l)
+		return -ENOTCONN;	/* no transport */
 	if (!strcmp(req->method, "ACK"))
 		return -EINVAL;	/* an ACK is no transaction */
 	if (find(l->client, req->branch, req->method))
@@ -356,6 +368,12 @@ void sip_txn_client_forget(struct sip_txn *t)
 		t->cb = NULL;
 		t->arg = NULL;
 	}
+}
+
+void sip_txn_client_abort(struct sip_txn *t)
+{
+	if (t)
+		txn_free(t);
 }
 
 /* The ACK to a failure of an INVITE (RFC 3261 17.1.1.3), sent now and on every
@@ -417,7 +435,7 @@ int sip_txn_response(struct sip_txn_layer *l, const struct sip_msg *m)
 
 		txn_free(t);
 		if (cb)
-			cb(arg, m);
+			cb(arg, m, 0);
 		return 0;
 	}
 	t->state = ST_COMPLETED;

@@ -47,9 +47,10 @@ struct sip_txn_timer_ops {
 
 /* Send one message on the transport. */
 typedef int (*sip_txn_send_fn)(void *ctx, const char *buf, size_t len);
-/* A response to a client transaction (provisional ones too), or NULL when it timed out
- * (Timer B or F) or could not be sent: the transaction is then gone. */
-typedef void (*sip_txn_response_fn)(void *arg, const struct sip_msg *resp);
+/* A response to a client transaction (provisional ones too, err 0), or none (resp NULL)
+ * when it timed out (Timer B or F: err -ETIMEDOUT) or a retransmission could not be sent
+ * (err from the transport, RFC 3261 17.1.4): the transaction is then gone. */
+typedef void (*sip_txn_response_fn)(void *arg, const struct sip_msg *resp, int err);
 
 struct sip_txn_layer *sip_txn_layer_new(sip_txn_send_fn send, void *send_ctx,
 					const struct sip_txn_timer_ops *timers, void *timer_ctx);
@@ -83,6 +84,8 @@ int sip_txn_client_start(struct sip_txn_layer *l, const struct sip_txn_request *
 			 sip_txn_response_fn cb, void *arg, struct sip_txn **out);
 /* The TU gives up on t (e.g. its call is gone): no callback any more; t finishes alone. */
 void sip_txn_client_forget(struct sip_txn *t);
+/* The TU withdraws t (e.g. its transport was replaced): gone now, nothing more is sent. */
+void sip_txn_client_abort(struct sip_txn *t);
 
 /* A response from the transport: 0 when a client transaction took it (delivered or
  * absorbed), -ENOENT when none matches (a stray: 2xx retransmissions go to the TU). */

@@ -130,27 +130,14 @@ void b2bua_ims_response(struct nwitd *d, const struct sip_msg *m)
 
 	if (!b)
 		return;
+	/* the first response to each INVITE comes through its client transaction
+	 * (call_ims_invite_answer); what is left here are 2xx retransmissions */
 	c = find_ims_call(b, m->call_id);
-	if (c && invite && c->re_to == &c->ims && m->cseq == c->ims.inv_cseq &&
-	    strcmp(m->branch, c->ims.inv_branch) == 0) {
-		reinvite_response(c, m);
-		return;
-	}
-	if (c && c->outgoing && invite && strcmp(m->branch, c->ims.inv_branch) == 0) {
-		if (c->state != CALL_ENDED) {
-			ims_invite_response(c, m);
-		} else if (m->status >= 300) {	/* e.g. 487 after our CANCEL */
-			snprintf(c->ims.remote, sizeof(c->ims.remote), "%s", m->to);
-			leg_send_ack(c, &c->ims, 0);
-			c->ims.final = m->status;
-		} else if (m->status >= 200) {
-			ims_stray_2xx(b, m);
-			c->ims.final = m->status;
-		}
-	} else if (!c && invite && m->status >= 200 && m->status < 300 &&
-		   strncmp(m->call_id, "nwit-", 5) == 0) {
+	if (c && invite)
+		call_ims_invite_answer(c, m);
+	else if (!c && invite && m->status >= 200 && m->status < 300 &&
+		 strncmp(m->call_id, "nwit-", 5) == 0)
 		ims_stray_2xx(b, m);
-	}
 }
 
 int b2bua_ims_request(struct nwitd *d, const struct sip_msg *m)

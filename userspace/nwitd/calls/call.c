@@ -56,6 +56,16 @@ struct ims_reg_info *call_ims_info(struct b2bua *b, struct ims_reg_info *i)
 	return i;
 }
 
+/* Our response to an IMS request, through its server transaction (sip/sip_txn.h). */
+static void ims_reply(struct b2bua *b, const struct sip_msg *req, int status, const char *buf,
+		      size_t len)
+{
+	int rc = ims_side_reply(&b->d->ims_side, req, status, buf, len);
+
+	if (rc < 0)
+		log_warnx("calls: sending a %d to the P-CSCF failed: %s", status, strerror(-rc));
+}
+
 int call_send_ims(struct call *c, const char *buf, size_t len)
 {
 	int rc = ims_side_send(&c->b->d->ims_side, buf, len);
@@ -123,6 +133,7 @@ struct sip_msg *call_msg_dup(const struct sip_msg *m)
 
 void leg_clear(struct leg *l)
 {
+	sip_txn_client_forget(l->inv_txn);	/* it finishes alone */
 	free(l->inv);
 	free(l->last_resp);
 	memset(l, 0, sizeof(*l));
@@ -163,7 +174,7 @@ int leg_respond(struct call *c, struct leg *l, const struct sip_msg *req, int st
 		return n;
 	}
 	if (is_ims)
-		call_send_ims(c, buf, (size_t)n);
+		ims_reply(c->b, req, status, buf, (size_t)n);
 	else if (l->ws)
 		app_side_send(&c->b->d->app_side, l->ws, buf, (size_t)n);
 	if ((l->inv && req == l->inv) || (c->re_req && req == c->re_req)) {
@@ -178,6 +189,60 @@ int leg_respond(struct call *c, struct leg *l, const struct sip_msg *req, int st
 }
 
 /* A leg_request on leg l: in-dialog when l has a remote tag, else the leg's INVITE/CANCEL. */
+/* What the client transaction of our INVITE on the IMS leg hands back. */
+static void on_ims_invite(void *arg, const struct sip_msg *m, int err)
+{
+	struct call *c = arg;
+	struct leg *im = &c->ims;
+
+	if (!m || m->status >= 200)
+		im->inv_txn = NULL;	/* the transaction is over */
+	if (m) {
+		call_ims_invite_answer(c, m);
+		return;
+	}
+	call_tl(c, "IMS INVITE: %s", err == -ETIMEDOUT ? "no response (Timer B)" :
+		strerror(-err));
+	if (c->re_to == im) {		/* a re-INVITE nobody answers */
+		leg_respond(c, c->re_from, c->re_req, 408, NULL, NULL, NULL, 0);
+		reinvite_clear(c);
+	} else if (c->outgoing && c->state == CALL_SETUP) {
+		call_no_answer(c);
+	}
+}
+
+/*
+ * A request on the IMS leg goes as a client transaction (sip/sip_txn.h: retransmitted
+ * over UDP, its responses matched, failures of an INVITE ACKed there); responses to an
+ * INVITE come back to on_ims_invite, the others are absorbed.
+ */
+static void ims_transaction(struct call *c, struct leg *l, const char *method,
+			    const char *branch, const char *ruri, const char *const *routes,
+			    const char *buf, size_t len)
+{
+	int invite = strcmp(method, "INVITE") == 0;
+	struct sip_txn_request tr = {
+		.buf = buf, .len = len, .method = method, .branch = branch, .ruri = ruri,
+		.n_routes = l->n_routes, .routes = routes,
+	};
+	int rc;
+
+	if (invite) {
+		sip_txn_client_forget(l->inv_txn);
+		l->inv_txn = NULL;
+	}
+	rc = sip_txn_client_start(ims_side_txns(&c->b->d->ims_side), &tr,
+				  invite ? on_ims_invite : NULL, invite ? c : NULL,
+				  invite ? &l->inv_txn : NULL);
+	if (invite)
+		l->inv_in_txn = rc == 0;
+	if (rc < 0) {
+		log_warnx("call %u: %s as a transaction failed (%s): sent once", c->id, method,
+			  strerror(-rc));
+		call_send_ims(c, buf, len);
+	}
+}
+
 int leg_request(struct call *c, struct leg *l, const char *method, const char *branch_in,
 		   uint32_t cseq, const char *extra, const char *body, size_t body_len,
 		   char **keep, size_t *keep_len)
@@ -235,7 +300,9 @@ int leg_request(struct call *c, struct leg *l, const char *method, const char *b
 	}
 	if (strcmp(method, "INVITE") == 0)
 		snprintf(l->inv_branch, sizeof(l->inv_branch), "%s", branch);
-	if (is_ims)
+	if (is_ims && strcmp(method, "ACK") != 0)
+		ims_transaction(c, l, method, branch, r.ruri, routes, buf, (size_t)n);
+	else if (is_ims)
 		call_send_ims(c, buf, (size_t)n);
 	else if (l->ws)
 		app_side_send(&c->b->d->app_side, l->ws, buf, (size_t)n);
@@ -262,6 +329,8 @@ void leg_send_cancel(struct call *c, struct leg *l)
 /* ACK: for a 2xx a new transaction (in-dialog), else the INVITE's branch and To. */
 void leg_send_ack(struct call *c, struct leg *l, int two_xx)
 {
+	if (!two_xx && l == &c->ims && l->inv_in_txn)
+		return;		/* its INVITE client transaction ACKs failures */
 	leg_request(c, l, "ACK", two_xx ? NULL : l->inv_branch, l->inv_cseq, NULL, NULL, 0, NULL, NULL);
 }
 
@@ -437,6 +506,16 @@ void call_retx_stop(struct call *c)
 	c->retx_buf = NULL;
 }
 
+void call_no_answer(struct call *c)
+{
+	call_tl(c, "no answer from IMS");
+	if (c->ims.provisional)
+		leg_send_cancel(c, &c->ims);
+	leg_respond(c, &c->app[0], c->app[0].inv, c->ims.provisional ? 480 : 408, NULL, NULL,
+		    NULL, 0);
+	call_end(c, "no answer");
+}
+
 static void call_on_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct call *c = arg;
@@ -446,12 +525,7 @@ static void call_on_timeout(evutil_socket_t fd, short what, void *arg)
 	if (c->state != CALL_SETUP)
 		return;
 	if (c->outgoing) {
-		call_tl(c, "no answer from IMS");
-		if (c->ims.provisional)
-			leg_send_cancel(c, &c->ims);
-		leg_respond(c, &c->app[0], c->app[0].inv, c->ims.provisional ? 480 : 408, NULL, NULL,
-			NULL, 0);
-		call_end(c, "no answer");
+		call_no_answer(c);
 	} else {
 		call_tl(c, "no app answered");
 		for (int i = 0; i < c->n_app; i++)
@@ -505,5 +579,5 @@ void ims_reply_plain(struct b2bua *b, const struct sip_msg *req, int status,
 	int n = sip_msg_build_reply(req, status, reason, extra, buf, sizeof(buf));
 
 	if (n > 0)
-		ims_side_send(&b->d->ims_side, buf, (size_t)n);
+		ims_reply(b, req, status, buf, (size_t)n);
 }

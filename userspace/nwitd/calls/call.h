@@ -25,6 +25,7 @@
 #include "sdp/sdp.h"
 #include "sdp/sdp_translate.h"
 #include "sip/sip_msg.h"
+#include "sip/sip_txn.h"
 
 struct app_ws;
 struct b2bua_msrp;
@@ -63,6 +64,10 @@ struct leg {
 	int provisional, final;		/* responses seen to our INVITE */
 	/* the INVITE we received on this leg (UAS) */
 	struct sip_msg *inv;
+	/* IMS leg: the client transaction of our INVITE (sip/sip_txn.h), until it is over;
+	 * inv_in_txn: that transaction ACKs the failures */
+	struct sip_txn *inv_txn;
+	int inv_in_txn;
 	char *last_resp;
 	size_t last_resp_len;
 	int acked;
@@ -133,7 +138,12 @@ void call_media_failed(void *arg, const char *why);
 struct call *call_new(struct b2bua *b, int outgoing);
 json_t *call_json(const struct call *c);
 void call_free(struct call *c);
+/* Retransmit our 2xx on the IMS leg (UDP) until its ACK (RFC 3261 13.3.1.4). */
 void call_retx_start(struct call *c, char *buf, size_t len);
+/* An outgoing call got no final answer (ring timeout, or Timer B of its INVITE). */
+void call_no_answer(struct call *c);
+/* A response to the INVITE we sent on the IMS leg (a first one or a retransmission). */
+void call_ims_invite_answer(struct call *c, const struct sip_msg *m);
 void call_retx_stop(struct call *c);
 struct call *find_app_call(struct b2bua *b, const char *call_id, struct leg **leg);
 struct call *find_ims_call(struct b2bua *b, const char *call_id);
@@ -176,6 +186,8 @@ void ims_invite(struct b2bua *b, const struct sip_msg *m);
 void app_invite_response(struct call *c, struct leg *a, const struct sip_msg *m);
 
 /* call_dialog.c */
+/* The re-INVITE in progress is over (answered, refused or timed out). */
+void reinvite_clear(struct call *c);
 void reinvite_response(struct call *c, const struct sip_msg *m);
 void dialog_request(struct call *c, struct leg *l, const struct sip_msg *m);
 void ims_stray_2xx(struct b2bua *b, const struct sip_msg *m);

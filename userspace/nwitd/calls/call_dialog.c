@@ -23,7 +23,7 @@
 
 /* --- re-INVITE (hold, resume, codec change) ---------------------------------------------- */
 
-static void reinvite_clear(struct call *c)
+void reinvite_clear(struct call *c)
 {
 	sdp_free(c->re_offer);
 	c->re_offer = NULL;
@@ -41,8 +41,8 @@ static void reinvite_start(struct call *c, struct leg *from, const struct sip_ms
 	struct sdp_ims_local il;
 	struct sdp_session *out = NULL;
 	struct ims_reg_info info;
-	char err[SDP_ERR_MAX + 40], warn[400], *body = NULL, *keep = NULL;
-	size_t blen = 0, klen = 0;
+	char err[SDP_ERR_MAX + 40], warn[400], *body = NULL;
+	size_t blen = 0;
 	int rc;
 
 	if (c->re_req) {
@@ -89,16 +89,14 @@ static void reinvite_start(struct call *c, struct leg *from, const struct sip_ms
 	c->re_from_ims = from_ims;
 	to->cseq++;
 	to->inv_cseq = to->cseq;
-	rc = leg_request(c, to, "INVITE", NULL, to->cseq, NULL, body, blen, from_ims ? NULL : &keep,
-		     from_ims ? NULL : &klen);
+	/* toward IMS, its client transaction retransmits it (Timer A) */
+	rc = leg_request(c, to, "INVITE", NULL, to->cseq, NULL, body, blen, NULL, NULL);
 	free(body);
 	if (rc < 0) {
 		leg_respond(c, from, m, 500, NULL, NULL, NULL, 0);
 		reinvite_clear(c);
 		return;
 	}
-	if (keep)
-		call_retx_start(c, keep, klen);
 	call_tl(c, "%s %s passed on%s", from_ims ? "IMS" : "app",
 	   strcmp(m->method, "INVITE") == 0 ? "re-INVITE" : m->method,
 	   strcmp(m->method, "INVITE") == 0 ? "" : " as re-INVITE");

@@ -115,7 +115,7 @@ void app_invite(struct b2bua *b, struct app_ws *ws, const struct sip_msg *m)
 		return;
 	}
 	call_tl(c, "IMS INVITE sent (Call-ID %s)", im->call_id);
-	call_retx_start(c, keep, klen);
+	free(keep);	/* its client transaction retransmits it (Timer A) */
 	call_start_ms(c->t_timeout, b->d->conf.calls_ring_timeout * 1000);
 }
 
@@ -223,4 +223,26 @@ void ims_invite_response(struct call *c, const struct sip_msg *m)
 	if (m->session_expires > 0)
 		call_refresh_start(c, m->session_expires);
 	call_tl(c, "app 200 OK sent (answer translated)");
+}
+
+void call_ims_invite_answer(struct call *c, const struct sip_msg *m)
+{
+	struct leg *im = &c->ims;
+
+	if (c->re_to == im && m->cseq == im->inv_cseq && strcmp(m->branch, im->inv_branch) == 0) {
+		reinvite_response(c, m);
+		return;
+	}
+	if (!c->outgoing || strcmp(m->branch, im->inv_branch) != 0)
+		return;
+	if (c->state != CALL_ENDED) {
+		ims_invite_response(c, m);
+	} else if (m->status >= 300) {	/* e.g. 487 after our CANCEL */
+		snprintf(im->remote, sizeof(im->remote), "%s", m->to);
+		leg_send_ack(c, im, 0);
+		im->final = m->status;
+	} else if (m->status >= 200) {
+		ims_stray_2xx(c->b, m);
+		im->final = m->status;
+	}
 }

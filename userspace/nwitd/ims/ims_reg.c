@@ -6,12 +6,10 @@
  *   response ──200──> registered ── refresh timer ──> REGISTER (cached credentials) ...
  *   SIGTERM ──> REGISTER Expires: 0 ──> deregistered
  *
- * Transactions: we keep exactly one REGISTER in flight, so the non-INVITE client
- * transaction of RFC 3261 17.1.2 is a few lines here (Timer E retransmissions over UDP,
- * Timer F for all transports) on libevent timers. osip2's transaction layer
- * (osip_transaction_*) would need its own fifo, a polling osip_timers_execute() tick and
- * its callback table for that one transaction; we use osip2 for what it is best at, the
- * parser (sip_reg.c), and keep the timers where the rest of nwitd keeps them.
+ * Transactions: exactly one REGISTER is in flight, as a client transaction of the
+ * connection's transaction layer (sip/sip_txn.h: Timer E retransmissions over UDP, Timer
+ * F on every transport). The layer belongs to the connection (ims_transport.c), so the
+ * calls and the pager send their requests to the P-CSCF through it too (legs.h).
  *
  * Failures: 403/404, a rejected credential, a MAC failure or an unanswerable challenge
  * stop registration with a clear reason (last_error) until the configuration is reloaded;
@@ -163,32 +161,30 @@ void ims_transport_failed(struct ims_reg *r, const char *fmt, ...)
 	log_info("ims: retrying in %u s via %s", delay, r->pcscf[r->pcscf_idx]);
 }
 
-void ims_on_retx(evutil_socket_t fd, short what, void *arg)
+void ims_reg_abort(struct ims_reg *r)
 {
-	struct ims_reg *r = arg;
-	int rc;
-
-	(void)fd;
-	(void)what;
-	if (!r->in_flight)
-		return;
-	rc = ims_transmit(r);
-	if (rc < 0) {
-		ims_transport_failed(r, "send to %s failed: %s", r->peer_text, strerror(-rc));
-		return;
-	}
-	r->retx_ms = r->retx_ms * 2 > T2_MS ? T2_MS : r->retx_ms * 2;
-	ims_start_timer_ms(r->t_retx, r->retx_ms);
+	sip_txn_client_abort(r->reg_txn);
+	r->reg_txn = NULL;
+	r->in_flight = 0;
 }
 
-void ims_on_timeout(evutil_socket_t fd, short what, void *arg)
+/* What the transaction layer hands back for our REGISTER (sip_txn.h). */
+static void on_register_answer(void *arg, const struct sip_msg *m, int err)
 {
 	struct ims_reg *r = arg;
 
-	(void)fd;
-	(void)what;
-	if (r->in_flight)
+	if (!m || m->status >= 200)
+		r->reg_txn = NULL;	/* the transaction is over */
+	if (m) {
+		ims_reg_response(r, m);
+		return;
+	}
+	if (!r->in_flight)
+		return;
+	if (err == -ETIMEDOUT)
 		ims_transport_failed(r, "no answer to REGISTER within %d s", TIMER_F_MS / 1000);
+	else
+		ims_transport_failed(r, "send to %s failed: %s", r->peer_text, strerror(-err));
 }
 
 /* Send a REGISTER of the current dialog (new CSeq and branch). */
@@ -224,7 +220,10 @@ void ims_send_register(struct ims_reg *r, const char *authorization)
 		return;
 	}
 	r->txlen = (size_t)n;
-	rc = ims_transmit(r);
+	ims_reg_abort(r);	/* one REGISTER in flight */
+	rc = sip_txn_client_start(r->txns, &(struct sip_txn_request){
+		.buf = r->tx, .len = r->txlen, .method = "REGISTER", .branch = r->branch },
+		on_register_answer, r, &r->reg_txn);
 	if (rc < 0) {
 		ims_transport_failed(r, "send to %s failed: %s", r->peer_text, strerror(-rc));
 		return;
@@ -232,12 +231,7 @@ void ims_send_register(struct ims_reg *r, const char *authorization)
 	counter_inc(COUNTER_IMS_REGISTERS_SENT);
 	log_debug("ims: REGISTER CSeq %u expires %u to %s", r->cseq, r->dereg ? 0 : r->expires_req,
 		  r->peer_text);
-	r->in_flight = 1;
-	if (!r->bev) {
-		r->retx_ms = T1_MS;
-		ims_start_timer_ms(r->t_retx, r->retx_ms);
-	}
-	ims_start_timer_ms(r->t_timeout, TIMER_F_MS);
+	r->in_flight = 1;	/* Timer E (UDP) and F run in the transaction */
 }
 
 /* The Authorization header answering r->chal with r->secret (nc advanced), or NULL. */
@@ -507,8 +501,6 @@ void ims_reg_response(struct ims_reg *r, const struct sip_msg *m)
 	if (resp->status < 200)
 		goto out;	/* provisional: Timer F keeps running */
 	r->in_flight = 0;
-	ims_stop_timer(r->t_retx);
-	ims_stop_timer(r->t_timeout);
 
 	if (resp->status >= 200 && resp->status < 300) {
 		if (r->dereg) {
@@ -599,9 +591,7 @@ void ims_reg_network_event(void *ctx, enum ims_reg_netev ev, long seconds, const
 		ims_set_error(r, "%s", why);
 		regevent_reset(r->sub);
 		ims_stop_timer(r->t_refresh);
-		ims_stop_timer(r->t_retx);
-		ims_stop_timer(r->t_timeout);
-		r->in_flight = 0;
+		ims_reg_abort(r);
 		r->expires_at = 0;
 		ims_set_state(r, REG_BACKOFF);
 		evtimer_add(r->t_retry, &tv);

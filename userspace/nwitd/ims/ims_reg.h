@@ -18,7 +18,5 @@ extern const struct nwitd_service ims_reg_service;
 void ims_reg_response(struct ims_reg *r, const struct sip_msg *m);
 /* The reg event subscription (ims_regevent.h) the router hands SUBSCRIBE/NOTIFY to. */
 struct ims_regevent *ims_reg_regevent(struct ims_reg *r);
-/* Count and log (rate-limited) a message from the P-CSCF that cannot be used. */
-void ims_reg_malformed(struct ims_reg *r, const char *why);
 
 #endif

@@ -59,12 +59,11 @@ static struct ims_reg *ims_new(struct nwitd *d)
 	r->d = d;
 	r->base = d->base;
 	r->fd = -1;
-	r->t_retx = evtimer_new(d->base, ims_on_retx, r);
-	r->t_timeout = evtimer_new(d->base, ims_on_timeout, r);
+	r->txns = sip_txn_layer_new_event(d->base, ims_wire_send, r);
 	r->t_refresh = evtimer_new(d->base, ims_on_refresh, r);
 	r->t_retry = evtimer_new(d->base, ims_on_retry, r);
 	r->sub = regevent_new(&host_ops, r, d->base, c->ims_reg_event_expires);
-	if (!r->t_retx || !r->t_timeout || !r->t_refresh || !r->t_retry || !r->sub)
+	if (!r->txns || !r->t_refresh || !r->t_retry || !r->sub)
 		goto fail;
 	if (!config_is_set(c, "ims", "pcscf")) {
 		r->state = REG_DISABLED;
@@ -130,10 +129,7 @@ static void ims_free(struct ims_reg *r)
 	if (!r)
 		return;
 	ims_close_connection(r);
-	if (r->t_retx)
-		event_free(r->t_retx);
-	if (r->t_timeout)
-		event_free(r->t_timeout);
+	sip_txn_layer_free(r->txns);
 	if (r->t_refresh)
 		event_free(r->t_refresh);
 	if (r->t_retry)
@@ -152,7 +148,7 @@ static int ims_start(struct nwitd *d)
 
 	sip_reg_parser_init();
 	r = ims_new(d);
-	if (!r || !r->t_retx || !r->t_timeout || !r->t_refresh || !r->t_retry || !r->sub) {
+	if (!r || !r->txns || !r->t_refresh || !r->t_retry || !r->sub) {
 		ims_free(r);
 		return -ENOMEM;
 	}
@@ -201,9 +197,7 @@ static void deregister(struct ims_reg *r)
 	if (r->state != REG_REGISTERED && r->state != REG_REFRESHING)
 		return;
 	ims_stop_timer(r->t_refresh);
-	ims_stop_timer(r->t_retx);
-	ims_stop_timer(r->t_timeout);
-	r->in_flight = 0;
+	ims_reg_abort(r);
 	r->dereg = 1;
 	ims_new_flow(r);
 	ims_set_state(r, REG_DEREGISTERING);
@@ -337,9 +331,27 @@ static int side_info(void *ctx, struct ims_reg_info *info)
 	return 0;
 }
 
+/* Our response to a request of the P-CSCF, through its transaction (only while registered). */
+static int host_reply(void *ctx, const struct sip_msg *req, int status, const char *buf,
+		      size_t len)
+{
+	struct ims_reg *r = ctx;
+
+	if (ims_transport_send(r, NULL, 0) == -ENOTCONN)
+		return -ENOTCONN;
+	return sip_txn_reply(r->txns, req, status, buf, len);
+}
+
+static struct sip_txn_layer *side_txns(void *ctx)
+{
+	return ((struct ims_reg *)ctx)->txns;
+}
+
 static const struct ims_side_ops side_ops = {
 	.send = ims_transport_send,
 	.info = side_info,
+	.reply = host_reply,
+	.txns = side_txns,
 };
 
 struct ims_regevent *ims_reg_regevent(struct ims_reg *r)
@@ -349,6 +361,7 @@ struct ims_regevent *ims_reg_regevent(struct ims_reg *r)
 
 static const struct regevent_host_ops host_ops = {
 	.send = ims_transport_send,
+	.reply = host_reply,
 	.info = side_info,
 	.network_event = ims_reg_network_event,
 	.answer_challenge = ims_reg_answer_challenge,

@@ -22,6 +22,7 @@
 #include "ims/ims_regevent.h"
 #include "sip/sip_auth.h"
 #include "sip/sip_reg.h"
+#include "sip/sip_txn.h"
 
 struct nwitd;
 struct sip_msg;
@@ -73,10 +74,11 @@ struct ims_reg {
 	char tx[4096];
 	size_t txlen;
 	int in_flight;
+	struct sip_txn *reg_txn;	/* its client transaction (sip_txn.h) */
 	char branch[48], call_id[96], from_tag[24];
 	uint32_t cseq;
-	unsigned int retx_ms;
-	struct event *t_retx, *t_timeout, *t_refresh, *t_retry, *t_dereg;
+	struct event *t_refresh, *t_retry, *t_dereg;
+	struct sip_txn_layer *txns;	/* the transactions on the connection */
 	int dereg;		/* the flow in progress removes the binding */
 
 	/* authentication */
@@ -115,11 +117,13 @@ void ims_start_timer_ms(struct event *ev, unsigned int ms);
 /* A transport error or timeout: next P-CSCF, capped exponential backoff. */
 void ims_transport_failed(struct ims_reg *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void ims_on_retx(evutil_socket_t fd, short what, void *arg);
-void ims_on_timeout(evutil_socket_t fd, short what, void *arg);
+/* The REGISTER in flight is no longer wanted (its connection went, a new flow began). */
+void ims_reg_abort(struct ims_reg *r);
 void ims_new_flow(struct ims_reg *r);
 void ims_on_retry(evutil_socket_t fd, short what, void *arg);
 void ims_on_refresh(evutil_socket_t fd, short what, void *arg);
+/* Count and log (rate-limited) a response from the P-CSCF that cannot be used. */
+void ims_reg_malformed(struct ims_reg *r, const char *why);
 void ims_reg_network_event(void *ctx, enum ims_reg_netev ev, long seconds, const char *why);
 int ims_reg_answer_challenge(void *ctx, const char *challenge, const char *method,
 			     const char *uri, char *out, size_t outlen);
@@ -127,7 +131,7 @@ int ims_reg_answer_challenge(void *ctx, const char *challenge, const char *metho
 /* ims_transport.c */
 void ims_close_connection(struct ims_reg *r);
 int ims_open_connection(struct ims_reg *r);
-int ims_transmit(struct ims_reg *r);
+int ims_wire_send(void *ctx, const char *buf, size_t len);
 int ims_transport_send(void *ctx, const char *buf, size_t len);
 
 #endif

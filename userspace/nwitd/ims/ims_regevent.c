@@ -457,7 +457,7 @@ static void reply(struct ims_regevent *s, const struct sip_msg *m, int status,
 				       sizeof(out));
 
 	if (n > 0)
-		s->host->send(s->host_ctx, out, (size_t)n);
+		s->host->reply(s->host_ctx, m, status, out, (size_t)n);
 }
 
 static void refuse(struct ims_regevent *s, const struct sip_msg *m, int status,

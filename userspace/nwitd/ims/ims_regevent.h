@@ -30,6 +30,9 @@ enum ims_reg_netev {
 struct regevent_host_ops {
 	/* Send one SIP message to the P-CSCF on the registration's connection. */
 	int (*send)(void *ctx, const char *buf, size_t len);
+	/* Send buf, the response (status) to req, through req's server transaction. */
+	int (*reply)(void *ctx, const struct sip_msg *req, int status, const char *buf,
+		     size_t len);
 	int (*info)(void *ctx, struct ims_reg_info *info);
 	void (*network_event)(void *ctx, enum ims_reg_netev ev, long seconds, const char *why);
 	/* Authorization header value answering a challenge to a request of ours other than

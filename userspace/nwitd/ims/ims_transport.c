@@ -52,9 +52,7 @@ void ims_close_connection(struct ims_reg *r)
 		close(r->fd);
 		r->fd = -1;
 	}
-	r->in_flight = 0;
-	ims_stop_timer(r->t_retx);
-	ims_stop_timer(r->t_timeout);
+	ims_reg_abort(r);
 }
 
 /* What the P-CSCF sent goes up unread: the router parses it once and routes it. */
@@ -155,6 +153,7 @@ int ims_open_connection(struct ims_reg *r)
 	const char *name = r->pcscf[r->pcscf_idx];
 	int tcp = r->transport == IMS_TRANSPORT_TCP, rc;
 
+	sip_txn_layer_set_reliable(r->txns, tcp);	/* TCP: no retransmissions */
 	hints.ai_socktype = tcp ? SOCK_STREAM : SOCK_DGRAM;
 	hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
 	snprintf(port, sizeof(port), "%u", r->port);
@@ -236,19 +235,23 @@ int ims_open_connection(struct ims_reg *r)
 	return 0;
 }
 
-/* --- transactions ---------------------------------------------------------------------- */
+/* --- sending ---------------------------------------------------------------------------- */
 
-int ims_transmit(struct ims_reg *r)
+/* On the connection, whatever the registration's state (the transactions' transport). */
+int ims_wire_send(void *ctx, const char *buf, size_t len)
 {
+	struct ims_reg *r = ctx;
+
+	if (r->fd < 0 && !r->bev)
+		return -ENOTCONN;
 	if (r->bev)
-		return bufferevent_write(r->bev, r->tx, r->txlen) == 0 ? 0 : -EIO;
-	if (send(r->fd, r->tx, r->txlen, 0) < 0)
+		return bufferevent_write(r->bev, buf, len) == 0 ? 0 : -EIO;
+	if (send(r->fd, buf, len, 0) < 0)
 		return -errno;
 	return 0;
 }
 
-/* --- the IMS side of legs.h --------------------------------------------------------- */
-
+/* The IMS side of legs.h: only while registered. len 0 only asks whether it could. */
 int ims_transport_send(void *ctx, const char *buf, size_t len)
 {
 	struct ims_reg *r = ctx;
@@ -256,9 +259,5 @@ int ims_transport_send(void *ctx, const char *buf, size_t len)
 	if (!r || (r->state != REG_REGISTERED && r->state != REG_REFRESHING) ||
 	    (r->fd < 0 && !r->bev))
 		return -ENOTCONN;
-	if (r->bev)
-		return bufferevent_write(r->bev, buf, len) == 0 ? 0 : -EIO;
-	if (send(r->fd, buf, len, 0) < 0)
-		return -errno;
-	return 0;
+	return len ? ims_wire_send(r, buf, len) : 0;
 }

@@ -18,12 +18,12 @@ extern const struct nwitd_service pager_service;
 
 /*
  * From the router (router/sip_router.c), each message parsed once: a MESSAGE outside a
- * dialog from an app or the IMS, and the responses to MESSAGE from either side.
+ * dialog from an app or the IMS, and the apps' responses to MESSAGE (responses from IMS
+ * reach the pager through its client transactions, sip/sip_txn.h).
  */
 void pager_app_request(struct nwitd *d, struct app_ws *ws, const struct sip_msg *m);
 void pager_app_response(struct nwitd *d, struct app_ws *ws, const struct sip_msg *m);
 void pager_ims_request(struct nwitd *d, const struct sip_msg *m);
-void pager_ims_response(struct nwitd *d, const struct sip_msg *m);
 /* The WebSocket ws is going away: its pending messages lose their app. */
 void pager_app_closed(struct nwitd *d, struct app_ws *ws);
 

@@ -17,6 +17,7 @@
 #include "messages/pager.h"
 #include "nwitd.h"
 #include "sip/sip_msg.h"
+#include "sip/sip_txn.h"
 
 #define REPLY_MAX 8192
 
@@ -27,7 +28,7 @@ struct sip_router {
 		uint64_t app_malformed, ims_malformed;	/* of those, not usable SIP */
 		uint64_t no_dialog, not_allowed, not_implemented;	/* 481, 405, 501 */
 	} st;
-	unsigned long app_malformed_logged;
+	unsigned long app_malformed_logged, ims_malformed_logged;
 };
 
 enum side { SIDE_APP, SIDE_IMS };
@@ -76,7 +77,7 @@ static void reply(struct sip_router *r, enum side side, struct app_ws *ws,
 		if (side == SIDE_APP)
 			app_side_send(&r->d->app_side, ws, buf, (size_t)n);
 		else
-			ims_side_send(&r->d->ims_side, buf, (size_t)n);
+			ims_side_reply(&r->d->ims_side, m, status, buf, (size_t)n);
 	}
 	free(buf);
 }
@@ -147,11 +148,9 @@ static void route_ims(struct sip_router *r, const struct sip_msg *m)
 				ims_reg_response(d->ims, m);
 		} else if (strcmp(m->method, "SUBSCRIBE") == 0) {
 			regevent_message(ims_reg_regevent(d->ims), m);
-		} else if (message) {
-			pager_ims_response(d, m);
-		} else {
-			b2bua_ims_response(d, m);
-		}
+		} else if (!message) {
+			b2bua_ims_response(d, m);	/* 2xx retransmissions to INVITE */
+		}	/* (a MESSAGE response without its transaction: nothing waits for it) */
 		return;
 	}
 	if (strcmp(m->method, "NOTIFY") == 0 &&
@@ -178,7 +177,7 @@ static void app_message(void *ctx, struct app_ws *ws, const char *buf, size_t le
 	if (sip_msg_parse_keep(buf, len, m, why, sizeof(why)) < 0) {
 		r->st.app_malformed++;
 		counter_inc(COUNTER_APP_SIP_MALFORMED);
-		if (r->app_malformed_logged++ < 10 || r->app_malformed_logged % 100 == 0)
+		if (r->app_malformed_logged++ < 10 || r->app_malformed_logged % 100 == 0)	/* idem */
 			log_info("sip: message from app %s ignored: %s", app_side_id(app, ws), why);
 	} else if (app->ops && app->ops->admit(ws, m)) {
 		route_app(r, ws, m);
@@ -198,6 +197,7 @@ static void app_closed(void *ctx, struct app_ws *ws)
 static void ims_message(void *ctx, const char *buf, size_t len)
 {
 	struct sip_router *r = ctx;
+	struct sip_txn_layer *txns = ims_side_txns(&r->d->ims_side);
 	struct sip_msg *m = malloc(sizeof(*m));
 	char why[160];
 
@@ -206,9 +206,12 @@ static void ims_message(void *ctx, const char *buf, size_t len)
 		return;
 	if (sip_msg_parse_keep(buf, len, m, why, sizeof(why)) < 0) {
 		r->st.ims_malformed++;
-		ims_reg_malformed(r->d->ims, why);
-	} else {
-		route_ims(r, m);
+		counter_inc(COUNTER_IMS_MALFORMED);
+		/* a hostile peer must not flood the log: the first ten, then every 100th */
+		if (r->ims_malformed_logged++ < 10 || r->ims_malformed_logged % 100 == 0)
+			log_info("sip: message from the P-CSCF ignored: %s", why);
+	} else if (m->is_request ? sip_txn_request(txns, m) == 1 : sip_txn_response(txns, m) < 0) {
+		route_ims(r, m);	/* not a retransmission, nor a response a transaction took */
 	}
 	sip_msg_release(m);
 	free(m);
@@ -242,7 +245,7 @@ static void router_stop(struct nwitd *d)
 static json_t *router_stats(struct nwitd *d)
 {
 	struct sip_router *r = d->router;
-	const struct { const char *name; uint64_t v; } rows[] = {
+	const struct stat_row rows[] = {
 		{ "parses", counter_get(COUNTER_SIP_PARSES) },
 		{ "received_app", r ? r->st.from_app : 0 },
 		{ "received_ims", r ? r->st.from_ims : 0 },
@@ -252,13 +255,7 @@ static json_t *router_stats(struct nwitd *d)
 		{ "answered_405", r ? r->st.not_allowed : 0 },
 		{ "answered_501", r ? r->st.not_implemented : 0 },
 	};
-	json_t *o;
-
-	if (!r || !(o = json_object()))
-		return NULL;
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		json_object_set_new(o, rows[i].name, json_integer((json_int_t)rows[i].v));
-	return o;
+	return r ? STAT_ROWS_JSON(rows) : NULL;
 }
 
 const struct nwitd_service sip_router_service = {

@@ -3,12 +3,16 @@
  * side (legs.h) is parsed here exactly once into one struct sip_msg, then handed by
  * direction, method, dialog and transaction to the service that owns it:
  *
+ * From the IMS, a retransmitted request is first absorbed by its server transaction and a
+ * response taken by its client transaction (sip/sip_txn.h, the IMS side's layer); what
+ * is left is routed:
+ *
  *   from the IMS                          from an app (after the app side admits it)
- *   REGISTER responses  -> ims/ims_reg    MESSAGE outside a dialog, and responses to
+ *   stray REGISTER responses -> ims_reg   MESSAGE outside a dialog, and responses to
  *   SUBSCRIBE responses, NOTIFY             MESSAGE -> messages/pager
  *     -> ims/ims_regevent                 everything else -> calls/b2bua
- *   MESSAGE outside a dialog, responses
- *     to MESSAGE -> messages/pager
+ *   MESSAGE outside a dialog
+ *     -> messages/pager
  *   everything else -> calls/b2bua
  *
  * A request nobody takes: 481 inside an unknown dialog (a To tag, or a method that only
