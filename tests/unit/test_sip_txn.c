@@ -76,7 +76,7 @@ static void run_until(unsigned ms)
 #define SENT_MAX 64
 
 static struct { unsigned at; char line[96]; char text[2048]; } sent[SENT_MAX];
-static int n_sent, n_resp, last_status, last_err, fail_send;
+static int n_sent, n_resp, last_status, last_err, fail_send, refuse_final;
 
 static int record_send(void *ctx, const char *buf, size_t len)
 {
@@ -92,12 +92,17 @@ static int record_send(void *ctx, const char *buf, size_t len)
 	return 0;
 }
 
-static void on_response(void *arg, const struct sip_msg *resp, int err)
+static int on_response(void *arg, const struct sip_msg *resp, int err)
 {
 	(void)arg;
 	n_resp++;
 	last_status = resp ? resp->status : -1;
 	last_err = err;
+	if (resp && resp->status >= 200 && refuse_final) {
+		refuse_final--;
+		return -EBADMSG;
+	}
+	return 0;
 }
 
 static struct sip_txn_layer *layer(int reliable)
@@ -108,7 +113,7 @@ static struct sip_txn_layer *layer(int reliable)
 	sip_txn_layer_set_reliable(l, reliable);
 	memset(timers, 0, sizeof(timers));
 	now = 0;
-	n_sent = n_resp = last_status = last_err = fail_send = 0;
+	n_sent = n_resp = last_status = last_err = fail_send = refuse_final = 0;
 	return l;
 }
 
@@ -226,6 +231,27 @@ static void nict_final_and_timer_k(void **state)
 	assert_int_equal(sip_txn_response(l, response(200, "MESSAGE", "z9hG4bK-m3")), -ENOENT);
 	/* another method on the same branch is another transaction */
 	assert_int_equal(sip_txn_response(l, response(200, "CANCEL", "z9hG4bK-m3")), -ENOENT);
+	sip_txn_layer_free(l);
+}
+
+/* A final response the TU cannot use is dropped: the next one completes the transaction. */
+static void nict_refused_final(void **state)
+{
+	struct sip_txn_layer *l = layer(0);
+
+	(void)state;
+	start(l, "REGISTER", "z9hG4bK-m4");
+	refuse_final = 1;
+	assert_int_equal(sip_txn_response(l, response(200, "REGISTER", "z9hG4bK-m4")), 0);
+	assert_int_equal(n_resp, 1);
+	run_until(600);
+	assert_int_equal(n_sent, 2);	/* Timer E still runs */
+	assert_int_equal(sip_txn_response(l, response(200, "REGISTER", "z9hG4bK-m4")), 0);
+	assert_int_equal(n_resp, 2);
+	run_until(2000);
+	assert_int_equal(n_sent, 2);	/* completed */
+	assert_int_equal(sip_txn_response(l, response(200, "REGISTER", "z9hG4bK-m4")), 0);
+	assert_int_equal(n_resp, 2);	/* absorbed */
 	sip_txn_layer_free(l);
 }
 
@@ -460,6 +486,7 @@ int main(void)
 		cmocka_unit_test(nict_udp_timeout),
 		cmocka_unit_test(nict_proceeding_t2),
 		cmocka_unit_test(nict_final_and_timer_k),
+		cmocka_unit_test(nict_refused_final),
 		cmocka_unit_test(nict_reliable),
 		cmocka_unit_test(ict_udp_timeout),
 		cmocka_unit_test(ict_failure_ack),

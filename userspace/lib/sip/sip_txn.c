@@ -259,7 +259,7 @@ static struct sip_txn *find(struct txn_list *lists, const char *branch, const ch
 static void deliver(struct sip_txn *t, const struct sip_msg *resp)
 {
 	if (t->cb)
-		t->cb(t->arg, resp, 0);
+		t->cb(t->arg, resp, 0);	/* a provisional one: what the TU says does not matter */
 }
 
 /* The client transaction t ends without a final response. */
@@ -427,23 +427,19 @@ int sip_txn_response(struct sip_txn_layer *l, const struct sip_msg *m)
 		deliver(t, m);
 		return 0;
 	}
+	/* a final response: the TU first; one it finds unusable is dropped as malformed
+	 * (RFC 3261 8.1.3.2 lets it discard responses), the transaction waits on */
+	if (t->cb && t->cb(t->arg, m, 0) < 0)
+		return 0;
 	timer_stop(l, &t->t_retx);
 	if (t->kind == ICT && m->status < 300) {
-		/* 2xx: the TU ACKs it and takes its retransmissions (17.1.1.2) */
-		sip_txn_response_fn cb = t->cb;
-		void *arg = t->arg;
-
-		txn_free(t);
-		if (cb)
-			cb(arg, m, 0);
+		txn_free(t);	/* 2xx: the TU ACKs it and takes its retransmissions (17.1.1.2) */
 		return 0;
 	}
 	t->state = ST_COMPLETED;
+	t->cb = NULL;	/* the TU is done with t; the layer still owns it */
 	if (t->kind == ICT)
 		send_ack(t, m);
-	deliver(t, m);
-	/* t may not be used by the TU any more; the layer still owns it */
-	t->cb = NULL;
 	end_arm(t, t->reliable ? 0 : t->kind == ICT ? 64 * l->t1 : l->t4);	/* D or K */
 	return 0;
 }

@@ -47,10 +47,14 @@ struct sip_txn_timer_ops {
 
 /* Send one message on the transport. */
 typedef int (*sip_txn_send_fn)(void *ctx, const char *buf, size_t len);
-/* A response to a client transaction (provisional ones too, err 0), or none (resp NULL)
+/*
+ * A response to a client transaction (provisional ones too, err 0), or none (resp NULL)
  * when it timed out (Timer B or F: err -ETIMEDOUT) or a retransmission could not be sent
- * (err from the transport, RFC 3261 17.1.4): the transaction is then gone. */
-typedef void (*sip_txn_response_fn)(void *arg, const struct sip_msg *resp, int err);
+ * (err from the transport, RFC 3261 17.1.4): the transaction is then gone. For a final
+ * response, a negative return drops it as malformed and the transaction waits on (for a
+ * retransmission, or its timeout). It must not abort its own transaction.
+ */
+typedef int (*sip_txn_response_fn)(void *arg, const struct sip_msg *resp, int err);
 
 struct sip_txn_layer *sip_txn_layer_new(sip_txn_send_fn send, void *send_ctx,
 					const struct sip_txn_timer_ops *timers, void *timer_ctx);

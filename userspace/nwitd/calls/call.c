@@ -190,7 +190,7 @@ int leg_respond(struct call *c, struct leg *l, const struct sip_msg *req, int st
 
 /* A leg_request on leg l: in-dialog when l has a remote tag, else the leg's INVITE/CANCEL. */
 /* What the client transaction of our INVITE on the IMS leg hands back. */
-static void on_ims_invite(void *arg, const struct sip_msg *m, int err)
+static int on_ims_invite(void *arg, const struct sip_msg *m, int err)
 {
 	struct call *c = arg;
 	struct leg *im = &c->ims;
@@ -199,7 +199,7 @@ static void on_ims_invite(void *arg, const struct sip_msg *m, int err)
 		im->inv_txn = NULL;	/* the transaction is over */
 	if (m) {
 		call_ims_invite_answer(c, m);
-		return;
+		return 0;
 	}
 	call_tl(c, "IMS INVITE: %s", err == -ETIMEDOUT ? "no response (Timer B)" :
 		strerror(-err));
@@ -209,6 +209,7 @@ static void on_ims_invite(void *arg, const struct sip_msg *m, int err)
 	} else if (c->outgoing && c->state == CALL_SETUP) {
 		call_no_answer(c);
 	}
+	return 0;
 }
 
 /*

@@ -169,22 +169,28 @@ void ims_reg_abort(struct ims_reg *r)
 }
 
 /* What the transaction layer hands back for our REGISTER (sip_txn.h). */
-static void on_register_answer(void *arg, const struct sip_msg *m, int err)
+static int on_register_answer(void *arg, const struct sip_msg *m, int err)
 {
 	struct ims_reg *r = arg;
+	struct sip_txn *t = r->reg_txn;
+	int rc;
 
-	if (!m || m->status >= 200)
-		r->reg_txn = NULL;	/* the transaction is over */
 	if (m) {
-		ims_reg_response(r, m);
-		return;
+		if (m->status >= 200)
+			r->reg_txn = NULL;	/* over, unless the answer is unusable */
+		rc = ims_reg_response(r, m);
+		if (rc == -EBADMSG && m->status >= 200)
+			r->reg_txn = t;	/* dropped: a better answer may still come */
+		return rc;
 	}
+	r->reg_txn = NULL;
 	if (!r->in_flight)
-		return;
+		return 0;
 	if (err == -ETIMEDOUT)
 		ims_transport_failed(r, "no answer to REGISTER within %d s", TIMER_F_MS / 1000);
 	else
 		ims_transport_failed(r, "send to %s failed: %s", r->peer_text, strerror(-err));
+	return 0;
 }
 
 /* Send a REGISTER of the current dialog (new CSeq and branch). */
@@ -479,16 +485,18 @@ void ims_reg_malformed(struct ims_reg *r, const char *why)
 			  r->peer_text, why, (unsigned long long)r->malformed_logged);
 }
 
-void ims_reg_response(struct ims_reg *r, const struct sip_msg *m)
+int ims_reg_response(struct ims_reg *r, const struct sip_msg *m)
 {
 	struct sip_reg_response *resp;
 	char why[128];
+	int rc = 0;
 
 	resp = malloc(sizeof(*resp));
 	if (!resp)
-		return;
+		return -ENOMEM;
 	if (sip_reg_read_response(m, r->local_host, r->local_port, resp, why, sizeof(why)) < 0) {
 		ims_reg_malformed(r, why);
+		rc = -EBADMSG;
 		goto out;
 	}
 	if (resp->warning[0])
@@ -547,6 +555,7 @@ void ims_reg_response(struct ims_reg *r, const struct sip_msg *m)
 	}
 out:
 	free(resp);
+	return rc;
 }
 
 /* --- for the reg event subscription (its host, ims_regevent.h) -------------------------- */

@@ -14,8 +14,9 @@ struct sip_msg;
 
 extern const struct nwitd_service ims_reg_service;
 
-/* A response to REGISTER, from the router. */
-void ims_reg_response(struct ims_reg *r, const struct sip_msg *m);
+/* A response to REGISTER (from its transaction, or a stray one from the router): 0, or
+ * -EBADMSG when it was unusable (counted and logged). */
+int ims_reg_response(struct ims_reg *r, const struct sip_msg *m);
 /* The reg event subscription (ims_regevent.h) the router hands SUBSCRIBE/NOTIFY to. */
 struct ims_regevent *ims_reg_regevent(struct ims_reg *r);
 

@@ -161,7 +161,7 @@ static void outcome(struct txn *t, int status, const char *fmt, ...)
 }
 
 static void on_timeout(evutil_socket_t fd, short what, void *arg);
-static void on_ims_answer(void *arg, const struct sip_msg *m, int err);
+static int on_ims_answer(void *arg, const struct sip_msg *m, int err);
 
 static struct txn *txn_new(struct pager *p, int outgoing, const struct sip_msg *req)
 {
@@ -392,7 +392,7 @@ static void app_message(struct pager *p, struct app_ws *ws, const struct sip_msg
 
 /* What our MESSAGE t's client transaction hands back: a response, or none (Timer F, or
  * the transport refused it: RFC 3261 8.1.3.1 counts that as a 503). */
-static void on_ims_answer(void *arg, const struct sip_msg *m, int err)
+static int on_ims_answer(void *arg, const struct sip_msg *m, int err)
 {
 	struct txn *t = arg;
 	struct pager *p = t->p;
@@ -400,7 +400,7 @@ static void on_ims_answer(void *arg, const struct sip_msg *m, int err)
 	int status;
 
 	if (m && m->status < 200)
-		return;		/* provisional: Timer E goes on at T2 in the transaction */
+		return 0;	/* provisional: Timer E goes on at T2 in the transaction */
 	t->ims_txn = NULL;	/* the transaction is over */
 	if (!m) {
 		p->st.out_timeouts++;
@@ -410,7 +410,7 @@ static void on_ims_answer(void *arg, const struct sip_msg *m, int err)
 		if (t->ws)
 			reply(p, t->ws, t->req, err == -ETIMEDOUT ? 408 : 503, NULL, NULL);
 		txn_free(t);
-		return;
+		return 0;
 	}
 	extra[0] = '\0';
 	if (m->status < 300) {
@@ -429,6 +429,7 @@ static void on_ims_answer(void *arg, const struct sip_msg *m, int err)
 		      status == m->status && m->reason[0] ? m->reason : NULL,
 		      extra[0] ? extra : NULL);
 	txn_free(t);
+	return 0;
 }
 
 /* --- IMS -> apps ------------------------------------------------------------------------- */
