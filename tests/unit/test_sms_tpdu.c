@@ -145,6 +145,10 @@ static void ucs2(void **state)
 			 -EBADMSG); /* lone low surrogate */
 	assert_int_equal(sms_ucs2_to_utf8((const uint8_t *)"\xd8\x3d", 2, back, sizeof(back), NULL),
 			 -EBADMSG); /* cut pair */
+	/* NUL characters would cut texts short: refused both ways */
+	assert_int_equal(sms_ucs2_to_utf8((const uint8_t *)"\x00\x41\x00\x00", 4, back,
+					  sizeof(back), NULL), -EBADMSG);
+	assert_int_equal(sms_ucs2_from_utf8((const uint8_t *)"a\0b", 3, out, sizeof(out), &n), -EILSEQ);
 }
 
 static void addresses(void **state)
@@ -483,7 +487,11 @@ static void submit_concatenated(void **state)
 	r.text = (const uint8_t *)"\xff";
 	r.text_len = 1;
 	assert_int_equal(sms_submit_text(&r, &mr, &ref, parts, 4, &n, err, sizeof(err)), -EILSEQ);
+	r.text = (const uint8_t *)"a\0b";
+	r.text_len = 3;
+	assert_int_equal(sms_submit_text(&r, &mr, &ref, parts, 4, &n, err, sizeof(err)), -EILSEQ);
 	r.text = (const uint8_t *)"x";
+	r.text_len = 1;
 	r.to = "bob";
 	assert_int_equal(sms_submit_text(&r, &mr, &ref, parts, 4, &n, err, sizeof(err)), -EINVAL);
 	assert_int_equal(mr, 5);

@@ -149,7 +149,8 @@ int sms_rp_addr_encode(const struct sms_addr *a, bool present, uint8_t *out, siz
 		out[0] = 0;
 		return 1;
 	}
-	if (a->ton == SMS_TON_ALPHANUMERIC || a->ton > 7 || a->npi > 15)
+	/* BCD whatever the type of number (TS 24.008 10.5.4.7): no alphanumeric form */
+	if (a->ton > 7 || a->npi > 15)
 		return -EINVAL;
 	if (cap < 2)
 		return -ENOSPC;

@@ -57,7 +57,7 @@ static int survey(const uint8_t *s, size_t len, bool *gsm7, size_t *septets, siz
 	*gsm7 = true;
 	*septets = *octets = 0;
 	while (i < len) {
-		if (sms_utf8_next(s + i, len - i, &cp, &used) < 0)
+		if (sms_utf8_next(s + i, len - i, &cp, &used) < 0 || cp == 0)
 			return -EILSEQ;
 		if (!sms_gsm7_septets_for(cp))
 			*gsm7 = false;

@@ -46,12 +46,12 @@ size_t sms_gsm7_pack(const uint8_t *septets, size_t n, size_t first, uint8_t *ou
  */
 int sms_gsm7_unpack(const uint8_t *in, size_t inlen, size_t first, size_t n, uint8_t *septets);
 
-/* UTF-8 -> UTF-16BE. 0 with *n octets, -EILSEQ, -ENOSPC. */
+/* UTF-8 -> UTF-16BE. 0 with *n octets, -EILSEQ (not UTF-8, or a NUL), -ENOSPC. */
 int sms_ucs2_from_utf8(const uint8_t *s, size_t len, uint8_t *out, size_t cap, size_t *n);
 
 /*
- * UTF-16BE -> UTF-8 (NUL-terminated). 0, -EBADMSG (odd length, a lone surrogate),
- * -ENOSPC.
+ * UTF-16BE -> UTF-8 (NUL-terminated). 0, -EBADMSG (odd length, a lone surrogate, a
+ * NUL character), -ENOSPC.
  */
 int sms_ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t cap, size_t *outlen);
 

@@ -267,7 +267,8 @@ struct sms_submit_req {
  * header, never cutting an escape sequence or a surrogate pair. Each part takes the
  * next TP-MR after *last_mr (9.2.3.6), a concatenated message the next reference after
  * *last_ref; both are advanced only on success. 0 with *nparts, -EINVAL (address),
- * -EILSEQ (not UTF-8), -EMSGSIZE (more than max_parts parts; at most 255).
+ * -EILSEQ (not UTF-8, or a NUL character), -EMSGSIZE (more than max_parts parts; at
+ * most 255).
  */
 int sms_submit_text(const struct sms_submit_req *r, uint8_t *last_mr, uint16_t *last_ref,
 		    struct sms_tpdu_buf *parts, size_t max_parts, size_t *nparts, char *err,

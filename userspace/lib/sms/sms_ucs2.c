@@ -14,6 +14,8 @@ int sms_ucs2_from_utf8(const uint8_t *s, size_t len, uint8_t *out, size_t cap, s
 		if (rc < 0)
 			return rc;
 		i += used;
+		if (cp == 0)
+			return -EILSEQ; /* a NUL would cut the text short on the way to an app */
 		if (cp >= 0x10000) {
 			uint32_t v = cp - 0x10000, hi = 0xd800 | (v >> 10), lo = 0xdc00 | (v & 0x3ff);
 
@@ -43,7 +45,7 @@ int sms_ucs2_to_utf8(const uint8_t *in, size_t len, char *out, size_t cap, size_
 	for (size_t i = 0; i < len; i += 2) {
 		uint32_t u = (uint32_t)in[i] << 8 | in[i + 1];
 
-		if (u >= 0xdc00 && u <= 0xdfff)
+		if (u == 0 || (u >= 0xdc00 && u <= 0xdfff))
 			return -EBADMSG;
 		if (u >= 0xd800 && u <= 0xdbff) {
 			uint32_t lo;
