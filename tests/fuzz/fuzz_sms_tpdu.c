@@ -4,7 +4,7 @@
  * -EBADMSG and a reason; what decodes is written again and decodes to the same fields
  * and text), or a UTF-8 text to cut into SMS-SUBMITs (options from the second octet),
  * whose parts must decode, carry consistent concatenation headers and TP-MRs, and join
- * back to the text byte for byte.
+ * back to the text byte for byte, or a URI whose phone number is taken.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -128,10 +128,28 @@ static void split(uint8_t opt, const uint8_t *p, size_t n)
 		abort();
 }
 
+static void uri(const uint8_t *p, size_t n)
+{
+	static char s[512];
+	struct sms_addr a;
+	char back[SMS_ADDR_TEXT_MAX + 2];
+
+	if (n >= sizeof(s))
+		return;
+	memcpy(s, p, n);
+	s[n] = 0;
+	if (sms_addr_from_uri(s, &a) == 0 &&
+	    (!a.text[0] || strlen(a.text) > SMS_TP_ADDR_DIGITS_MAX ||
+	     sms_addr_format(&a, back, sizeof(back)) != 0))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
+	if (data[0] == 0xff)
+		return uri(data + 1, size - 1), 0;
 	switch (data[0] & 3) {
 	case 0:
 		deliver(data + 1, size - 1);

@@ -183,6 +183,23 @@ static void addresses(void **state)
 	assert_int_equal(sms_addr_parse("+1-555-(123).4567", &a), 0);
 	assert_string_equal(a.text, "15551234567");
 	assert_int_equal(a.ton, SMS_TON_INTERNATIONAL);
+	/* the URIs apps address */
+	assert_int_equal(sms_addr_from_uri("tel:+1-555-123-4567;phone-context=+1", &a), 0);
+	assert_string_equal(a.text, "15551234567");
+	assert_int_equal(a.ton, SMS_TON_INTERNATIONAL);
+	assert_int_equal(sms_addr_from_uri("sip:+46708251358@ims.example.net;user=phone", &a), 0);
+	assert_string_equal(a.text, "46708251358");
+	assert_int_equal(sms_addr_from_uri("SIPS:0708251358@ims.example.net;transport=tcp;USER=phone",
+					   &a), 0);
+	assert_int_equal(a.ton, SMS_TON_UNKNOWN);
+	assert_string_equal(a.text, "0708251358");
+	assert_int_equal(sms_addr_from_uri("sip:+46708251358@ims.example.net", &a), -EINVAL);
+	assert_int_equal(sms_addr_from_uri("sip:+46708251358@ims.example.net;user=phonex", &a), -EINVAL);
+	assert_int_equal(sms_addr_from_uri("sip:bob@ims.example.net;user=phone", &a), -EINVAL);
+	assert_int_equal(sms_addr_from_uri("sip:+4670;x=1@ims.example.net;user=phone", &a), -EINVAL);
+	assert_int_equal(sms_addr_from_uri("tel:", &a), -EINVAL);
+	assert_int_equal(sms_addr_from_uri("mailto:+4670", &a), -EINVAL);
+	assert_int_equal(sms_addr_from_uri("sip:@host;user=phone", &a), -EINVAL);
 	assert_int_equal(sms_addr_parse("", &a), -EINVAL);
 	assert_int_equal(sms_addr_parse("+", &a), -EINVAL);
 	assert_int_equal(sms_addr_parse("sip:bob@example.com", &a), -EINVAL);

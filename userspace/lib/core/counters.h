@@ -61,6 +61,7 @@
 	X(SMS_TPDU_MALFORMED, "sms_tpdu_malformed", "SMS TPDUs (TS 23.040) refused as malformed") \
 	X(SMS_REASSEMBLY_ERRORS, "sms_reassembly_errors", "concatenated SMS parts refused (too many parts or messages, not text)") \
 	X(SMS_REASSEMBLY_TIMEOUTS, "sms_reassembly_timeouts", "concatenated SMS dropped incomplete after the timeout") \
+	X(IMDN_MALFORMED, "imdn_malformed", "IMDN documents (RFC 5438) refused as malformed") \
 	X(PAGER_REFUSED, "pager_refused", "pager-mode messages refused (type, size, UTF-8, CPIM)")
 
 enum counter_id {

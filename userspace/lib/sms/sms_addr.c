@@ -4,8 +4,10 @@
  * length in octets, BCD digits).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sms/sms_err.h"
 #include "sms/sms_text.h"
@@ -42,6 +44,40 @@ int sms_addr_parse(const char *s, struct sms_addr *a)
 		return -EINVAL;
 	a->text[n] = '\0';
 	return 0;
+}
+
+/* Whether the URI parameters from p (";a=b;user=phone") hold user=phone. */
+static bool user_phone(const char *p)
+{
+	for (; p && *p; p = strchr(p + 1, ';'))
+		if (strncasecmp(p, ";user=phone", 11) == 0 && (p[11] == '\0' || p[11] == ';'))
+			return true;
+	return false;
+}
+
+int sms_addr_from_uri(const char *uri, struct sms_addr *a)
+{
+	char num[SMS_TP_ADDR_DIGITS_MAX * 2 + 8];
+	const char *user, *end;
+	size_t n;
+
+	if (strncasecmp(uri, "tel:", 4) == 0) {
+		user = uri + 4;
+		end = user + strcspn(user, ";");
+	} else if (strncasecmp(uri, "sip:", 4) == 0 || strncasecmp(uri, "sips:", 5) == 0) {
+		user = strchr(uri, ':') + 1;
+		end = strchr(user, '@');
+		if (!end || memchr(user, ';', (size_t)(end - user)) || !user_phone(strchr(end, ';')))
+			return -EINVAL;
+	} else {
+		return -EINVAL;
+	}
+	n = (size_t)(end - user);
+	if (n == 0 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, user, n);
+	num[n] = '\0';
+	return sms_addr_parse(num, a);
 }
 
 int sms_addr_format(const struct sms_addr *a, char *out, size_t cap)

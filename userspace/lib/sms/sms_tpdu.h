@@ -53,6 +53,13 @@ struct sms_addr {
  */
 int sms_addr_parse(const char *s, struct sms_addr *a);
 
+/*
+ * The phone number of a URI an app addresses: "tel:+46708251358" (RFC 3966; parameters
+ * after ';' ignored) or "sip:+46708251358@host;user=phone" (RFC 3261 19.1.6; also sips).
+ * 0 or -EINVAL (another scheme, a SIP URI without user=phone, not a number).
+ */
+int sms_addr_from_uri(const char *uri, struct sms_addr *a);
+
 /* "+46708251358" for international numbers, the digits or text otherwise. 0, -ENOSPC. */
 int sms_addr_format(const struct sms_addr *a, char *out, size_t cap);
 
