@@ -8,6 +8,8 @@
  *    github.com/gammu/gammu tests/), with its service centre address;
  *  - an SMS-STATUS-REPORT received from a modem (amro.blogspot.com, "Receiving SMS
  *    status report message", 2007);
+ *  - two SMS-DELIVERs of pduDecoder's sample input (github.com/arthurpalves/pduDecoder,
+ *    sample-input.txt): "How are you?" and an operator notice from a short code;
  *  - addresses and 7-bit texts of Device::Gsm's tests (perl5-device-gsm t/20pdu.t);
  *  - code points of TS 23.038 tables 6.2.1 and 6.2.1.1.
  * Expected values come from those sources or from the tables, never from the code.
@@ -307,6 +309,41 @@ static void deliver_hellohello(void **state)
 	assert_string_equal(text, "hellohello");
 	assert_int_equal(sms_deliver_encode(&d, out, sizeof(out)), n);
 	assert_memory_equal(out, b, n);
+}
+
+#define GLOBE_TEXT "Ang iyong GLOBE SUPERDUO # 082-3309182 ay mag-e-expire sa 2012-07-25 16:15:29."
+
+static void deliver_published(void **state)
+{
+	struct sms_deliver d;
+	uint8_t b[200];
+	char err[128], text[200], when[40];
+	size_t n;
+
+	(void)state;
+	n = unhex("040B911346610089F60000208062917314080CC8F71D14969741F977FD07", b);
+	assert_int_equal(sms_deliver_decode(b, n, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.oa.ton, SMS_TON_INTERNATIONAL);
+	assert_string_equal(d.oa.text, "31641600986");
+	assert_int_equal(d.scts.year, 2);
+	assert_int_equal(d.scts.month, 8);
+	assert_int_equal(d.scts.day, 26);
+	assert_int_equal(d.scts.second, 41);
+	assert_int_equal(sms_ud_text(&d.ud, text, sizeof(text), NULL), 0);
+	assert_string_equal(text, "How are you?");
+	/* from short code 8888 (numbering plan 5), TP-PID 0x39, time zone +8 h */
+	n = unhex("04048588883900216052618181234E41F71994CEBFDD67D091F9141641D32AB42825569FA0110886"
+		  "93B56633582E869381C279503B7C6E955B653C3C2D2F83E661900C1693B560B796AC068AD974B1"
+		  "9A4E967301", b);
+	assert_int_equal(sms_deliver_decode(b, n, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.oa.ton, SMS_TON_UNKNOWN);
+	assert_int_equal(d.oa.npi, 5);
+	assert_string_equal(d.oa.text, "8888");
+	assert_int_equal(d.pid, 0x39);
+	assert_int_equal(sms_time_format(&d.scts, when, sizeof(when)), 0);
+	assert_string_equal(when, "2012-06-25T16:18:18+08:00");
+	assert_int_equal(sms_ud_text(&d.ud, text, sizeof(text), NULL), 0);
+	assert_string_equal(text, GLOBE_TEXT);
 }
 
 static void deliver_concatenated(void **state)
@@ -636,6 +673,7 @@ int main(void)
 		cmocka_unit_test(submit_hellohello),
 		cmocka_unit_test(submit_decode_published),
 		cmocka_unit_test(deliver_hellohello),
+		cmocka_unit_test(deliver_published),
 		cmocka_unit_test(deliver_concatenated),
 		cmocka_unit_test(status_report),
 		cmocka_unit_test(validity),

@@ -320,6 +320,54 @@ static void ucs2_concatenated_ref16(void **state)
 	check_all();
 }
 
+/* SMS-DELIVERs from public material (see test_sms_tpdu.c), read by tshark as by us */
+static void deliver_published(void **state)
+{
+	static const struct {
+		const char *hex, *oa, *text;
+	} v[] = {
+		{ "040B911346610089F60000208062917314080CC8F71D14969741F977FD07", "31641600986",
+		  "How are you?" },
+		{ "04048588883900216052618181234E41F71994CEBFDD67D091F9141641D32AB42825569FA011"
+		  "088693B56633582E869381C279503B7C6E955B653C3C2D2F83E661900C1693B560B796AC068AD9"
+		  "74B19A4E967301", "8888",
+		  "Ang iyong GLOBE SUPERDUO # 082-3309182 ay mag-e-expire sa 2012-07-25 16:15:29." },
+		{ "400B918406290000F4000002219221351140A005000363080140CCB7BCDC06A5E1F37A1B447EB3DF"
+		  "72D03C4D0785DB653A0B347EBBE7E531BD4CAFCB4161721A9E9E8FD3EE33A8CC4ED35D206899CD2E"
+		  "BBE9E579BC5E06D9D3F47019E42EC7EB6550F95C9ED3C37316C81CAE8FD3E2FA1C5496BFE7A0B49B"
+		  "054A87C775767A0E4AC3E7F5B60B34ADCFE16537393D9F9741E4F4D99D9ECFD36D10FC2DA7D3D3",
+		  "48609200004",
+		  " Lorem ipsum dolor sit amet, consectetur adipiscing elit. Pellentesque vitae "
+		  "neque egestas, faucibus eros in, iaculis ipsum. Suspendisse dignissim portti" },
+	};
+	struct sms_rp rp = { .mti = SMS_RP_DATA_NET, .has_oa = true };
+	static uint8_t tpdu[3][SMS_TPDU_MAX];
+	struct sms_deliver d;
+	struct frame *f;
+	char err[128], text[400];
+
+	(void)state;
+	assert_int_equal(sms_addr_parse("+27381000015", &rp.oa), 0);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		size_t n = strlen(v[i].hex) / 2;
+
+		for (size_t k = 0; k < n; k++)
+			sscanf(v[i].hex + 2 * k, "%2hhx", &tpdu[i][k]);
+		assert_int_equal(sms_deliver_decode(tpdu[i], n, &d, err, sizeof(err)), 0);
+		assert_int_equal(sms_ud_text(&d.ud, text, sizeof(text), NULL), 0);
+		assert_string_equal(text, v[i].text);
+		assert_string_equal(d.oa.text, v[i].oa);
+		rp.mr = (uint8_t)i;
+		rp.user_data = tpdu[i];
+		rp.user_data_len = n;
+		f = add_rp(&rp);
+		f->want[F_TP_MTI] = "0";
+		f->want[F_TP_OA] = v[i].oa;
+		f->want[F_TEXT] = v[i].text;
+	}
+	check_all();
+}
+
 static void deliver_and_answers(void **state)
 {
 	struct sms_deliver d = { .mms = true, .dcs = 0x00, .ud.alphabet = SMS_ALPHABET_GSM7 };
@@ -383,6 +431,7 @@ int main(void)
 		cmocka_unit_test_setup(submit_single, setup),
 		cmocka_unit_test_setup(submit_concatenated, setup),
 		cmocka_unit_test_setup(ucs2_concatenated_ref16, setup),
+		cmocka_unit_test_setup(deliver_published, setup),
 		cmocka_unit_test_setup(deliver_and_answers, setup),
 	};
 
