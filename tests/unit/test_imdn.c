@@ -59,6 +59,13 @@ static void rfc_example(void **state)
 			       "</i:display-notification></i:imdn>", &n, err, sizeof(err)), 0);
 	assert_int_equal(n.kind, IMDN_DISPLAY);
 	assert_int_equal(n.status, IMDN_DISPLAYED);
+	/* white space around a value goes, inside it stays (expat gives text in pieces) */
+	assert_int_equal(parse("<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\"><message-id>\r\n"
+			       "  a b\r\nc \n</message-id><datetime>d</datetime><delivery-notification>"
+			       "<status><failed/></status></delivery-notification></imdn>", &n, err,
+			       sizeof(err)), 0);
+	assert_string_equal(n.message_id, "a b\nc");
+	assert_int_equal(n.status, IMDN_FAILED);
 }
 
 static void build_and_back(void **state)

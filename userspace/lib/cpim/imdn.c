@@ -183,7 +183,12 @@ static void on_end(void *data, const XML_Char *name)
 	if (c->rc || c->depth == 0)
 		return;
 	c->depth--;
-	c->text = NULL;
+	if (c->text) {
+		/* trailing white space goes when the element ends: text comes in pieces */
+		while (c->text_len && strchr(" \t\r\n", c->text[c->text_len - 1]))
+			c->text[--c->text_len] = '\0';
+		c->text = NULL;
+	}
 }
 
 static void on_text(void *data, const XML_Char *s, int len)
@@ -206,8 +211,6 @@ static void on_text(void *data, const XML_Char *s, int len)
 		c->text[c->text_len++] = s[i];
 	}
 	c->text[c->text_len] = '\0';
-	while (c->text_len && strchr(" \t\r\n", c->text[c->text_len - 1]))
-		c->text[--c->text_len] = '\0';
 }
 
 static void on_doctype(void *data, const XML_Char *name, const XML_Char *sysid,
