@@ -381,8 +381,16 @@ static void deliver_concatenated(void **state)
 	assert_int_equal(d.ud.concat.seq, 1);
 	assert_false(d.ud.concat.ref16);
 	assert_int_equal(d.ud.len, 153);
+	assert_false(d.ud.national_language);
 	assert_int_equal(sms_ud_text(&d.ud, text, sizeof(text), NULL), 0);
 	assert_string_equal(text, want);
+	/* its header with a Turkish locking shift element (IEI 0x25) added and no text:
+	 * TP-UDL 11 septets (9 header octets and 5 fill bits): flagged */
+	n = unhex("440B918406290000F4000002219221351140" "0B" "08" "0003630801" "250101" "00", b);
+	assert_int_equal(sms_deliver_decode(b, n, &d, err, sizeof(err)), 0);
+	assert_true(d.ud.national_language);
+	assert_true(d.ud.has_concat);
+	assert_int_equal(d.ud.len, 0);
 }
 
 static void status_report(void **state)

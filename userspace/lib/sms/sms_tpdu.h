@@ -127,6 +127,9 @@ struct sms_ud {
 	size_t udh_len;
 	bool has_concat; /* a valid concatenation element was in the header */
 	struct sms_concat concat;
+	/* a national language shift element (IEI 0x24, 0x25) was in the header: its tables
+	 * are not supported, the text decodes with the default ones */
+	bool national_language;
 	uint8_t data[SMS_UD_SEPTETS_MAX]; /* after the header: septets (GSM 7-bit) or octets */
 	size_t len;
 };
@@ -139,6 +142,11 @@ struct sms_ud {
  */
 int sms_udh_parse(const uint8_t *ies, size_t len, bool *has_concat, struct sms_concat *c,
 		  char *err, size_t errlen);
+/* Whether a header that sms_udh_parse() accepted holds an element iei. */
+bool sms_udh_has(const uint8_t *ies, size_t len, uint8_t iei);
+#define SMS_IEI_NATIONAL_SINGLE_SHIFT 0x24
+#define SMS_IEI_NATIONAL_LOCKING_SHIFT 0x25
+
 /* Append a concatenation element to ud's header (sets has_udh). 0 or -ENOSPC. */
 int sms_udh_add_concat(struct sms_ud *ud, const struct sms_concat *c);
 

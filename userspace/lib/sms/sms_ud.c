@@ -81,6 +81,14 @@ int sms_udh_parse(const uint8_t *ies, size_t len, bool *has_concat, struct sms_c
 	return 0;
 }
 
+bool sms_udh_has(const uint8_t *ies, size_t len, uint8_t iei)
+{
+	for (size_t i = 0; i + 2 <= len && i + 2 + ies[i + 1] <= len; i += 2u + ies[i + 1])
+		if (ies[i] == iei)
+			return true;
+	return false;
+}
+
 int sms_udh_add_concat(struct sms_ud *ud, const struct sms_concat *c)
 {
 	uint8_t *p = ud->udh + ud->udh_len;
@@ -140,6 +148,9 @@ int sms_ud_decode(const uint8_t *in, size_t len, bool udhi, enum sms_alphabet al
 		rc = sms_udh_parse(ud->udh, ud->udh_len, &ud->has_concat, &ud->concat, err, errlen);
 		if (rc < 0)
 			return rc;
+		ud->national_language =
+			sms_udh_has(ud->udh, ud->udh_len, SMS_IEI_NATIONAL_SINGLE_SHIFT) ||
+			sms_udh_has(ud->udh, ud->udh_len, SMS_IEI_NATIONAL_LOCKING_SHIFT);
 	}
 	if (gsm7) {
 		size_t first = udhi ? header_septets(hdr) : 0;
