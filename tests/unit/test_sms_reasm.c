@@ -192,7 +192,13 @@ static void limits(void **state)
 	p = part(SMS_ALPHABET_UCS2, 12, 2, 2, "y");
 	assert_int_equal(sms_reasm_add(r, &bob, &p, 0, &m, err, sizeof(err)), -EBADMSG);
 	assert_int_equal(sms_reasm_pending(r), 1); /* alice's ref 9 */
-	assert_int_equal(counter_get(COUNTER_SMS_REASSEMBLY_ERRORS), before + 4);
+	/* user data no decoder makes */
+	p = part(SMS_ALPHABET_GSM7, 13, 2, 3, "x");
+	assert_int_equal(sms_reasm_add(r, &bob, &p, 0, &m, err, sizeof(err)), -EINVAL);
+	p.concat.seq = 1;
+	p.len = SMS_UD_SEPTETS_MAX + 1;
+	assert_int_equal(sms_reasm_add(r, &bob, &p, 0, &m, err, sizeof(err)), -EINVAL);
+	assert_int_equal(counter_get(COUNTER_SMS_REASSEMBLY_ERRORS), before + 6);
 	sms_reasm_free(r);
 
 	struct sms_reasm_limits bad = { 0, 4, 1 };

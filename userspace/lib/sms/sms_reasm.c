@@ -176,6 +176,10 @@ int sms_reasm_add(struct sms_reasm *r, const struct sms_addr *oa, const struct s
 	size_t text_len;
 	int rc;
 
+	if (ud->len > SMS_UD_SEPTETS_MAX ||
+	    (ud->has_concat && (ud->concat.seq == 0 || ud->concat.seq > ud->concat.total)))
+		return refuse(err, errlen, -EINVAL, "user data of %zu units, part %u of %u", ud->len,
+			      ud->concat.seq, ud->concat.total);
 	if (ud->alphabet == SMS_ALPHABET_8BIT)
 		return refuse(err, errlen, -EPROTONOSUPPORT, "8-bit user data is not text");
 	if (!ud->has_concat || ud->concat.total == 1) {
@@ -194,8 +198,8 @@ int sms_reasm_add(struct sms_reasm *r, const struct sms_addr *oa, const struct s
 		return 1;
 	}
 	if (ud->concat.total > r->lim.max_parts)
-		return refuse(err, errlen, -EMSGSIZE, "message of %u parts (at most %u)", ud->concat.total,
-				r->lim.max_parts);
+		return refuse(err, errlen, -EMSGSIZE, "message of %u parts (at most %u)",
+			      ud->concat.total, r->lim.max_parts);
 	for (unsigned i = 0; i < r->lim.max_messages; i++) {
 		if (same_message(&r->e[i], oa, &ud->concat))
 			e = &r->e[i];
@@ -204,7 +208,8 @@ int sms_reasm_add(struct sms_reasm *r, const struct sms_addr *oa, const struct s
 	}
 	if (!e) {
 		if (!free_e)
-			return refuse(err, errlen, -ENOBUFS, "%u incomplete messages held already", r->lim.max_messages);
+			return refuse(err, errlen, -ENOBUFS, "%u incomplete messages held already",
+				      r->lim.max_messages);
 		e = free_e;
 		e->parts = calloc(ud->concat.total, sizeof(*e->parts));
 		if (!e->parts)

@@ -40,7 +40,8 @@ void sms_reasm_free(struct sms_reasm *r);
  * held, -EEXIST (that part is already held: a retransmission, nothing changes),
  * -EMSGSIZE (more parts than max_parts), -ENOBUFS (max_messages incomplete messages
  * held), -EPROTONOSUPPORT (8-bit data is not text), -EBADMSG (the joined text is not
- * valid UCS-2), with the reason in err. Refusals count in sms_reassembly_errors.
+ * valid UCS-2), -EINVAL (user data no decoder gives: over 160 units, a part number
+ * outside 1..total), with the reason in err. Refusals count in sms_reassembly_errors.
  */
 int sms_reasm_add(struct sms_reasm *r, const struct sms_addr *oa, const struct sms_ud *ud,
 		  uint64_t now_ms, struct sms_reasm_msg *msg, char *err, size_t errlen);
