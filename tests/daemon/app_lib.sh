@@ -53,7 +53,6 @@ tls_key = $T/tls.key"
 	[ims]
 	pcscf = 127.0.0.1
 	pcscf_port = ${APP_PCSCF_PORT:-$(free_port)}
-	${APP_IMS_EXTRA:-}
 	home_domain = ims.example.net
 	impi = alice@ims.example.net
 	impu = sip:alice@ims.example.net, tel:+15550100
