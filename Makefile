@@ -40,7 +40,7 @@ PKGS := libevent libbpf openssl inih jansson libosip2 libmnl libnftnl zlib libev
 # a .pc file (opencore-amr 0.1.6, vo-amrwbenc 0.1.3), so no plain -l flags are needed.
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lwslay
-TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka libsrtp2 2>/dev/null)
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka libsrtp2 2>/dev/null) -lm
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
