@@ -173,6 +173,35 @@ static void hand_sid(void **state)
 	parse_is(&nb_oa, oa, sizeof(oa), 15, &f, 1);
 }
 
+/*
+ * RFC 4867 4.3.5.1's case: one AMR 7.4 kbit/s frame (FT=4, 148 bits), CMR=15, Q=1, two
+ * padding bits; here with every speech bit set.
+ */
+static void hand_74(void **state)
+{
+	/* 1111 | 0 0100 1 | 148 ones | 00 = F2 7F FF x 17 FC */
+	uint8_t be[20] = { 0xf2, 0x7f };
+	/* F0 | 0 0100 1 00 = 24 | 18 octets of ones, then 1111 0000 */
+	uint8_t oa[21] = { 0xf0, 0x24 };
+	struct amr_frame f;
+
+	(void)state;
+	memset(be + 2, 0xff, 17);
+	be[19] = 0xfc;
+	memset(oa + 2, 0xff, 18);
+	oa[20] = 0xf0;
+	memset(&f, 0, sizeof(f));
+	f.ft = 4;
+	f.q = 1;
+	f.bits = 148;
+	memset(f.data, 0xff, 18);
+	f.data[18] = 0xf0;
+	build_is(&nb_be, 15, &f, 1, be, sizeof(be));
+	parse_is(&nb_be, be, sizeof(be), 15, &f, 1);
+	build_is(&nb_oa, 15, &f, 1, oa, sizeof(oa));
+	parse_is(&nb_oa, oa, sizeof(oa), 15, &f, 1);
+}
+
 static void hand_wb_three_frames(void **state)
 {
 	/* AMR-WB, CMR=2; 12.65 kbit/s (FT 2, 253 bits), NO_DATA, SID (FT 9, 40 bits) */
@@ -456,6 +485,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(frame_type_table),
 		cmocka_unit_test(hand_sid),
+		cmocka_unit_test(hand_74),
 		cmocka_unit_test(hand_wb_three_frames),
 		cmocka_unit_test(every_frame_type),
 		cmocka_unit_test(reserved_frame_types),
