@@ -34,10 +34,13 @@ FUZZ_CC ?= clang-19
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
 
-PKGS := libevent libbpf openssl inih jansson libosip2 libmnl libnftnl zlib libevent_openssl usrsctp expat
+PKGS := libevent libbpf openssl inih jansson libosip2 libmnl libnftnl zlib libevent_openssl usrsctp expat \
+	opus speexdsp opencore-amrwb opencore-amrnb vo-amrwbenc
+# The audio transcoder (userspace/lib/codec/): every one of these Debian -dev packages ships
+# a .pc file (opencore-amr 0.1.6, vo-amrwbenc 0.1.3), so no plain -l flags are needed.
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lwslay
-TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka libsrtp2 2>/dev/null)
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka libsrtp2 2>/dev/null) -lm
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter

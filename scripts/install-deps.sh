@@ -11,10 +11,13 @@ PACKAGES=(
 	libevent-dev libosip2-dev libmnl-dev libnftnl-dev libssl-dev
 	libinih-dev libjansson-dev libwslay-dev libusrsctp-dev
 	libexpat1-dev  # reginfo (RFC 3680) documents: userspace/lib/sip/reginfo.c says why expat
+	# the audio transcoder (userspace/lib/codec/): Opus, AMR-WB/AMR, resampling
+	libopus-dev libopencore-amrwb-dev libopencore-amrnb-dev libvo-amrwbenc-dev libspeexdsp-dev
 	# tests
 	libcmocka-dev libsrtp2-dev iproute2 iputils-ping mandoc nftables ethtool tcpdump tshark curl python3
 	kamailio kamailio-websocket-modules kamailio-extra-modules
 	sip-tester baresip-core sox chromium
+	ffmpeg  # its own AMR/AMR-WB decoders check the transcoder's output (test_codec_*)
 	openssl  # the IMS-AKA test computes its vectors with the openssl command
 	# benchmarks
 	netsniff-ng rtpengine-daemon

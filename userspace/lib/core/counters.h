@@ -26,6 +26,11 @@
 	X(IMS_REGEVENT_WRONG_DIALOG, "ims_regevent_wrong_dialog", "reg event NOTIFYs refused: no such subscription") \
 	X(IMS_REGEVENT_NO_EVENT, "ims_regevent_no_event", "NOTIFYs refused: missing or other Event") \
 	X(CONFIG_RELOAD_FAILURES, "config_reload_failures", "reloads refused") \
+	X(XCODE_BAD_RTP, "xcode_bad_rtp", "transcoder: packets that were not RTP or of a payload type not negotiated") \
+	X(XCODE_LATE, "xcode_late", "transcoder: duplicate or late packets dropped") \
+	X(XCODE_AMR_REFUSED, "xcode_amr_refused", "AMR payloads refused: frame type, truncated, octets after the frames") \
+	X(XCODE_AMR_IGNORED, "xcode_amr_ignored", "AMR payloads with a CMR, padding or mode RFC 4867 says to ignore") \
+	X(XCODE_CODEC_ERRORS, "xcode_codec_errors", "transcoder: packets the decoder or encoder could not handle") \
 	X(APP_HTTP_REQUESTS, "app_http_requests", "HTTP requests from web apps")    \
 	X(APP_HTTP_REFUSED, "app_http_refused", "HTTP requests refused (path, method)") \
 	X(APP_WS_HANDSHAKE_REFUSED, "app_ws_handshake_refused", "WebSocket handshakes refused") \
