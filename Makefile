@@ -108,7 +108,7 @@ $(O)/vmlinux.h:
 	$(Q)mkdir -p $(@D) && $(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 endif
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
 	-Iinclude -Ibpf -I$(O) -MMD -MP
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h

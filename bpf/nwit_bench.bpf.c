@@ -16,7 +16,7 @@ char LICENSE[] SEC("license") = "GPL";
 /*
  * The packet is Ethernet + IPv4 + UDP + an SRTP packet of n bytes with an 80-bit tag:
  * the keystream over n - 12 - 10 bytes and the HMAC over n - 10 + 4 bytes, as unprotect
- * computes them. The AES context is the one installed for flow 0, SSRC 0.
+ * computes them. The AES is the one installed for flow 0, SSRC 0 (any implementation).
  */
 SEC("xdp")
 int nwit_bench_floor(struct xdp_md *ctx)
@@ -25,15 +25,11 @@ int nwit_bench_floor(struct xdp_md *ctx)
 	struct nwit_srtp_keying k = {};
 	struct nwit_scratch *s = scratch_get();
 	struct nwit_aes_ctxs *a = bpf_map_lookup_elem(&nwit_aes, &key);
-	struct bpf_crypto_ctx *aes;
 	__u32 n = bpf_xdp_get_buff_len(ctx) - 42;
 
 	if (!s || !a || n < 12 + 10 || n > NWIT_MAX_PAYLOAD)
 		return XDP_ABORTED;
-	aes = a->rtp;
-	if (!aes)
-		return XDP_ABORTED;
-	if (aes_cm_xor(s, aes, k.salt, 0, 0, 12, n - 12 - 10))
+	if (aes_cm_xor(s, a, 0, k.salt, 0, 0, 12, n - 12 - 10))
 		return XDP_ABORTED;
 	if (hmac_sha1(s, &k, n - 10 + 4))
 		return XDP_ABORTED;

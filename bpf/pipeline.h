@@ -173,13 +173,18 @@ static __always_inline int strip_extension(struct nwit_scratch *s, __u32 n)
 	return n - xlen;
 }
 
-/* Transform s->msg[0, n) per the flow; returns the new length or minus a drop reason. */
+/* transform() result: the packet's SSRC has no context on the flow; give it to the stack. */
+#define TRANSFORM_UNKNOWN_SSRC (-1000)
+
+/*
+ * Transform s->msg[0, n) per the flow; returns the new length, minus a drop reason, or
+ * TRANSFORM_UNKNOWN_SSRC (nothing of the packet was changed).
+ */
 static __always_inline int transform(struct nwit_scratch *s, const struct nwit_flow *f, __u32 n)
 {
 	struct nwit_ssrc_key sk = { .flow_id = f->flow_id };
 	struct nwit_srtp_ctx *c;
 	struct nwit_aes_ctxs *a;
-	struct bpf_crypto_ctx *aes;
 	int rtcp;
 
 	if (n < 8)
@@ -197,19 +202,16 @@ static __always_inline int transform(struct nwit_scratch *s, const struct nwit_f
 	sk.ssrc = *(__be32 *)(s->msg + (rtcp ? 4 : 8));
 	c = bpf_map_lookup_elem(&nwit_srtp, &sk);
 	if (!c)
-		return -NWIT_DROP_UNKNOWN_SSRC;
+		return TRANSFORM_UNKNOWN_SSRC;
 	a = bpf_map_lookup_elem(&nwit_aes, &sk);
 	if (!a)
-		return -NWIT_DROP_NO_CRYPTO;
-	aes = rtcp ? a->rtcp : a->rtp;
-	if (!aes)
 		return -NWIT_DROP_NO_CRYPTO;
 	if (f->action == NWIT_ACTION_SRTP_TO_RTP) {
 		int r;
 
 		if (rtcp)
-			return srtcp_unprotect(s, c, aes, n);
-		r = srtp_unprotect(s, c, aes, n);
+			return srtcp_unprotect(s, c, a, n);
+		r = srtp_unprotect(s, c, a, n);
 		if (r > 0)
 			rewrite_pt(s, f);
 		if (r > 0 && (f->flags & NWIT_FLOW_STRIP_EXT))
@@ -217,9 +219,9 @@ static __always_inline int transform(struct nwit_scratch *s, const struct nwit_f
 		return r;
 	}
 	if (rtcp)
-		return srtcp_protect(s, c, aes, n);
+		return srtcp_protect(s, c, a, n);
 	rewrite_pt(s, f);
-	return srtp_protect(s, c, aes, n);
+	return srtp_protect(s, c, a, n);
 }
 
 /*
@@ -318,6 +320,16 @@ static __always_inline int fastpath(void *ctx, int xdp)
 	}
 	old01 = *(__u16 *)s->msg;
 	r = transform(s, f, n);
+	if (r == TRANSFORM_UNKNOWN_SSRC) {
+		/* a new SSRC (announcement, transfer): the relay learns it from the socket */
+		key = f->flow_id;
+		fs = bpf_map_lookup_elem(&nwit_flow_stats, &key);
+		if (fs) {
+			fs->to_stack++;
+			fs->unknown_ssrc++;
+		}
+		return verdict_pass(xdp);
+	}
 	if (r < 0) {
 		count_drop(-r, f->flow_id, len);
 		return verdict_drop(xdp);
