@@ -116,7 +116,8 @@ static int probe_crypto(struct fastpath *fp)
 	int err;
 
 	memset(&k, 0x5a, sizeof(k));
-	err = fastpath_crypto_setup(bpf_program__fd(fp->skel->progs.nwit_crypto_setup), &sk, &k);
+	err = fastpath_crypto_setup(bpf_program__fd(fp->skel->progs.nwit_crypto_setup), &sk, &k,
+				    NWIT_AES_FIXED_TIME);
 	bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.nwit_aes), &sk);
 	return err;
 }
@@ -532,7 +533,7 @@ int fastpath_ssrc_add(struct fastpath *fp, uint32_t flow_id, uint32_t ssrc,
 		goto out;
 	}
 	err = fastpath_crypto_setup(bpf_program__fd(fp->skel->progs.nwit_crypto_setup), &sk,
-				    &keys);
+				    &keys, NWIT_AES_FIXED_TIME);
 	if (err)
 		bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.nwit_srtp), &sk);
 out:

@@ -61,8 +61,29 @@ int fastpath_srtp_ctx_fill(struct nwit_srtp_ctx *c, enum nwit_srtp_profile profi
 	return 0;
 }
 
+static const char *const aes_names[NWIT_AES__COUNT] = {
+	[NWIT_AES_FIXED_TIME] = "fixed-time",
+	[NWIT_AES_GENERIC] = "generic",
+	[NWIT_AES_BPF] = "bpf",
+};
+
+const char *fastpath_aes_name(enum nwit_aes_impl aes)
+{
+	return aes > NWIT_AES_INVALID && aes < NWIT_AES__COUNT ? aes_names[aes] : "invalid";
+}
+
+enum nwit_aes_impl fastpath_aes_from_name(const char *name)
+{
+	int i;
+
+	for (i = NWIT_AES_INVALID + 1; i < NWIT_AES__COUNT; i++)
+		if (!strcmp(name, aes_names[i]))
+			return (enum nwit_aes_impl)i;
+	return NWIT_AES_INVALID;
+}
+
 int fastpath_crypto_setup(int setup_prog_fd, const struct nwit_ssrc_key *key,
-			  const struct srtp_session_keys *k)
+			  const struct srtp_session_keys *k, enum nwit_aes_impl aes)
 {
 	struct nwit_crypto_setup_args args;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
@@ -72,6 +93,7 @@ int fastpath_crypto_setup(int setup_prog_fd, const struct nwit_ssrc_key *key,
 	args.key = *key;
 	memcpy(args.rtp_key, k->rtp_enc, sizeof(args.rtp_key));
 	memcpy(args.rtcp_key, k->rtcp_enc, sizeof(args.rtcp_key));
+	args.aes = (__u32)aes;
 	args.err = -EINPROGRESS;
 	err = bpf_prog_test_run_opts(setup_prog_fd, &opts) ? -errno : 0;
 	if (!err)
