@@ -20,24 +20,31 @@
 #define AES_B1(x) (((x) >> 16) & 0xff)
 #define AES_B2(x) (((x) >> 8) & 0xff)
 #define AES_B3(x) ((x) & 0xff)
+/*
+ * T-table entry of byte b of x, indexed by byte offset: one shift and one mask instead of
+ * shift, mask and scale (BPF has no scaled addressing).
+ */
+#define TE(t, x, b) (*(const __u32 *)((const __u8 *)(t) + ((((x) >> (22 - 8 * (b))) & 0x3fc))))
+#define TE3(t, x) (*(const __u32 *)((const __u8 *)(t) + (((x) << 2) & 0x3fc)))
+#define TE0(t, x) (*(const __u32 *)((const __u8 *)(t) + (((x) >> 22) & 0x3fc)))
 
 /* One full round: o = MixColumns(ShiftRows(SubBytes(i))) ^ rk[k .. k + 3]. */
 #define AES_ROUND(o0, o1, o2, o3, i0, i1, i2, i3, k)                                     \
 	do {                                                                             \
-		o0 = aes_te0[AES_B0(i0)] ^ aes_te1[AES_B1(i1)] ^ aes_te2[AES_B2(i2)] ^     \
-		     aes_te3[AES_B3(i3)] ^ rk->w[k];                                      \
-		o1 = aes_te0[AES_B0(i1)] ^ aes_te1[AES_B1(i2)] ^ aes_te2[AES_B2(i3)] ^     \
-		     aes_te3[AES_B3(i0)] ^ rk->w[(k) + 1];                                \
-		o2 = aes_te0[AES_B0(i2)] ^ aes_te1[AES_B1(i3)] ^ aes_te2[AES_B2(i0)] ^     \
-		     aes_te3[AES_B3(i1)] ^ rk->w[(k) + 2];                                \
-		o3 = aes_te0[AES_B0(i3)] ^ aes_te1[AES_B1(i0)] ^ aes_te2[AES_B2(i1)] ^     \
-		     aes_te3[AES_B3(i2)] ^ rk->w[(k) + 3];                                \
+		o0 = TE0(aes_te0, i0) ^ TE(aes_te1, i1, 1) ^ TE(aes_te2, i2, 2) ^           \
+		     TE3(aes_te3, i3) ^ rk->w[k];                                         \
+		o1 = TE0(aes_te0, i1) ^ TE(aes_te1, i2, 1) ^ TE(aes_te2, i3, 2) ^           \
+		     TE3(aes_te3, i0) ^ rk->w[(k) + 1];                                   \
+		o2 = TE0(aes_te0, i2) ^ TE(aes_te1, i3, 1) ^ TE(aes_te2, i0, 2) ^           \
+		     TE3(aes_te3, i1) ^ rk->w[(k) + 2];                                   \
+		o3 = TE0(aes_te0, i3) ^ TE(aes_te1, i0, 1) ^ TE(aes_te2, i1, 2) ^           \
+		     TE3(aes_te3, i2) ^ rk->w[(k) + 3];                                   \
 	} while (0)
 
 /* The last round (no MixColumns): S-box bytes picked out of the T-tables. */
 #define AES_LAST(o, i0, i1, i2, i3, k)                                                  \
-	o = ((aes_te2[AES_B0(i0)] & 0xff000000) ^ (aes_te3[AES_B1(i1)] & 0x00ff0000) ^    \
-	     (aes_te0[AES_B2(i2)] & 0x0000ff00) ^ (aes_te1[AES_B3(i3)] & 0x000000ff)) ^   \
+	o = ((TE0(aes_te2, i0) & 0xff000000) ^ (TE(aes_te3, i1, 1) & 0x00ff0000) ^        \
+	     (TE(aes_te0, i2, 2) & 0x0000ff00) ^ (TE3(aes_te1, i3) & 0x000000ff)) ^       \
 	    rk->w[k]
 
 static __always_inline __u32 aes_subword(__u32 x)
