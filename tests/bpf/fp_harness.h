@@ -15,6 +15,7 @@
 #include <linux/pkt_cls.h>
 
 #include "bpf_util.h"
+#include "core/config.h"
 #include "fastpath/fastpath_keys.h"
 #include "nwit/fastpath.h"
 #include "nwit_fastpath.skel.h"
@@ -33,6 +34,12 @@ static struct {
 	int xdp, tc, setup;
 	enum nwit_aes_impl aes_impl;
 } fp = { .aes_impl = NWIT_AES_FIXED_TIME };
+
+/* The [fastpath] aes name of an implementation (same values). */
+static inline const char *aes_name(enum nwit_aes_impl a)
+{
+	return fastpath_aes_name((enum fastpath_aes)a);
+}
 
 static inline int fp_map_fd(struct bpf_object *obj, const char *name)
 {

@@ -171,7 +171,7 @@ static void unprotect_case(enum nwit_srtp_profile profile, int v6, int rtcp, int
 	flow_install(&s, flow_id, NWIT_ACTION_SRTP_TO_RTP, NULL);
 	err = ssrc_install(flow_id, ssrc, profile, &o.keys, 0);
 	if (err)
-		fail_msg("AES setup (%s) failed: %s", fastpath_aes_name(fp.aes_impl),
+		fail_msg("AES setup (%s) failed: %s", aes_name(fp.aes_impl),
 			 strerror(-err));
 	for (i = 0; i < n_pkts; i++) {
 		enum hook hook = i % 2 ? HOOK_TC : HOOK_XDP;
@@ -227,7 +227,7 @@ static void protect_case(enum nwit_srtp_profile profile, int v6, int rtcp, int n
 	flow_install(&s, flow_id, NWIT_ACTION_RTP_TO_SRTP, NULL);
 	err = ssrc_install(flow_id, ssrc, profile, &o.keys, 0);
 	if (err)
-		fail_msg("AES setup (%s) failed: %s", fastpath_aes_name(fp.aes_impl),
+		fail_msg("AES setup (%s) failed: %s", aes_name(fp.aes_impl),
 			 strerror(-err));
 	for (i = 0; i < n_pkts; i++) {
 		enum hook hook = i % 2 ? HOOK_XDP : HOOK_TC;
@@ -381,7 +381,7 @@ static void per_packet_cost(void **st)
 			}
 			printf("# cost %s %zu B RTP, AES %s: %llu ns/packet (XDP, "
 			       "BPF_PROG_TEST_RUN)\n", dir ? "RTP->SRTP" : "SRTP->RTP", sizes[z],
-			       fastpath_aes_name(fp.aes_impl),
+			       aes_name(fp.aes_impl),
 			       (unsigned long long)(total / 2000));
 		}
 		ssrc_remove(4005, ssrc);
@@ -893,7 +893,7 @@ static void keystream_vs_openssl(void **st)
 		assert_int_equal(glen, 12 + plen + 10);
 		if (memcmp(p + 12, ks, plen))
 			fail_msg("keystream %d (%zu B, AES %s, seed %u) differs from OpenSSL's", i,
-				 plen, fastpath_aes_name(fp.aes_impl), seed);
+				 plen, aes_name(fp.aes_impl), seed);
 		ssrc_remove(flow_id, ssrc);
 	}
 	flow_remove(&s);
@@ -985,7 +985,7 @@ int main(void)
 				fp_bind(skel->obj);
 		}
 		fp.aes_impl = variants[v].aes;
-		printf("# %s, AES %s\n", obj, fastpath_aes_name(fp.aes_impl));
+		printf("# %s, AES %s\n", obj, aes_name(fp.aes_impl));
 		err = -errno;
 		if (!skel && !plain) {
 			printf("# skipped: cannot load %s: %s\n", obj, strerror(-err));
@@ -997,9 +997,9 @@ int main(void)
 		bpf_map_delete_elem(fp.aes, &sk);
 		if (err) {
 			printf("# skipped: %s cannot set up AES %s: %s\n", obj,
-			       fastpath_aes_name(fp.aes_impl), strerror(-err));
+			       aes_name(fp.aes_impl), strerror(-err));
 		} else {
-			rc += cmocka_run_group_tests_name(fastpath_aes_name(fp.aes_impl), tests, NULL,
+			rc += cmocka_run_group_tests_name(aes_name(fp.aes_impl), tests, NULL,
 							  NULL);
 			ran++;
 		}

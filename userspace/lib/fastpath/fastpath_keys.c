@@ -61,27 +61,6 @@ int fastpath_srtp_ctx_fill(struct nwit_srtp_ctx *c, enum nwit_srtp_profile profi
 	return 0;
 }
 
-static const char *const aes_names[NWIT_AES__COUNT] = {
-	[NWIT_AES_FIXED_TIME] = "fixed-time",
-	[NWIT_AES_GENERIC] = "generic",
-	[NWIT_AES_BPF] = "bpf",
-};
-
-const char *fastpath_aes_name(enum nwit_aes_impl aes)
-{
-	return aes > NWIT_AES_INVALID && aes < NWIT_AES__COUNT ? aes_names[aes] : "invalid";
-}
-
-enum nwit_aes_impl fastpath_aes_from_name(const char *name)
-{
-	int i;
-
-	for (i = NWIT_AES_INVALID + 1; i < NWIT_AES__COUNT; i++)
-		if (!strcmp(name, aes_names[i]))
-			return (enum nwit_aes_impl)i;
-	return NWIT_AES_INVALID;
-}
-
 int fastpath_crypto_setup(int setup_prog_fd, const struct nwit_ssrc_key *key,
 			  const struct srtp_session_keys *k, enum nwit_aes_impl aes)
 {

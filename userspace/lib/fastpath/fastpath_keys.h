@@ -27,10 +27,4 @@ int fastpath_srtp_ctx_fill(struct nwit_srtp_ctx *c, enum nwit_srtp_profile profi
 int fastpath_crypto_setup(int setup_prog_fd, const struct nwit_ssrc_key *key,
 			  const struct srtp_session_keys *k, enum nwit_aes_impl aes);
 
-/* "fixed-time", "generic", "bpf" (the names of the [fastpath] aes key), or "invalid". */
-const char *fastpath_aes_name(enum nwit_aes_impl aes);
-
-/* The implementation of a name fastpath_aes_name() gives; NWIT_AES_INVALID if none. */
-enum nwit_aes_impl fastpath_aes_from_name(const char *name);
-
 #endif

@@ -8,6 +8,7 @@
 
 #include "app/app_http.h"
 #include "datapath/fastpath_svc.h"
+#include "fastpath/fastpath.h"
 #include "calls/b2bua.h"
 #include "ims/ims_reg.h"
 #include "nwitd.h"
@@ -46,6 +47,13 @@ void app_ims_view(struct nwitd *d, struct app_ims_view *v)
 int app_fastpath_ready(struct nwitd *d)
 {
 	return fastpath_svc_handle(d) != NULL;
+}
+
+const char *app_fastpath_aes(struct nwitd *d)
+{
+	struct fastpath *fp = fastpath_svc_handle(d);
+
+	return fp ? fastpath_aes_name((enum fastpath_aes)fastpath_aes(fp)) : NULL;
 }
 
 int app_b2bua_available(struct nwitd *d)
