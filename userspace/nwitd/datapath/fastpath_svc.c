@@ -98,7 +98,8 @@ static json_t *fp_status(struct nwitd *d)
 
 	if (!s)
 		return NULL;
-	return json_pack("{s:b, s:b, s:s, s:b, s:b, s:s, s:s?, s:I}", "loaded", s->fp != NULL,
+	return json_pack("{s:b, s:b, s:s, s:b, s:b, s:b, s:s, s:s?, s:I}",
+			 "loaded", s->fp != NULL,
 			 "crypto", s->fp && fastpath_crypto_available(s->fp),
 			 "aes", s->fp && fastpath_crypto_available(s->fp)
 				 ? fastpath_aes_name((enum fastpath_aes)fastpath_aes(s->fp)) : "none",
