@@ -206,7 +206,7 @@ static int prepare_maps(struct fastpath *fp)
 			     info.key_size != bpf_map__key_size(map) ||
 			     info.value_size != bpf_map__value_size(map) ||
 			     info.max_entries != bpf_map__max_entries(map) ||
-			     info.map_flags != bpf_map__map_flags(map))) {
+			     ((info.map_flags ^ bpf_map__map_flags(map)) & ~BPF_F_RDONLY_PROG))) {
 				/* another nwit version's layout: its flows cannot be kept */
 				log_warnx("fast path: the pinned map %s has another layout; "
 					  "replacing it (flows of the earlier version are lost)",
