@@ -30,9 +30,11 @@ struct nwit_aes_rk {
 };
 
 /*
- * Value of "nwit_aes" (BPF-private: created BPF_F_WRONLY, so no process can read it back):
- * how the SSRC's session keys encrypt. NWIT_AES_FIXED_TIME / NWIT_AES_GENERIC: one
- * bpf_crypto ecb() context per key; NWIT_AES_BPF: the expanded keys for bpf/aes_bpf.h.
+ * Value of "nwit_aes" (BPF-private: the controller only writes it through
+ * nwit_crypto_setup and deletes entries): how the SSRC's session keys encrypt.
+ * NWIT_AES_FIXED_TIME / NWIT_AES_GENERIC: one bpf_crypto ecb() context per key (a lookup
+ * from userspace never shows a kptr's target); NWIT_AES_BPF: the expanded keys for
+ * bpf/aes_bpf.h, which a process allowed to read BPF maps (CAP_BPF) can read back.
  */
 struct nwit_aes_ctxs {
 #ifdef NWIT_HAVE_BPF_CRYPTO
@@ -109,7 +111,6 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NWIT_MAX_SSRCS);
-	__uint(map_flags, BPF_F_WRONLY);
 	__type(key, struct nwit_ssrc_key);
 	__type(value, struct nwit_aes_ctxs);
 } nwit_aes SEC(".maps");

@@ -57,8 +57,8 @@ struct nwit_dev_info {
  * nwit_ssrc_key, value struct nwit_srtp_ctx); the AES session keys never sit in a map the
  * controller reads: they are handed to the SEC("syscall") program "nwit_crypto_setup"
  * (struct nwit_crypto_setup_args), which, per the AES implementation asked for, creates
- * bpf_crypto ecb() contexts (kept as kptrs) or expands the keys for the AES written in
- * BPF, in the BPF-private map "nwit_aes" (write-only from userspace) under the same key.
+ * bpf_crypto ecb() contexts (kept as kptrs, out of reach of map lookups) or expands the
+ * keys for the AES written in BPF, in the BPF-private map "nwit_aes" under the same key.
  * ------------------------------------------------------------------------------------ */
 
 /* Map names, pinned under the pin path (NWIT_PIN_PATH_DEFAULT unless configured). */

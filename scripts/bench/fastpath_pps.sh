@@ -9,7 +9,9 @@
 #   r2s: RTP from ims -> SRTP to browser   (flow 2, rtp-to-srtp)
 #
 # srtp_blast (built here, libsrtp2) pre-builds COUNT distinct packets (increasing seq: a
-# replayed packet would be dropped) and sends them with sendmmsg as fast as it can.
+# replayed packet would be dropped) and sends them with sendmmsg at RATE packets a second,
+# the same offered load for both paths (0: as fast as it can; then the receive rings of
+# the veths overflow: with threaded NAPI nothing pushes back on the sender).
 # Delivered = rx_packets of the receiving veth (a socket there holds them, unread).
 #
 # CPU, counted exactly: every test veth runs threaded NAPI (/sys/class/net/DEV/threaded =
@@ -22,7 +24,8 @@
 # CPU is not counted, for either path.
 #
 #   scripts/bench/fastpath_pps.sh          (root; NWIT_BUILD selects the build, as make bench)
-#   env: COUNT_172 (default 300000), COUNT_1200 (default 100000), REPS (default 3)
+#   env: COUNT_172 (default 150000) at RATE_172 (default 50000/s), COUNT_1200 (default
+#        75000) at RATE_1200 (default 25000/s), REPS (default 3)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 : "${NWIT_TOP:=$top}" "${NWIT_BUILD:=$top/build}"
@@ -42,8 +45,10 @@ t_skip_all() { echo "skipped: $1"; exit 0; }
 cc -std=gnu11 -O2 -o "$T/srtp_blast" "$NWIT_TOP/scripts/bench/srtp_blast.c" -lsrtp2 2>"$T/cc.log" ||
 	t_skip_all "cannot build srtp_blast: $(tail -n 1 "$T/cc.log")"
 BLAST=$T/srtp_blast
-COUNT_172=${COUNT_172:-300000}
-COUNT_1200=${COUNT_1200:-100000}
+COUNT_172=${COUNT_172:-150000}
+COUNT_1200=${COUNT_1200:-75000}
+RATE_172=${RATE_172:-50000}
+RATE_1200=${RATE_1200:-25000}
 REPS=${REPS:-3}
 HZ=$(getconf CLK_TCK)
 
@@ -85,19 +90,19 @@ nwitd_only() {
 }
 rx_of() { if [ "$1" = s2r ]; then ini cat /sys/class/net/i0/statistics/rx_packets; else inb cat /sys/class/net/b0/statistics/rx_packets; fi; }
 
-# measure PATH REP DIR SIZE COUNT: one line of results, also kept in $T/results
+# measure PATH REP DIR SIZE COUNT RATE: one line of results, also kept in $T/results
 measure() {
-	local path=$1 rep=$2 dir=$3 size=$4 count=$5 id go out pid rx0 rx1 c0 c1 n0 n1 fwd pids
+	local path=$1 rep=$2 dir=$3 size=$4 count=$5 rate=$6 id go out pid rx0 rx1 c0 c1 n0 n1 fwd pids
 	add_flows || { echo "# $path: flow add failed: $(cat "$T/flow1" "$T/flow2")"; return 1; }
 	sleep 0.3	# neighbour resolution primed by the flow add
 	go=$T/go.$path.$rep.$dir.$size out=$T/blast.$path.$rep.$dir.$size
 	rm -f "$go"; mkfifo "$go"
 	if [ "$dir" = s2r ]; then
 		id=1
-		inb "$BLAST" srtp "$KEY1" 0x1111 "$BA" 5000 "$G0A" 6000 "$count" "$size" <"$go" >"$out" 2>&1 &
+		inb "$BLAST" srtp "$KEY1" 0x1111 "$BA" 5000 "$G0A" 6000 "$count" "$size" "$rate" <"$go" >"$out" 2>&1 &
 	else
 		id=2
-		ini "$BLAST" rtp "$KEY2" 0x2222 "$IA" 8002 "$G1A" 7002 "$count" "$size" <"$go" >"$out" 2>&1 &
+		ini "$BLAST" rtp "$KEY2" 0x2222 "$IA" 8002 "$G1A" 7002 "$count" "$size" "$rate" <"$go" >"$out" 2>&1 &
 	fi
 	pid=$!
 	exec 4>"$go"
@@ -145,15 +150,16 @@ for rep in $(seq 1 "$REPS"); do
 			continue
 		fi
 		for dir in s2r r2s; do
-			measure "$path" "$rep" "$dir" 172 "$COUNT_172"
-			measure "$path" "$rep" "$dir" 1200 "$COUNT_1200"
+			measure "$path" "$rep" "$dir" 172 "$COUNT_172" "$RATE_172"
+			measure "$path" "$rep" "$dir" 1200 "$COUNT_1200" "$RATE_1200"
 		done
 		kill "$NWITD_PID"; wait "$NWITD_PID" 2>/dev/null
 	done
 done
 
 echo
-echo "Medians of $REPS repetitions (packets delivered per CPU-second; CPU = napi threads + nwitd):"
+echo "Medians of $REPS repetitions at $RATE_172/s (172 B) and $RATE_1200/s (1200 B): packets"
+echo "delivered per CPU-second, CPU = our veths' napi threads + nwitd:"
 python3 - "$T/results" <<'PY'
 import statistics, sys
 r = {}

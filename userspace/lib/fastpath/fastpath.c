@@ -175,6 +175,12 @@ static int probe_isa_v3(void)
 	return 0;
 }
 
+/*
+ * Map flags a pinned map's info does not report as they were created: the kernel adds
+ * BPF_F_RDONLY_PROG to devmaps and keeps the access flags only on the creating fd.
+ */
+#define FLAGS_NOT_KEPT (BPF_F_RDONLY_PROG | BPF_F_RDONLY | BPF_F_WRONLY)
+
 /* Pin the object's maps under the pin path, or adopt the ones pinned there. */
 static int prepare_maps(struct fastpath *fp)
 {
@@ -206,7 +212,7 @@ static int prepare_maps(struct fastpath *fp)
 			     info.key_size != bpf_map__key_size(map) ||
 			     info.value_size != bpf_map__value_size(map) ||
 			     info.max_entries != bpf_map__max_entries(map) ||
-			     ((info.map_flags ^ bpf_map__map_flags(map)) & ~BPF_F_RDONLY_PROG))) {
+			     ((info.map_flags ^ bpf_map__map_flags(map)) & ~FLAGS_NOT_KEPT))) {
 				/* another nwit version's layout: its flows cannot be kept */
 				log_warnx("fast path: the pinned map %s has another layout; "
 					  "replacing it (flows of the earlier version are lost)",
