@@ -126,26 +126,31 @@ static __always_inline void rewrite_pt(struct nwit_scratch *s, const struct nwit
 		s->msg[1] = (s->msg[1] & 0x80) | (m & 0x7f);
 }
 
-struct strip_loop {
-	__u32 dst;	/* start of the extension */
-	__u32 shift;	/* its length */
-};
+#define STRIP_MAX_BLOCKS 96	/* NWIT_MAX_PAYLOAD / 16, rounded up */
 
-static long strip_block_cb(__u64 j, void *data)
+/*
+ * Move s->msg[dst + shift, ...) down to dst, 16 bytes at a time, nblk times; a global
+ * function (a bounded loop, verified once). Both halves of a block are read before
+ * anything is written: safe for any shift >= 4.
+ */
+__noinline int nwit_msg_shift(struct nwit_scratch *s, __u32 dst, __u32 shift, __u32 nblk)
 {
-	struct nwit_scratch *s = scratch_get();
-	struct strip_loop *l = data;
-	__u32 d = (l->dst + (__u32)j * 16) & SCR_MASK;
-	__u32 src = (l->dst + l->shift + (__u32)j * 16) & SCR_MASK;
-	__u64 a, b;
+	__u32 j;
 
-	if (!s)
-		return 1;
-	/* both halves are read before anything is written: safe for any shift >= 4 */
-	a = *(__u64 *)(s->msg + src);
-	b = *(__u64 *)(s->msg + src + 8);
-	*(__u64 *)(s->msg + d) = a;
-	*(__u64 *)(s->msg + d + 8) = b;
+	if (!s || dst > SCR_BUF || shift > SCR_BUF)
+		return -1;
+	for (j = 0; j < nblk && j < STRIP_MAX_BLOCKS; j++) {
+		__u32 d, src;
+		__u64 a, b;
+
+		LOOP_OPAQUE(j);
+		d = (dst + j * 16) & SCR_MASK;
+		src = (dst + shift + j * 16) & SCR_MASK;
+		a = *(__u64 *)(s->msg + src);
+		b = *(__u64 *)(s->msg + src + 8);
+		*(__u64 *)(s->msg + d) = a;
+		*(__u64 *)(s->msg + d + 8) = b;
+	}
 	return 0;
 }
 
@@ -155,7 +160,6 @@ static long strip_block_cb(__u64 j, void *data)
  */
 static __always_inline int strip_extension(struct nwit_scratch *s, __u32 n)
 {
-	struct strip_loop l;
 	__u32 start, xlen;
 
 	if (!(s->msg[0] & 0x10))
@@ -166,9 +170,8 @@ static __always_inline int strip_extension(struct nwit_scratch *s, __u32 n)
 	xlen = 4 + 4 * ((__u32)s->msg[(start + 2) & 127] << 8 | s->msg[(start + 3) & 127]);
 	if (start + xlen > n)
 		return -NWIT_DROP_MALFORMED;
-	l.dst = start;
-	l.shift = xlen;
-	bpf_loop((n - start - xlen + 15) / 16, strip_block_cb, &l, 0);
+	if (nwit_msg_shift(s, start, xlen, (n - start - xlen + 15) / 16))
+		return -NWIT_DROP_MALFORMED;
 	s->msg[0] &= ~0x10;
 	return n - xlen;
 }
