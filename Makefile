@@ -73,7 +73,10 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(O)/tests/bpf/%,$(BPFTEST_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(O)/tests/bench/%,$(BENCH_SRCS))
-BENCH_SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BENCH_BPF_SRCS))
+BENCH_SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BENCH_BPF_SRCS)) $(O)/nwit_bench_base.skel.h
+# The baseline of bench_fastpath: the fast path of this revision, built here as it was
+# built then (no -mcpu), next to today's code in the same run.
+BENCH_BASE_REV ?= 323f10e
 PROGS := $(O)/nwitd $(O)/nwitctl
 
 .PHONY: all check check-includes test demo asan fuzz bench kmod install deps clean lab-down
@@ -118,12 +121,23 @@ $(O)/vmlinux.h:
 	$(Q)mkdir -p $(@D) && $(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 endif
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
 	-Iinclude -Ibpf -I$(O) -MMD -MP
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D) && $(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/bench-base/.rev-$(BENCH_BASE_REV):
+	$(call msg,GIT,$@)
+	$(Q)rm -rf $(O)/bench-base && mkdir -p $(O)/bench-base/src && \
+		git archive $(BENCH_BASE_REV) bpf include | tar -x -C $(O)/bench-base/src && touch $@
+
+$(O)/bpf/nwit_bench_base.bpf.o: $(O)/bench-base/.rev-$(BENCH_BASE_REV) $(O)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(BPF_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+		-I$(O)/bench-base/src/include -I$(O)/bench-base/src/bpf -I$(O) \
+		-c $(O)/bench-base/src/bpf/nwit_fastpath.bpf.c -o $@
 
 $(O)/%.skel.h: $(O)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)

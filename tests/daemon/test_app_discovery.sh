@@ -24,6 +24,8 @@ t_check "says why: IMS not registered" \
 	[ "$(field "$T/d1" "'ims_not_registered' in d['reasons']")" = True ]
 t_check "says why: no fast path (mode off)" \
 	[ "$(field "$T/d1" "'fastpath_unavailable' in d['reasons']")" = True ]
+t_check "says SRTP takes the relay, with no kernel AES named" \
+	[ "$(field "$T/d1" "d['fastpath']['srtp'], d['fastpath'].get('aes')")" = "relay None" ]
 t_check "not provisioned is not claimed when [ims] is set" \
 	[ "$(field "$T/d1" "'ims_not_provisioned' in d['reasons']")" = False ]
 t_check "offers the services that work (voice, video, file transfer, pager-mode messaging) with their codecs" \

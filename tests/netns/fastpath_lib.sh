@@ -67,6 +67,7 @@ control_socket = $T/nwitd.sock
 state_dir = $T/state
 [fastpath]
 mode = ${FP_MODE:-bpf}
+aes = ${FP_AES:-fixed-time}
 pin_path = $PIN
 EOC
 	rm -f "$T/nwitd.sock"
@@ -136,8 +137,13 @@ run_fastpath_test() {
 		t_skip_all "BPF fast path cannot load here: $(grep -i 'fast path' "$T/nwitd.log" | tail -n 1)"
 	fi
 	[ "$(json_get fastpath.crypto <"$T/status")" = True ] ||
-		t_skip_all "no bpf_crypto ecb(aes) in this kernel"
+		t_skip_all "the fast path cannot run SRTP here with aes = ${FP_AES:-fixed-time}: $(json_get fastpath.relay_reason <"$T/status")"
 	t_pass "nwitd loads the fast path and pins its maps under $PIN"
+	if [ "$(json_get fastpath.aes <"$T/status")" = "${FP_AES:-fixed-time}" ]; then
+		t_pass "status says SRTP runs in the kernel with aes = ${FP_AES:-fixed-time}"
+	else
+		t_fail "status names the fast path's AES" "$(cat "$T/status")"
+	fi
 
 	if add_flows; then t_pass "nwitctl flow add (SRTP->RTP and RTP->SRTP, $HOOK, IPv${FAMILY:-4})"
 	else t_fail "nwitctl flow add" "$(cat "$T/flow1" "$T/flow2")"; t_done; fi

@@ -25,6 +25,7 @@ enum key_type {
 	KEY_ADDRESS,	/* IPv4 or IPv6 literal */
 	KEY_LOG_LEVEL,
 	KEY_FASTPATH_MODE,
+	KEY_FASTPATH_AES,
 	KEY_HOST_LIST,	/* hostnames or address literals, comma or space separated */
 	KEY_HOSTNAME,	/* a domain name */
 	KEY_IDENTITY,	/* printable, no spaces, quotes or backslashes */
@@ -62,6 +63,7 @@ static const struct key_desc schema[] = {
 	{ "app", "tls_certificate", KEY_PATH, FIELD(app_tls_certificate), 0, 0 },
 	{ "app", "tls_key", KEY_PATH, FIELD(app_tls_key), 0, 0 },
 	{ "fastpath", "mode", KEY_FASTPATH_MODE, FIELD(fastpath_mode), 0, 0 },
+	{ "fastpath", "aes", KEY_FASTPATH_AES, FIELD(fastpath_aes), 0, 0 },
 	{ "fastpath", "bpf_object_dir", KEY_PATH, FIELD(bpf_object_dir), 0, 0 },
 	{ "fastpath", "pin_path", KEY_PATH, FIELD(pin_path), 0, 0 },
 	{ "ims", "pcscf", KEY_HOST_LIST, FIELD(ims_pcscf), 0, 0 },
@@ -106,6 +108,27 @@ static enum fastpath_mode fastpath_mode_from_name(const char *name)
 		if (strcmp(name, fastpath_mode_names[m]) == 0)
 			return (enum fastpath_mode)m;
 	return FASTPATH_MODE_INVALID;
+}
+
+static const char *const fastpath_aes_names[] = {
+	[FASTPATH_AES_FIXED_TIME] = "fixed-time",
+	[FASTPATH_AES_GENERIC] = "generic",
+	[FASTPATH_AES_BPF] = "bpf",
+};
+
+const char *fastpath_aes_name(enum fastpath_aes aes)
+{
+	if (aes <= FASTPATH_AES_INVALID || aes > FASTPATH_AES_BPF)
+		return "invalid";
+	return fastpath_aes_names[aes];
+}
+
+static enum fastpath_aes fastpath_aes_from_name(const char *name)
+{
+	for (int a = FASTPATH_AES_FIXED_TIME; a <= FASTPATH_AES_BPF; a++)
+		if (strcmp(name, fastpath_aes_names[a]) == 0)
+			return (enum fastpath_aes)a;
+	return FASTPATH_AES_INVALID;
 }
 
 const char *ims_transport_name(enum ims_transport transport)
@@ -246,6 +269,7 @@ void config_set_defaults(struct nwit_config *conf)
 	conf->app_max_connections = 64;
 	conf->app_auth_timeout = 30;
 	conf->fastpath_mode = FASTPATH_MODE_AUTO;
+	conf->fastpath_aes = FASTPATH_AES_FIXED_TIME;
 	snprintf(conf->bpf_object_dir, sizeof(conf->bpf_object_dir), "%s", NWIT_BPF_DIR);
 	snprintf(conf->pin_path, sizeof(conf->pin_path), "/sys/fs/bpf/nwit");
 	conf->ims_pcscf_port = 5060;
@@ -344,6 +368,15 @@ static int set_value(struct parse_state *st, const struct key_desc *k, const cha
 			return fail(st, "[%s] %s: '%s' is not one of auto, bpf, off",
 				    k->section, k->name, value);
 		*(enum fastpath_mode *)(void *)field = mode;
+		return 1;
+	}
+	case KEY_FASTPATH_AES: {
+		enum fastpath_aes aes = fastpath_aes_from_name(value);
+
+		if (aes == FASTPATH_AES_INVALID)
+			return fail(st, "[%s] %s: '%s' is not one of fixed-time, generic, bpf",
+				    k->section, k->name, value);
+		*(enum fastpath_aes *)(void *)field = aes;
 		return 1;
 	}
 	case KEY_HOST_LIST:

@@ -24,6 +24,17 @@ enum fastpath_mode {
 	FASTPATH_MODE_OFF,	/* userspace relay only */
 };
 
+/*
+ * [fastpath] aes: how the kernel fast path runs AES for SRTP (docs/fastpath.md). The
+ * values are those of enum nwit_aes_impl (include/nwit/fastpath.h).
+ */
+enum fastpath_aes {
+	FASTPATH_AES_INVALID = 0,
+	FASTPATH_AES_FIXED_TIME,	/* bpf_crypto ecb(aes): constant-time; the default */
+	FASTPATH_AES_GENERIC,		/* bpf_crypto ecb(aes-generic): table-based */
+	FASTPATH_AES_BPF,		/* AES-128 in BPF: table-based, needs no bpf_crypto */
+};
+
 enum ims_transport {
 	IMS_TRANSPORT_INVALID = 0,
 	IMS_TRANSPORT_UDP,
@@ -55,6 +66,7 @@ struct nwit_config {
 
 	/* [fastpath] */
 	enum fastpath_mode fastpath_mode;
+	enum fastpath_aes fastpath_aes;
 	char bpf_object_dir[CONFIG_PATH_MAX];
 	char pin_path[CONFIG_PATH_MAX];
 
@@ -94,6 +106,8 @@ int config_load_string(const char *name, const char *text, struct nwit_config *c
 		       char *err, size_t errlen);
 
 const char *fastpath_mode_name(enum fastpath_mode mode);
+/* "fixed-time", "generic", "bpf"; "invalid" for anything else. */
+const char *fastpath_aes_name(enum fastpath_aes aes);
 const char *ims_transport_name(enum ims_transport transport);
 
 /* Was [section] name set in the file (as opposed to left at its default)? */

@@ -9,6 +9,7 @@
 
 #include "app/app_http.h"
 #include "datapath/fastpath_svc.h"
+#include "fastpath/fastpath.h"
 #include "nwitd.h"
 
 void app_ims_view(struct nwitd *d, struct app_ims_view *v)
@@ -44,6 +45,13 @@ void app_ims_view(struct nwitd *d, struct app_ims_view *v)
 int app_fastpath_ready(struct nwitd *d)
 {
 	return fastpath_svc_handle(d) != NULL;
+}
+
+const char *app_fastpath_aes(struct nwitd *d)
+{
+	struct fastpath *fp = fastpath_svc_handle(d);
+
+	return fp ? fastpath_aes_name((enum fastpath_aes)fastpath_aes(fp)) : NULL;
 }
 
 int app_b2bua_available(struct nwitd *d)

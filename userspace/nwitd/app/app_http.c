@@ -251,6 +251,11 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 			"websocket", "url", url, "subprotocol", WS_SUBPROTOCOL,
 			"authorization", "type", "Bearer", "algs", "ES256", "EdDSA",
 			"query_parameter", "access_token", "header", "Authorization");
+	/* which media path SRTP takes, and with which AES in the kernel (docs/fastpath.md) */
+	if (doc)
+		json_object_set_new(doc, "fastpath",
+				    json_pack("{s:s, s:s?}", "srtp", fastpath ? "kernel" : "relay",
+					      "aes", app_fastpath_aes(a->d)));
 	if (doc && tokinfo)
 		json_object_set_new(doc, "token", tokinfo);
 	else

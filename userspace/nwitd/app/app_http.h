@@ -78,6 +78,8 @@ struct app_ims_view {
 void app_ims_view(struct nwitd *d, struct app_ims_view *v);
 /* 1 when the BPF fast path is loaded, 0 when media would take the userspace relay. */
 int app_fastpath_ready(struct nwitd *d);
+/* The AES the fast path runs SRTP with ("fixed-time", "generic", "bpf"), or NULL. */
+const char *app_fastpath_aes(struct nwitd *d);
 /* 1 when the calls service runs. */
 int app_b2bua_available(struct nwitd *d);
 /* 1 when pager-mode MESSAGE is carried between apps and IMS. */

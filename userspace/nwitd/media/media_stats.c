@@ -33,8 +33,8 @@ static json_t *dir_json(const struct relay_dir_stats *st)
 static json_t *fp_sum_json(const struct media *m, const uint32_t *ids, unsigned n)
 {
 	json_t *flows = json_array(), *o;
-	json_int_t v[4] = { 0 };
-	static const char *const names[4] = { "packets", "bytes", "dropped", "to_stack" };
+	json_int_t v[5] = { 0 };
+	static const char *const names[5] = { "packets", "bytes", "dropped", "to_stack", "unknown_ssrc" };
 
 	for (unsigned i = 0; i < n; i++) {
 		json_t *one;
@@ -42,7 +42,7 @@ static json_t *fp_sum_json(const struct media *m, const uint32_t *ids, unsigned 
 		if (!ids[i])
 			continue;
 		one = media_fp_stats(m->fpath, ids[i]);
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < 5; k++)
 			v[k] += json_integer_value(json_object_get(one, names[k]));
 		json_decref(one);
 		json_array_append_new(flows, json_integer(ids[i]));
@@ -52,7 +52,7 @@ static json_t *fp_sum_json(const struct media *m, const uint32_t *ids, unsigned 
 		return json_null();
 	}
 	o = json_pack("{s:o}", "flows", flows);
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < 5; k++)
 		json_object_set_new(o, names[k], json_integer(v[k]));
 	return o;
 }
