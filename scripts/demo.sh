@@ -49,7 +49,9 @@ step "nwitd on the device (namespace nwit-ue)"
 sed -e "s|@RUN@|$run|g" -e "s|@BUILD@|$build|g" "$top/scripts/lab/nwit.conf.in" >"$run/nwit.conf"
 "$webapp" token >/dev/null	# the lab operator's signing key, read by nwitd
 "$build/nwitd" -n -f "$run/nwit.conf"
-"$lab" exec ue "$build/nwitd" -f "$run/nwit.conf" 2>"$run/nwitd.log" &
+# nsenter execs nwitd, so $! is nwitd itself: the cleanup's SIGTERM reaches it while the
+# IMS core still runs (it un-SUBSCRIBEs and de-registers)
+nsenter --net=/var/run/netns/nwit-ue -- "$build/nwitd" -f "$run/nwit.conf" 2>"$run/nwitd.log" &
 nwitd_pid=$!
 for _ in $(seq 1 50); do
 	[ -S "$run/nwitd.sock" ] && ctl status >/dev/null 2>&1 && break
@@ -61,6 +63,14 @@ for _ in $(seq 1 100); do
 	ctl status | grep -qx "ims.state: registered" && break
 	sleep 0.1
 done
+# the reg event subscription (RFC 3680) follows the registration within milliseconds
+for _ in $(seq 1 50); do
+	ctl status | grep -qx "ims.regevent.state: active" && break
+	sleep 0.1
+done
+
+step "IMS registration and its reg event subscription (Kamailio notifies every change)"
+ctl status | grep -E '^ims\.(state|impu|expires|last_error|regevent\.(state|expires|reason|notifies|version|last_event)):'
 
 step "nwitctl status"
 ctl status
@@ -118,6 +128,16 @@ ctl stats
 
 step "nwitd log"
 cat "$run/nwitd.log"
+
+step "nwitd warnings and errors (a clean run has none)"
+ctl status | grep -E '^ims\.(state|regevent\.(state|notifies)):'
+problems=$(grep -E '^[0-9:.]+ nwitd (warn|fatal)|ERROR:|runtime error:' "$run/nwitd.log" || true)
+if [ -z "$problems" ]; then
+	echo "  PASS nwitd logged no warn or error line"
+else
+	printf '%s\n' "$problems" | sed 's/^/  /'
+	echo "  FAIL nwitd logged $(printf '%s\n' "$problems" | wc -l) warn/error lines (above)"
+fi
 
 if [ "$keep" -eq 1 ]; then
 	printf '\nThe lab is running. nwitd: pid %s, config %s, log %s\n' "$nwitd_pid" \

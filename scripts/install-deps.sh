@@ -16,6 +16,7 @@ PACKAGES=(
 	# tests
 	libcmocka-dev libsrtp2-dev iproute2 iputils-ping mandoc nftables ethtool tcpdump tshark curl python3
 	kamailio kamailio-websocket-modules kamailio-extra-modules
+	kamailio-presence-modules  # the lab core serves the reg event (scripts/lab/kamailio.cfg)
 	sip-tester baresip-core sox chromium
 	ffmpeg  # its own AMR/AMR-WB decoders check the transcoder's output (test_codec_*)
 	openssl  # the IMS-AKA test computes its vectors with the openssl command

@@ -3,6 +3,9 @@
 # phones as remote IMS subscribers. Needs `scripts/lab.sh up` first.
 #
 #   ims.sh core-start | core-stop
+#   ims.sh deregister NAME deactivated|rejected|unregistered
+#                                       the network removes NAME's bindings; the reg event
+#                                       NOTIFY to NAME's subscribers names that event
 #   ims.sh ue-start NAME PORT TONE_HZ [ANSWERMODE]
 #                                       a phone registered as NAME (password NAME-secret) on
 #                                       198.51.100.10:PORT that auto-answers (ANSWERMODE
@@ -38,6 +41,7 @@ NS=${PREFIX}ims
 RUN=${NWIT_LAB_RUN:-/run/nwit-lab}
 IMS_ADDR=198.51.100.10
 IMS_DOMAIN=ims.example.net
+KAM_DBTEXT=/usr/share/kamailio/dbtext/kamailio
 
 die() { echo "ims: $*" >&2; exit 1; }
 in_ns() { nsenter --net="/var/run/netns/$NS" -- "$@"; }
@@ -73,11 +77,16 @@ listening() { in_ns ss -Hln "( sport = :$1 )" | grep -q .; }
 core_start() {
 	local dir=$RUN/kamailio
 	stop_pidfile "$dir/kamailio.pid"
-	mkdir -p "$dir"
+	mkdir -p "$dir/db"
+	# the presence modules open these db_text tables (they keep their state in memory)
+	for t in version presentity active_watchers watchers pua; do
+		cp "$KAM_DBTEXT/$t" "$dir/db/$t" || die "no db_text schema $KAM_DBTEXT/$t (package kamailio)"
+	done
 	spawn_in_ns "$dir" "$dir/kamailio.log" \
 		kamailio -f "$here/kamailio.cfg" -DD -E -Y "$dir" -u root -g root \
 		-A "IMS_ADDR=\"$IMS_ADDR\"" -A "IMS_DOMAIN=\"$IMS_DOMAIN\"" \
-		-A "CTL_SOCKET=\"unix:$dir/kamailio_ctl\""
+		-A "CTL_SOCKET=\"unix:$dir/kamailio_ctl\"" -A "REG_SERVER=\"sip:$IMS_ADDR:5060\"" \
+		-A "DB_URL=\"text://$dir/db\""
 	echo "$SPAWNED" >"$dir/kamailio.pid"
 	wait_for 10 listening 5060 || { tail -20 "$dir/kamailio.log"; die "Kamailio did not start"; }
 	echo "ims: Kamailio listening on $IMS_ADDR:5060 (udp, tcp), domain $IMS_DOMAIN"
@@ -94,6 +103,19 @@ msrp_relay_start() {
 	echo "$SPAWNED" >"$dir/kamailio.pid"
 	wait_for 10 listening 2855 || { tail -20 "$dir/kamailio.log"; die "the MSRP relay did not start"; }
 	echo "ims: MSRP relay listening on $IMS_ADDR:2855"
+}
+
+# Network-initiated de-registration (TS 24.229 5.4.1.5): kamailio.cfg rewrites the event of
+# the PUBLISH that the removal causes to the one named here.
+deregister() {
+	local name=$1 event=$2 ctl=unix:$RUN/kamailio/kamailio_ctl
+	case $event in deactivated|rejected|unregistered) ;; *) die "event $event: deactivated, rejected or unregistered" ;; esac
+	if [ "$event" != unregistered ]; then
+		in_ns kamcmd -s "$ctl" htable.sets dereg "$name" "$event" >/dev/null ||
+			die "cannot mark $name for de-registration"
+	fi
+	in_ns kamcmd -s "$ctl" ul.rm location "$name" >/dev/null || die "$name has no binding to remove"
+	echo "ims: the network removed $name's bindings ($event)"
 }
 
 ue_dir() { echo "$RUN/ue-$1"; }
@@ -236,6 +258,8 @@ video_stop() {
 case "${1:-}" in
 core-start) core_start ;;
 core-stop) stop_pidfile "$RUN/kamailio/kamailio.pid" ;;
+deregister) [ $# -eq 3 ] || die "usage: ims.sh deregister NAME deactivated|rejected|unregistered"
+	deregister "$2" "$3" ;;
 msrp-relay-start) msrp_relay_start ;;
 ue-start) [ $# -eq 4 ] || [ $# -eq 5 ] || die "usage: ims.sh ue-start NAME PORT TONE_HZ [ANSWERMODE]"
 	ue_start "$2" "$3" "$4" "${5:-}" ;;
@@ -253,5 +277,5 @@ stop)
 	for d in "$RUN"/ue-*; do [ -d "$d" ] && stop_pidfile "$d/baresip.pid" && video_stop "${d##*/ue-}"; done
 	stop_pidfile "$RUN/msrp-relay/kamailio.pid"
 	stop_pidfile "$RUN/kamailio/kamailio.pid" ;;
-*) sed -n '2,32p' "$0" >&2; exit 2 ;;
+*) sed -n '2,35p' "$0" >&2; exit 2 ;;
 esac

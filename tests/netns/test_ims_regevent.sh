@@ -2,7 +2,8 @@
 # The reg event subscription (RFC 3680, TS 24.229 5.1.1.3/5.1.1.7) against a sipp UAS that
 # plays the P-CSCF/S-CSCF (tests/netns/ims_regevent/regevent.xml): after registering, nwitd
 # SUBSCRIBEs; the scenario's NOTIFYs shorten the registration (a refresh must follow within
-# 5 s), send bad ones (400/489/481, counted), deactivate the contact (a new registration and
+# 5 s), send bad ones (400/489/481/415, counted; an old and a repeated document saying
+# "rejected" are answered 200, counted and ignored), deactivate the contact (a new registration and
 # subscription must follow), end the subscription alone (a new SUBSCRIBE must follow), and
 # on SIGTERM the un-SUBSCRIBE precedes the de-REGISTER.
 # A second nwitd is then rejected by the network and says why; a third is put on probation
@@ -108,11 +109,20 @@ python3 -c "import sys; sys.exit(0 if '$gap' and float('$gap') < 5 else 1)" 2>/d
 # bad NOTIFYs: refused with 400 / 489 / 481 and counted, nwitd alive
 if wait_for 10 sh -c "[ \"\$('$NWITCTL' -s '$SOCK' -j stats 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"counters\"][\"ims_regevent_wrong_dialog\"])')\" = 1 ]"; then
 	t_pass "NOTIFY for another dialog: counted"; else t_fail "wrong dialog counted" "$(stat ims_regevent_wrong_dialog)"; fi
-[ "$(stat ims_regevent_bad_body)" = 1 ] && t_pass "NOTIFY with bad XML: counted" ||
-	t_fail "bad XML counted" "$(stat ims_regevent_bad_body)"
+wait_for 5 sh -c "[ \"\$('$NWITCTL' -s '$SOCK' -j stats 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"counters\"][\"ims_regevent_out_of_order\"])')\" = 2 ]"
+[ "$(stat ims_regevent_bad_body)" = 2 ] && t_pass "NOTIFY with bad XML, NOTIFY with a pidf body: counted" ||
+	t_fail "bad XML and pidf body counted" "$(stat ims_regevent_bad_body)"
 [ "$(stat ims_regevent_no_event)" = 1 ] && t_pass "NOTIFY without Event: counted" ||
 	t_fail "missing Event counted" "$(stat ims_regevent_no_event)"
-for code in 400 489 481; do
+[ "$(stat ims_regevent_out_of_order)" = 2 ] &&
+	t_pass "an older full document and a repeated partial one: counted as out of order" ||
+	t_fail "out-of-order documents counted" "$(stat ims_regevent_out_of_order)"
+grep -q 'ignored a full document version 0 (have 1)' "$T/a.log" &&
+	grep -q 'ignored a partial document version 1 (have 1)' "$T/a.log" &&
+	! grep -q 'rejected the registration' "$T/a.log" &&
+	t_pass "their \"rejected\" was not acted on (the registration stayed)" ||
+	t_fail "out-of-order \"rejected\" ignored" "$(grep 'reg event' "$T/a.log" | tail -5)"
+for code in 400 489 481 415; do
 	trace | grep -q "sent SIP/2.0 $code \|received SIP/2.0 $code " &&
 		t_pass "bad NOTIFY answered $code" || t_fail "bad NOTIFY answered $code"
 done
@@ -161,9 +171,10 @@ regs=$(grep -A12 '^REGISTER ' "$MSGS" | grep -i '^Call-ID:' | sort -u | wc -l)
 	t_fail "reason=timeout: no new registration" "$regs Call-IDs, $(ims state)"
 
 # SIGTERM: un-SUBSCRIBE (Expires: 0), then REGISTER Expires: 0
-# (six NOTIFYs taken by now: full, shortened, deactivated; full, terminated; full)
-wait_for 5 sh -c "[ \"\$('$NWITCTL' -s '$SOCK' status 2>/dev/null | sed -n 's/^ims.regevent.notifies: //p')\" = 6 ]" ||
-	t_fail "six NOTIFYs taken before SIGTERM" "$(ims regevent.notifies)"
+# (eight NOTIFYs taken by now: full, shortened, old full, repeated partial, deactivated;
+# full, terminated; full)
+wait_for 5 sh -c "[ \"\$('$NWITCTL' -s '$SOCK' status 2>/dev/null | sed -n 's/^ims.regevent.notifies: //p')\" = 8 ]" ||
+	t_fail "eight NOTIFYs taken before SIGTERM" "$(ims regevent.notifies)"
 kill -TERM "$NWITD_PID"; wait "$NWITD_PID"; rc=$?; NWITD_PID=""
 [ "$rc" = 0 ] && t_pass "nwitd stopped cleanly" || t_fail "nwitd exit status" "$rc"
 order=$(trace | awk '$2 == "received" && ($3 == "SUBSCRIBE" || $3 == "REGISTER") && $(NF-2) == "0" { print $3 }' | tr '\n' ' ')

@@ -25,6 +25,7 @@
 	X(IMS_REGEVENT_BAD_BODY, "ims_regevent_bad_body", "reg event NOTIFYs refused: bad reginfo XML, type or Subscription-State") \
 	X(IMS_REGEVENT_WRONG_DIALOG, "ims_regevent_wrong_dialog", "reg event NOTIFYs refused: no such subscription") \
 	X(IMS_REGEVENT_NO_EVENT, "ims_regevent_no_event", "NOTIFYs refused: missing or other Event") \
+	X(IMS_REGEVENT_VERSION, "ims_regevent_out_of_order", "reg event documents out of version order (older ignored; after a gap full state asked for)") \
 	X(CONFIG_RELOAD_FAILURES, "config_reload_failures", "reloads refused") \
 	X(XCODE_BAD_RTP, "xcode_bad_rtp", "transcoder: packets that were not RTP or of a payload type not negotiated") \
 	X(XCODE_LATE, "xcode_late", "transcoder: duplicate or late packets dropped") \

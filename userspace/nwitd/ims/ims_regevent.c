@@ -541,6 +541,26 @@ static void act_on_document(struct ims_regevent *s, const struct reginfo *ri)
 	}
 }
 
+/*
+ * Where a document stands in the subscription's version order (RFC 3680 5.2): the first
+ * sets it; older ones are dropped; after a gap a partial document is taken and full state
+ * asked for. A full document with the version already held replaces the state: Kamailio
+ * 5.6 (presence_reginfo) repeats the version in the NOTIFY of every SUBSCRIBE refresh.
+ */
+enum { DOC_TAKE = 1, DOC_ASK_FULL, DOC_OLD };
+
+static int version_order(const struct ims_regevent *s, const struct reginfo *ri)
+{
+	if (s->version < 0)
+		return ri->full || ri->version == 0 ? DOC_TAKE : DOC_ASK_FULL;
+	if (ri->version < s->version || (ri->version == s->version && !ri->full))
+		return DOC_OLD;
+	if (ri->full || ri->version == s->version + 1)
+		return DOC_TAKE;
+	counter_inc(COUNTER_IMS_REGEVENT_VERSION);
+	return DOC_ASK_FULL;
+}
+
 static void notify(struct ims_regevent *s, const struct sip_msg *m)
 {
 	char v[256], why[160];
@@ -603,19 +623,22 @@ static void notify(struct ims_regevent *s, const struct sip_msg *m)
 	reply(s, m, 200, NULL);
 
 	if (ri && s->state != SUB_UNSUBSCRIBING) {
-		/* RFC 3680 5.2: partial state applies on top of version - 1 only */
-		if (!ri->full && s->version >= 0 && ri->version <= s->version) {
-			log_debug("ims: reg event: ignored old version %ld", ri->version);
-		} else if (!ri->full && ri->version != s->version + 1) {
-			log_info("ims: reg event: version %ld after %ld: asking for full state",
-				 ri->version, s->version);
-			s->version = -1;
-			evtimer_del(s->t_refresh);
-			start_ms(s->t_refresh, 0);
+		int order = version_order(s, ri);
+
+		if (order == DOC_OLD) {
+			counter_inc(COUNTER_IMS_REGEVENT_VERSION);
+			log_info("ims: reg event: ignored %s document version %ld (have %ld)",
+				 ri->full ? "a full" : "a partial", ri->version, s->version);
 		} else {
 			s->version = ri->version;
 			s->last_event_at = time(NULL);
 			act_on_document(s, ri);
+			if (order == DOC_ASK_FULL && s->state != SUB_NONE) {
+				log_info("ims: reg event: partial version %ld without the ones before: "
+					 "asking for full state", ri->version);
+				evtimer_del(s->t_refresh);
+				start_ms(s->t_refresh, 0);
+			}
 		}
 	}
 	free(ri);
