@@ -61,6 +61,11 @@ static const struct key_desc schema[] = {
 	{ "app", "https_port", KEY_UINT, FIELD(app_https_port), 1, 65535 },
 	{ "app", "tls_certificate", KEY_PATH, FIELD(app_tls_certificate), 0, 0 },
 	{ "app", "tls_key", KEY_PATH, FIELD(app_tls_key), 0, 0 },
+	{ "app", "max_token_lifetime", KEY_UINT, FIELD(app_max_token_lifetime), 60, 2592000 },
+	{ "app", "max_unauthorized", KEY_UINT, FIELD(app_max_unauthorized), 1, 4096 },
+	{ "app", "max_per_address", KEY_UINT, FIELD(app_max_per_address), 1, 4096 },
+	{ "app", "http_timeout", KEY_UINT, FIELD(app_http_timeout), 1, 300 },
+	{ "app", "private_network_origins", KEY_STRING, FIELD(app_pna_origins), 0, 0 },
 	{ "fastpath", "mode", KEY_FASTPATH_MODE, FIELD(fastpath_mode), 0, 0 },
 	{ "fastpath", "bpf_object_dir", KEY_PATH, FIELD(bpf_object_dir), 0, 0 },
 	{ "fastpath", "pin_path", KEY_PATH, FIELD(pin_path), 0, 0 },
@@ -244,7 +249,11 @@ void config_set_defaults(struct nwit_config *conf)
 	snprintf(conf->app_audience, sizeof(conf->app_audience), "nwit-device");
 	conf->app_max_message_size = 65536;
 	conf->app_max_connections = 64;
-	conf->app_auth_timeout = 30;
+	conf->app_auth_timeout = 10;
+	conf->app_max_token_lifetime = 86400;
+	conf->app_max_unauthorized = 16;
+	conf->app_max_per_address = 8;
+	conf->app_http_timeout = 10;
 	conf->fastpath_mode = FASTPATH_MODE_AUTO;
 	snprintf(conf->bpf_object_dir, sizeof(conf->bpf_object_dir), "%s", NWIT_BPF_DIR);
 	snprintf(conf->pin_path, sizeof(conf->pin_path), "/sys/fs/bpf/nwit");

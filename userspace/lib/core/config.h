@@ -52,6 +52,11 @@ struct nwit_config {
 	uint32_t app_https_port;	/* 0: no HTTPS/WSS listener */
 	char app_tls_certificate[CONFIG_PATH_MAX];	/* PEM chain for https_port */
 	char app_tls_key[CONFIG_PATH_MAX];
+	uint32_t app_max_token_lifetime;	/* s: longest exp - iat of a token accepted */
+	uint32_t app_max_unauthorized;	/* WebSockets without a valid token at once */
+	uint32_t app_max_per_address;	/* unanswered HTTP + unauthorized WebSockets per IP */
+	uint32_t app_http_timeout;	/* s for a request's headers and body to arrive */
+	char app_pna_origins[512];	/* origins given Access-Control-Allow-Private-Network */
 
 	/* [fastpath] */
 	enum fastpath_mode fastpath_mode;

@@ -46,6 +46,7 @@
 	X(APP_AUTH_WRONG_ORIGIN, "app_auth_wrong_origin", "refused: origin not allowed") \
 	X(APP_AUTH_MISSING_SCOPE, "app_auth_missing_scope", "refused: scope missing") \
 	X(APP_AUTH_NO_KEYS, "app_auth_no_keys", "refused: no operator keys loaded") \
+	X(APP_AUTH_TOO_LONG, "app_auth_lifetime_too_long", "refused: token lifetime over max_token_lifetime") \
 	X(APP_SESSIONS_EXPIRED, "app_sessions_expired", "app sessions closed at token expiry") \
 	X(APP_WS_AUTH_TIMEOUTS, "app_ws_auth_timeouts", "WebSockets closed for staying unauthorized") \
 	X(APP_KEY_LOAD_FAILURES, "app_key_load_failures", "JWK set or revocation list unreadable") \

@@ -36,6 +36,7 @@ void app_count_refusal(enum jws_result r)
 		[JWS_WRONG_ORIGIN] = COUNTER_APP_AUTH_WRONG_ORIGIN,
 		[JWS_MISSING_SCOPE] = COUNTER_APP_AUTH_MISSING_SCOPE,
 		[JWS_NO_KEYS] = COUNTER_APP_AUTH_NO_KEYS,
+		[JWS_TOO_LONG] = COUNTER_APP_AUTH_TOO_LONG,
 	};
 
 	if (r > JWS_OK && r < JWS__COUNT)
@@ -72,6 +73,7 @@ void app_http_policy(struct app_http *a, struct jws_policy *p)
 	p->revoked = a->revoked;
 	p->now = time(NULL);
 	p->skew = JWS_CLOCK_SKEW;
+	p->max_lifetime = a->d->conf.app_max_token_lifetime;
 }
 
 /* Read jwks_file and revocation_file; keeps going without them (apps get refused). */
@@ -92,6 +94,9 @@ static void load_keys(struct app_http *a)
 	}
 	jwk_set_free(a->keys);
 	a->keys = ks;
+	if (!c->app_token_issuer[0])
+		log_warnx("app: [app] token_issuer is not set: no issuer is trusted, every app "
+			  "will be refused");
 
 	a->revoked_error[0] = '\0';
 	if (c->app_revocation_file[0]) {
