@@ -45,23 +45,11 @@ void app_count_refusal(enum jws_result r)
 
 int app_log_allowed(void)
 {
-	static time_t window;
-	static unsigned int logged, suppressed;
-	time_t now = time(NULL);
+	static struct log_ratelimit rl = {
+		.what = "app: refusals", .burst = APP_LOG_BURST, .window = APP_LOG_WINDOW,
+	};
 
-	if (now - window >= APP_LOG_WINDOW) {
-		if (suppressed)
-			log_info("app: %u more refusals in %d s were counted, not logged",
-				 suppressed, APP_LOG_WINDOW);
-		window = now;
-		logged = suppressed = 0;
-	}
-	if (logged < APP_LOG_BURST) {
-		logged++;
-		return 1;
-	}
-	suppressed++;
-	return 0;
+	return log_ratelimit_allow(&rl, LOG_LEVEL_INFO);
 }
 
 void app_http_policy(struct app_http *a, struct jws_policy *p)

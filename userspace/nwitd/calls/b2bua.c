@@ -1534,7 +1534,8 @@ int b2bua_app_message(struct nwitd *d, struct app_ws *ws, const char *msg, size_
 	if (sip_msg_parse(msg, len, m, why, sizeof(why)) < 0) {
 		b->st.malformed++;
 		counter_inc(COUNTER_APP_SIP_MALFORMED);
-		log_info("b2bua: message from app %s ignored: %s", app_ws_app_id(ws), why);
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "b2bua: app messages ignored",
+				"b2bua: message from app %s ignored: %s", app_ws_app_id(ws), why);
 		free(m);
 		return 0;
 	}
@@ -1637,7 +1638,8 @@ int b2bua_ims_message(struct nwitd *d, const char *msg, size_t len)
 	if (sip_msg_parse(msg, len, m, why, sizeof(why)) < 0) {
 		b->st.malformed++;
 		counter_inc(COUNTER_IMS_MALFORMED);
-		log_info("b2bua: message from the P-CSCF ignored: %s", why);
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "b2bua: P-CSCF messages ignored",
+				"b2bua: message from the P-CSCF ignored: %s", why);
 		free(m);
 		return 0;
 	}

@@ -284,7 +284,8 @@ static void on_udp_readable(evutil_socket_t fd, short what, void *arg)
 		}
 		if ((size_t)n > SIP_MSG_MAX) {
 			counter_inc(COUNTER_IMS_MALFORMED);
-			log_warnx("ims: dropped a %zd-byte datagram (limit %d)", n, SIP_MSG_MAX);
+			LOG_RATELIMITED(LOG_LEVEL_WARN, "ims: oversized datagrams dropped",
+					"ims: dropped a %zd-byte datagram (limit %d)", n, SIP_MSG_MAX);
 			continue;
 		}
 		handle_message(r, buf, (size_t)n);
@@ -763,9 +764,12 @@ static void challenged(struct ims_reg *r, const struct sip_reg_response *resp)
 
 static void log_malformed(struct ims_reg *r, const char *why)
 {
+	static struct log_ratelimit rl = LOG_RATELIMIT("ims: malformed messages ignored");
+
 	counter_inc(COUNTER_IMS_MALFORMED);
-	/* hostile peers must not flood the log: the first ten, then every 100th */
-	if (r->malformed_logged++ < 10 || r->malformed_logged % 100 == 0)
+	r->malformed_logged++;
+	/* hostile peers must not flood the log */
+	if (log_ratelimit_allow(&rl, LOG_LEVEL_WARN))
 		log_warnx("ims: ignored a malformed message from %s: %s (%llu so far)",
 			  r->peer_text, why, (unsigned long long)r->malformed_logged);
 }

@@ -237,8 +237,10 @@ static int reply(struct pager *p, struct app_ws *ws, const struct sip_msg *req, 
 /* Refusals are always counted; a hostile peer must not flood the log: ten, then 1 in 100. */
 static int refusal_logged(struct pager *p)
 {
+	static struct log_ratelimit rl = LOG_RATELIMIT("messages: refused MESSAGEs");
+
 	p->refusals_seen++;
-	return p->refusals_seen <= 10 || p->refusals_seen % 100 == 0;
+	return log_ratelimit_allow(&rl, LOG_LEVEL_INFO);
 }
 
 /*
