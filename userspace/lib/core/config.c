@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <ini.h>
@@ -567,6 +568,12 @@ static int parse_text(const char *name, const char *text, size_t len,
 	return check_whole(name, conf, err, errlen);
 }
 
+int config_has_secrets(const struct nwit_config *conf)
+{
+	return config_is_set(conf, "ims", "password") || config_is_set(conf, "ims", "k") ||
+	       config_is_set(conf, "ims", "op") || config_is_set(conf, "ims", "opc");
+}
+
 int config_load_string(const char *name, const char *text, struct nwit_config *conf,
 		       char *err, size_t errlen)
 {
@@ -576,6 +583,7 @@ int config_load_string(const char *name, const char *text, struct nwit_config *c
 int config_load_file(const char *path, struct nwit_config *conf, char *err, size_t errlen)
 {
 	size_t cap = CONFIG_MAX_FILE + 1, len;
+	struct stat st;
 	char *text;
 	FILE *f;
 	int rc;
@@ -583,6 +591,11 @@ int config_load_file(const char *path, struct nwit_config *conf, char *err, size
 	f = fopen(path, "re");
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) < 0) {
+		snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
+		fclose(f);
 		return -1;
 	}
 	text = malloc(cap + 1);
@@ -601,6 +614,8 @@ int config_load_file(const char *path, struct nwit_config *conf, char *err, size
 	} else {
 		text[len] = '\0';
 		rc = parse_text(path, text, len, conf, err, errlen);
+		if (rc == 0 && config_has_secrets(conf))
+			rc = config_check_private(path, &st, err, errlen);
 	}
 	fclose(f);
 	free(text);

@@ -94,6 +94,16 @@ void config_set_defaults(struct nwit_config *conf);
 /* Load path over the defaults. On error returns -1 and writes "path:line: reason" to err. */
 int config_load_file(const char *path, struct nwit_config *conf, char *err, size_t errlen);
 
+/* Whether conf holds IMS secrets ([ims] password, k, op, opc). */
+int config_has_secrets(const struct nwit_config *conf);
+
+/*
+ * For a file with secrets (config_perms.c): -1 with a message when st (the opened file)
+ * is readable by users other than its owner through the directories of path.
+ */
+struct stat;
+int config_check_private(const char *path, const struct stat *st, char *err, size_t errlen);
+
 /* Same from a string (name is used in messages only). */
 int config_load_string(const char *name, const char *text, struct nwit_config *conf,
 		       char *err, size_t errlen);
