@@ -34,5 +34,8 @@ void app_ws_send(struct app_ws *ws, const char *text, size_t len);
 struct app_ws *app_ws_next_callable(struct app_http *a, struct app_ws *prev, unsigned scope);
 /* The app id of an authorized session ("-" otherwise), and the local address it reached. */
 const char *app_ws_app_id(const struct app_ws *ws);
+/* "SIP/2.0/WS host:port;branch=b" (WSS and the HTTPS port when ws came over TLS). */
+void app_ws_via(const struct app_ws *ws, const char *host, const char *branch, char *out,
+		size_t outlen);
 
 #endif

@@ -565,8 +565,7 @@ static void ims_message(struct pager *p, const struct sip_msg *m)
 		disp[0] = '\0';
 		if (m->from_display[0])
 			snprintf(disp, sizeof(disp), "%s ", m->from_display);
-		snprintf(via, sizeof(via), "SIP/2.0/WSS %s:%u;branch=%s", lan,
-			 p->d->conf.http_port, a->branch);
+		app_ws_via(ws, lan, a->branch, via, sizeof(via));
 		snprintf(from, sizeof(from), "%s<%s>;tag=%s", disp, m->from_uri, tag);
 		snprintf(to, sizeof(to), "<%s>", info.impu);
 		r.method = "MESSAGE";
