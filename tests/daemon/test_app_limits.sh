@@ -27,7 +27,7 @@ wait_for 5 sh -c "cat $T/h?.out | grep -c '^HTTP' | grep -qx 8"
 in=$(cat "$T"/h?.out | grep -c "^HTTP 101")
 refused=$(cat "$T"/h?.out | grep -c "^HTTP 503 Too many unauthorized connections")
 t_check "8 token-less WebSockets: 4 admitted, 4 refused 503 ($in admitted, $refused refused)" \
-	[ "$in" = 4 ] && [ "$refused" = 4 ]
+	[ "$in" = 4 -a "$refused" = 4 ]
 expect "meanwhile the real app (token in the URL) connects and registers" \
 	"$(ws "/sip?access_token=$TOK" "$APP_ORIGIN" sip:REGISTER close)" "HTTP 101" "SIP SIP/2.0 200 OK"
 expect "and another token-less one is refused" "$(ws /sip "$APP_ORIGIN" sip:REGISTER)" \
@@ -45,8 +45,7 @@ wait_for 5 sh -c "cat $T/p?.out | grep -c '^HTTP' | grep -qx 3"
 expect "another address is not held back by the first" \
 	"$(ws /sip "https://anything.example" src=127.0.0.21 ping close)" "HTTP 101" "PONG"
 t_check "max_per_address = 2: a third from 127.0.0.20 is refused ($(cat "$T"/p?.out | tr '\n' ' '))" \
-	[ "$(cat "$T"/p?.out | grep -c '^HTTP 101')" = 2 ] && \
-	[ "$(cat "$T"/p?.out | grep -c '^HTTP 503')" = 1 ]
+	[ "$(cat "$T"/p?.out | grep -c '^HTTP 101')" = 2 -a "$(cat "$T"/p?.out | grep -c '^HTTP 503')" = 1 ]
 wait_for 10 sh -c "! \"$NWITCTL\" -s \"$SOCK\" status | grep -q 'authorized: false'"
 
 # --- the close grace cannot be extended ----------------------------------------------

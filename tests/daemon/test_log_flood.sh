@@ -65,7 +65,7 @@ counted=$("$NWITCTL" -s "$SOCK" -j stats | python3 -c "import json,sys; print(js
 lines=$(grep -c "message from the P-CSCF ignored" "$T/nwitd.log")
 echo "# $counted malformed datagrams counted, $lines log lines, $(stat -c %s "$T/nwitd.log") log bytes"
 t_check "the flood reached nwitd (at least half of $N counted: $counted)" [ "$counted" -ge $((N / 2)) ]
-t_check "at most 10 log lines per 10 s window for it ($lines)" [ "$lines" -ge 1 ] && [ "$lines" -le 20 ]
+t_check "at most 10 log lines per 10 s window for it ($lines)" [ "$lines" -ge 1 -a "$lines" -le 20 ]
 # one more after the window: the summary says how many were left out
 sleep 10
 touch "$T/late"
