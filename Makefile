@@ -163,7 +163,7 @@ FUZZ_LIB_OBJS := $(patsubst %.c,$(O)/fuzz-obj/%.o,$(LIB_SRCS))
 
 $(O)/fuzz-obj/%.o: %.c | $(SKELS)
 	$(call msg,FUZZCC,$@)
-	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
 
 $(O)/tests/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS)
 	$(call msg,FUZZLD,$@)
@@ -199,4 +199,4 @@ install: all
 clean:
 	rm -rf $(O) build-asan
 
--include $(shell find $(O)/obj $(O)/bpf -name '*.d' 2>/dev/null)
+-include $(shell find $(O)/obj $(O)/bpf $(O)/fuzz-obj -name '*.d' 2>/dev/null)

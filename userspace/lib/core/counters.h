@@ -62,6 +62,11 @@
 	X(MSRP_REASSEMBLY_ERRORS, "msrp_reassembly_errors", "MSRP chunks refused by reassembly") \
 	X(DCEP_MALFORMED, "dcep_malformed", "malformed data channel establishment messages") \
 	X(DC_MESSAGES_DROPPED, "dc_messages_dropped", "data channel messages dropped (no channel, too large)") \
+	X(SMS_RP_MALFORMED, "sms_rp_malformed", "SMS RP messages (TS 24.011) refused as malformed") \
+	X(SMS_TPDU_MALFORMED, "sms_tpdu_malformed", "SMS TPDUs (TS 23.040) refused as malformed") \
+	X(SMS_REASSEMBLY_ERRORS, "sms_reassembly_errors", "concatenated SMS parts refused (too many parts or messages, not text)") \
+	X(SMS_REASSEMBLY_TIMEOUTS, "sms_reassembly_timeouts", "concatenated SMS dropped incomplete after the timeout") \
+	X(IMDN_MALFORMED, "imdn_malformed", "IMDN documents (RFC 5438) refused as malformed") \
 	X(PAGER_REFUSED, "pager_refused", "pager-mode messages refused (type, size, UTF-8, CPIM)")
 
 enum counter_id {
