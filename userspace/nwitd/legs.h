@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 struct app_ws;		/* one web app's WebSocket session */
@@ -24,6 +25,10 @@ struct app_side_ops {
 	void (*send)(struct app_ws *ws, const char *text, size_t len);
 	/* The app id of an authorized session ("-" otherwise). */
 	const char *(*app_id)(const struct app_ws *ws);
+	/* Our Via toward ws: "SIP/2.0/WS host:port;branch=b" (WSS and the HTTPS port when
+	 * ws came over TLS). */
+	void (*via)(const struct app_ws *ws, const char *host, const char *branch, char *out,
+		    size_t outlen);
 	/* The session after prev (NULL: the first) authorized for scope and registered. */
 	struct app_ws *(*next_callable)(void *ctx, struct app_ws *prev, unsigned scope);
 	/*
@@ -87,6 +92,15 @@ static inline void app_side_send(const struct app_side *s, struct app_ws *ws, co
 static inline const char *app_side_id(const struct app_side *s, const struct app_ws *ws)
 {
 	return s->ops && ws ? s->ops->app_id(ws) : "-";
+}
+
+static inline void app_side_via(const struct app_side *s, const struct app_ws *ws,
+				const char *host, const char *branch, char *out, size_t outlen)
+{
+	if (s->ops && ws)
+		s->ops->via(ws, host, branch, out, outlen);
+	else
+		snprintf(out, outlen, "SIP/2.0/WS %s;branch=%s", host, branch);
 }
 
 static inline struct app_ws *app_side_next_callable(const struct app_side *s,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <ini.h>
@@ -62,6 +63,11 @@ static const struct key_desc schema[] = {
 	{ "app", "https_port", KEY_UINT, FIELD(app_https_port), 1, 65535 },
 	{ "app", "tls_certificate", KEY_PATH, FIELD(app_tls_certificate), 0, 0 },
 	{ "app", "tls_key", KEY_PATH, FIELD(app_tls_key), 0, 0 },
+	{ "app", "max_token_lifetime", KEY_UINT, FIELD(app_max_token_lifetime), 60, 2592000 },
+	{ "app", "max_unauthorized", KEY_UINT, FIELD(app_max_unauthorized), 1, 4096 },
+	{ "app", "max_per_address", KEY_UINT, FIELD(app_max_per_address), 1, 4096 },
+	{ "app", "http_timeout", KEY_UINT, FIELD(app_http_timeout), 1, 300 },
+	{ "app", "private_network_origins", KEY_STRING, FIELD(app_pna_origins), 0, 0 },
 	{ "fastpath", "mode", KEY_FASTPATH_MODE, FIELD(fastpath_mode), 0, 0 },
 	{ "fastpath", "aes", KEY_FASTPATH_AES, FIELD(fastpath_aes), 0, 0 },
 	{ "fastpath", "bpf_object_dir", KEY_PATH, FIELD(bpf_object_dir), 0, 0 },
@@ -267,7 +273,11 @@ void config_set_defaults(struct nwit_config *conf)
 	snprintf(conf->app_audience, sizeof(conf->app_audience), "nwit-device");
 	conf->app_max_message_size = 65536;
 	conf->app_max_connections = 64;
-	conf->app_auth_timeout = 30;
+	conf->app_auth_timeout = 10;
+	conf->app_max_token_lifetime = 86400;
+	conf->app_max_unauthorized = 16;
+	conf->app_max_per_address = 8;
+	conf->app_http_timeout = 10;
 	conf->fastpath_mode = FASTPATH_MODE_AUTO;
 	conf->fastpath_aes = FASTPATH_AES_FIXED_TIME;
 	snprintf(conf->bpf_object_dir, sizeof(conf->bpf_object_dir), "%s", NWIT_BPF_DIR);
@@ -591,6 +601,12 @@ static int parse_text(const char *name, const char *text, size_t len,
 	return check_whole(name, conf, err, errlen);
 }
 
+int config_has_secrets(const struct nwit_config *conf)
+{
+	return config_is_set(conf, "ims", "password") || config_is_set(conf, "ims", "k") ||
+	       config_is_set(conf, "ims", "op") || config_is_set(conf, "ims", "opc");
+}
+
 int config_load_string(const char *name, const char *text, struct nwit_config *conf,
 		       char *err, size_t errlen)
 {
@@ -600,6 +616,7 @@ int config_load_string(const char *name, const char *text, struct nwit_config *c
 int config_load_file(const char *path, struct nwit_config *conf, char *err, size_t errlen)
 {
 	size_t cap = CONFIG_MAX_FILE + 1, len;
+	struct stat st;
 	char *text;
 	FILE *f;
 	int rc;
@@ -607,6 +624,11 @@ int config_load_file(const char *path, struct nwit_config *conf, char *err, size
 	f = fopen(path, "re");
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) < 0) {
+		snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
+		fclose(f);
 		return -1;
 	}
 	text = malloc(cap + 1);
@@ -625,6 +647,8 @@ int config_load_file(const char *path, struct nwit_config *conf, char *err, size
 	} else {
 		text[len] = '\0';
 		rc = parse_text(path, text, len, conf, err, errlen);
+		if (rc == 0 && config_has_secrets(conf))
+			rc = config_check_private(path, &st, err, errlen);
 	}
 	fclose(f);
 	free(text);

@@ -34,8 +34,12 @@
 	X(XCODE_CODEC_ERRORS, "xcode_codec_errors", "transcoder: packets the decoder or encoder could not handle") \
 	X(APP_HTTP_REQUESTS, "app_http_requests", "HTTP requests from web apps")    \
 	X(APP_HTTP_REFUSED, "app_http_refused", "HTTP requests refused (path, method)") \
+	X(APP_HTTP_TIMEOUTS, "app_http_timeouts", "HTTP connections closed: no complete request within http_timeout") \
+	X(APP_HTTP_TOO_MANY, "app_http_too_many", "HTTP connections closed: over max_per_address") \
 	X(APP_WS_HANDSHAKE_REFUSED, "app_ws_handshake_refused", "WebSocket handshakes refused") \
 	X(APP_WS_TOO_MANY, "app_ws_too_many", "WebSockets over max_connections")   \
+	X(APP_WS_TOO_MANY_UNAUTHORIZED, "app_ws_too_many_unauthorized", "WebSockets without a token refused: over max_unauthorized or max_per_address") \
+	X(APP_WS_CLOSE_TIMEOUTS, "app_ws_close_timeouts", "WebSockets dropped: the close handshake did not finish in 5 s") \
 	X(APP_WS_PROTOCOL_ERRORS, "app_ws_protocol_errors", "WebSockets closed for framing errors") \
 	X(APP_WS_BAD_UTF8, "app_ws_bad_utf8", "text messages that were not UTF-8") \
 	X(APP_SIP_MALFORMED, "app_sip_malformed", "app messages that were not SIP") \
@@ -53,6 +57,7 @@
 	X(APP_AUTH_WRONG_ORIGIN, "app_auth_wrong_origin", "refused: origin not allowed") \
 	X(APP_AUTH_MISSING_SCOPE, "app_auth_missing_scope", "refused: scope missing") \
 	X(APP_AUTH_NO_KEYS, "app_auth_no_keys", "refused: no operator keys loaded") \
+	X(APP_AUTH_TOO_LONG, "app_auth_lifetime_too_long", "refused: token lifetime over max_token_lifetime") \
 	X(APP_SESSIONS_EXPIRED, "app_sessions_expired", "app sessions closed at token expiry") \
 	X(APP_WS_AUTH_TIMEOUTS, "app_ws_auth_timeouts", "WebSockets closed for staying unauthorized") \
 	X(APP_KEY_LOAD_FAILURES, "app_key_load_failures", "JWK set or revocation list unreadable") \

@@ -22,6 +22,7 @@ struct srtp_stream {
 	uint32_t tx_rtcp_index;		/* next SRTCP index to send */
 	uint32_t in_use;
 	struct srtp_replay_window tx;	/* indexes sent (never reuse a keystream) */
+	struct srtp_jump_probation tx_jump;	/* a forward jump waiting for confirmation */
 	struct srtp_replay_window rx;	/* SRTP indexes received */
 	struct srtp_replay_window rx_rtcp;
 };
@@ -353,6 +354,7 @@ static int fail(struct srtp_session *s, int rc)
 	case -EALREADY: s->stats.replay++; break;
 	case -ENOENT: s->stats.unknown_ssrc++; break;
 	case -ENOSPC: s->stats.no_room++; break;
+	case -ERANGE: s->stats.seq_jump++; break;
 	default: s->stats.errors++; break;
 	}
 	return rc;
@@ -400,6 +402,9 @@ int srtp_session_protect_rtp(struct srtp_session *s, uint8_t *pkt, size_t *len, 
 	/* Sending one index twice would reuse its keystream. */
 	if (srtp_replay_check(&st->tx, (uint64_t)index) < 0)
 		return fail(s, -EALREADY);
+	/* a jump far ahead is taken only once following packets confirm it */
+	if (srtp_jump_check(&st->tx_jump, st->tx.started, st->tx.highest, (uint64_t)index) < 0)
+		return fail(s, -ERANGE);
 	rc = aes_cm_xor(&s->rtp, ssrc, (uint64_t)index, pkt + hlen, *len - (size_t)hlen);
 	if (rc < 0)
 		return fail(s, rc);

@@ -22,6 +22,7 @@
 
 struct nwitd;
 struct app_ws;
+struct app_conn;
 
 struct app_http {
 	struct nwitd *d;
@@ -38,6 +39,9 @@ struct app_http {
 	char revoked_error[256];
 	LIST_HEAD(, app_ws) sessions;
 	unsigned n_sessions;
+	LIST_HEAD(, app_conn) conns;	/* HTTP connections with a deadline (app_conn.c) */
+	unsigned n_conns;
+	struct event *conn_sweep;
 };
 
 extern const struct nwitd_service app_http_service;
@@ -54,8 +58,21 @@ void app_count_refusal(enum jws_result r);
 #define APP_LOG_WINDOW 10
 int app_log_allowed(void);
 
+/*
+ * app_conn.c: every HTTP connection gets a deadline for its request ([app] http_timeout,
+ * not extended by trickled bytes) and a per-address cap ([app] max_per_address).
+ * app_conn_track is the evhttp_set_bevcb step (returns bev); app_conn_answered restarts
+ * the deadline for the next request on the connection; app_conn_upgraded hands it to
+ * app_ws.c.
+ */
+struct bufferevent *app_conn_track(struct app_http *a, struct bufferevent *bev);
+void app_conn_answered(struct app_http *a, struct bufferevent *bev);
+void app_conn_upgraded(struct app_http *a, struct bufferevent *bev);
+void app_conn_free_all(struct app_http *a);
+
 /* app_ws.c: the WebSocket side. */
-void app_ws_upgrade(struct app_http *a, struct evhttp_request *req);
+/* A GET on /sip; tls: it came to the HTTPS listener. */
+void app_ws_upgrade(struct app_http *a, struct evhttp_request *req, int tls);
 void app_ws_close_all(struct app_http *a);
 /* After a reload: close sessions whose token is now revoked. */
 void app_ws_recheck(struct app_http *a);

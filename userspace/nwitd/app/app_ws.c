@@ -28,6 +28,7 @@
 #include "websocket/ws_handshake.h"
 
 #define WS_MAX_OUTPUT (4 * 1024 * 1024)	/* queued bytes before we stop writing */
+#define WS_CLOSE_GRACE 5		/* s for the close handshake and the last bytes */
 
 struct app_ws {
 	LIST_ENTRY(app_ws) link;
@@ -40,7 +41,10 @@ struct app_ws {
 	struct app_sip_session sip;
 	char origin[APP_ORIGIN_MAX];
 	char peer[64];
+	char addr[48];			/* the peer's address alone, for max_per_address */
+	time_t close_deadline;		/* 0 until a close starts; then freed by this time */
 	int closing;
+	int tls;			/* came to the HTTPS listener (WSS) */
 	time_t unauthorized_since;	/* 0 while authorized */
 	int utf8_counted;
 	int refusal_logged[JWS__COUNT];
@@ -66,9 +70,25 @@ static void ws_free(struct app_ws *ws)
 	free(ws);
 }
 
+/*
+ * Once a close starts (ours, the peer's, or a framing error), the session is freed at the
+ * latest WS_CLOSE_GRACE seconds later: an absolute deadline, which no byte the peer
+ * sends (or does not read) can move.
+ */
+static void arm_close_grace(struct app_ws *ws)
+{
+	struct timeval tv = { WS_CLOSE_GRACE, 0 };
+
+	if (ws->close_deadline)
+		return;
+	ws->close_deadline = time(NULL) + WS_CLOSE_GRACE;
+	evtimer_add(ws->expiry, &tv);
+}
+
 /* Stop reading; free once what is queued has been written. */
 static void ws_finish(struct app_ws *ws)
 {
+	arm_close_grace(ws);
 	ws->closing = 1;
 	bufferevent_disable(ws->bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(ws->bev)) == 0)
@@ -77,12 +97,10 @@ static void ws_finish(struct app_ws *ws)
 
 static void ws_close(struct app_ws *ws, uint16_t code, const char *reason)
 {
-	struct timeval grace = { 5, 0 };
-
 	wslay_event_queue_close(ws->ctx, code, (const uint8_t *)reason, strlen(reason));
 	wslay_event_send(ws->ctx);
-	/* the peer has this long to answer the close */
-	bufferevent_set_timeouts(ws->bev, &grace, NULL);
+	/* the peer has WS_CLOSE_GRACE s to answer the close */
+	arm_close_grace(ws);
 }
 
 static void log_refusal(struct app_ws *ws, enum jws_result r, const char *what)
@@ -105,6 +123,8 @@ static void arm_expiry(struct app_ws *ws)
 	struct timeval tv = { 0, 0 };
 	int64_t left;
 
+	if (ws->close_deadline)
+		return;	/* the close grace owns the timer */
 	if (ws->sip.authorized) {
 		left = ws->sip.token.exp + JWS_CLOCK_SKEW - (int64_t)time(NULL);
 		ws->unauthorized_since = 0;
@@ -124,6 +144,20 @@ static void on_expiry(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (ws->close_deadline) {
+		if (time(NULL) < ws->close_deadline) {
+			struct timeval tv = { 1, 0 };
+
+			evtimer_add(ws->expiry, &tv);
+			return;
+		}
+		counter_inc(COUNTER_APP_WS_CLOSE_TIMEOUTS);
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "app: WebSockets dropped after the close grace",
+				"app: WebSocket from %s: close not finished in %d s, dropped",
+				ws->peer, WS_CLOSE_GRACE);
+		ws_free(ws);
+		return;
+	}
 	if (ws->closing || wslay_event_get_close_sent(ws->ctx))
 		return;
 	if (!ws->sip.authorized) {
@@ -133,8 +167,9 @@ static void on_expiry(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		counter_inc(COUNTER_APP_WS_AUTH_TIMEOUTS);
-		log_info("app: WebSocket from %s origin %s: no valid token after %u s, closing",
-			 ws->peer, ws->origin, ws->a->d->conf.app_auth_timeout);
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "app: WebSockets closed for no token",
+				"app: WebSocket from %s origin %s: no valid token after %u s, "
+				"closing", ws->peer, ws->origin, ws->a->d->conf.app_auth_timeout);
 		ws_close(ws, WSLAY_CODE_POLICY_VIOLATION, "Operator authorization required");
 		return;
 	}
@@ -249,6 +284,8 @@ static void ws_after_io(struct app_ws *ws)
 		ws_finish(ws);
 		return;
 	}
+	if (wslay_event_get_close_sent(ws->ctx) || wslay_event_get_close_received(ws->ctx))
+		arm_close_grace(ws);
 	if (!wslay_event_want_read(ws->ctx) && !wslay_event_want_write(ws->ctx)) {
 		int sent = wslay_event_get_status_code_sent(ws->ctx);
 
@@ -346,13 +383,38 @@ static void disable_nagle(struct bufferevent *bev)
 		log_warn("app: cannot set TCP_NODELAY on a WebSocket connection");
 }
 
+/*
+ * Room for one more session without a valid token from addr? At most max_unauthorized
+ * of them (and never more than half of max_connections, so that apps with a token in
+ * their URL always find room), and at most max_per_address from one address. Each is
+ * closed auth_timeout seconds after it connected unless it presents a token.
+ */
+static int unauthorized_room(struct app_http *a, const char *addr)
+{
+	const struct nwit_config *c = &a->d->conf;
+	unsigned cap = c->app_max_connections / 2, total = 0, same = 0;
+	struct app_ws *ws;
+
+	if (cap > c->app_max_unauthorized)
+		cap = c->app_max_unauthorized;
+	if (cap == 0)
+		cap = 1;
+	LIST_FOREACH(ws, &a->sessions, link) {
+		if (ws->sip.authorized)
+			continue;
+		total++;
+		same += strcmp(ws->addr, addr) == 0;
+	}
+	return total < cap && same < c->app_max_per_address;
+}
+
 static const struct wslay_event_callbacks callbacks = {
 	.recv_callback = recv_cb,
 	.send_callback = send_cb,
 	.on_msg_recv_callback = on_msg,
 };
 
-void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
+void app_ws_upgrade(struct app_http *a, struct evhttp_request *req, int tls)
 {
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	const char *origin = evhttp_find_header(in, "Origin");
@@ -392,6 +454,7 @@ void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
 		return;
 	}
 	ws->a = a;
+	ws->tls = tls;
 	snprintf(ws->origin, sizeof(ws->origin), "%s", origin);
 	ws->sip.policy = &ws->policy;
 	ws->sip.origin = ws->origin;
@@ -422,10 +485,21 @@ void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
 	}
 
 	ws->evcon = evhttp_request_get_connection(req);
-	ws->bev = evhttp_connection_get_bufferevent(ws->evcon);
-	disable_nagle(ws->bev);
 	evhttp_connection_get_peer(ws->evcon, &host, &port);
 	snprintf(ws->peer, sizeof(ws->peer), "%s:%u", host ? host : "?", port);
+	snprintf(ws->addr, sizeof(ws->addr), "%s", host ? host : "?");
+	if (!ws->sip.authorized && !unauthorized_room(a, ws->addr)) {
+		counter_inc(COUNTER_APP_WS_TOO_MANY_UNAUTHORIZED);
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "app: WebSockets without a token refused",
+				"app: WebSocket from %s origin %s without a token refused: too many "
+				"such connections", ws->peer, origin);
+		refuse_http(req, 503, "Too many unauthorized connections",
+			    "too many connections without a token: put the token in the URL");
+		free(ws);
+		return;
+	}
+	ws->bev = evhttp_connection_get_bufferevent(ws->evcon);
+	disable_nagle(ws->bev);
 	ws->expiry = evtimer_new(a->d->base, on_expiry, ws);
 	if (!ws->expiry || wslay_event_context_server_init(&ws->ctx, &callbacks, ws) != 0) {
 		if (ws->expiry)
@@ -439,6 +513,7 @@ void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
 	a->n_sessions++;
 
 	/* take the connection over from evhttp: it no longer reads or writes it */
+	app_conn_upgraded(a, ws->bev);
 	out = bufferevent_get_output(ws->bev);
 	evbuffer_add_printf(out,
 			    "HTTP/1.1 101 Switching Protocols\r\n"
@@ -451,9 +526,13 @@ void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
 	bufferevent_setcb(ws->bev, on_read, on_write, on_event, ws);
 	bufferevent_enable(ws->bev, EV_READ | EV_WRITE);
 	arm_expiry(ws);
-	log_info("app: WebSocket from %s origin %s%s%s", ws->peer, origin,
-		 ws->sip.authorized ? ", app " : " (token expected in requests)",
-		 ws->sip.authorized ? ws->sip.token.app_id : "");
+	if (ws->sip.authorized)
+		log_info("app: WebSocket from %s origin %s, app %s", ws->peer, origin,
+			 ws->sip.token.app_id);
+	else
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "app: WebSockets without a token",
+				"app: WebSocket from %s origin %s (token expected in requests)",
+				ws->peer, origin);
 	/* frames sent right behind the handshake are already buffered */
 	if (evbuffer_get_length(bufferevent_get_input(ws->bev)) > 0)
 		on_read(ws->bev, ws);
@@ -527,6 +606,15 @@ static struct app_ws *ws_next_callable(void *ctx, struct app_ws *prev, unsigned 
 	return NULL;
 }
 
+static void ws_via(const struct app_ws *ws, const char *host, const char *branch, char *out,
+		   size_t outlen)
+{
+	const struct nwit_config *c = &ws->a->d->conf;
+
+	snprintf(out, outlen, "SIP/2.0/%s %s:%u;branch=%s", ws->tls ? "WSS" : "WS", host,
+		 ws->tls ? c->app_https_port : c->http_port, branch);
+}
+
 static const char *ws_app_id(const struct app_ws *ws)
 {
 	return ws->sip.authorized ? ws->sip.token.app_id : "-";
@@ -535,6 +623,7 @@ static const char *ws_app_id(const struct app_ws *ws)
 const struct app_side_ops app_ws_side_ops = {
 	.send = ws_send,
 	.app_id = ws_app_id,
+	.via = ws_via,
 	.next_callable = ws_next_callable,
 	.admit = ws_admit,
 };

@@ -269,8 +269,7 @@ int leg_request(struct call *c, struct leg *l, const char *method, const char *b
 		call_ims_via(&info, branch, via, sizeof(via));
 		ims_contact(&info, contact, sizeof(contact));
 	} else {
-		snprintf(via, sizeof(via), "SIP/2.0/WSS %s:%u;branch=%s", c->lan_addr,
-			 c->b->d->conf.http_port, branch);
+		app_side_via(&c->b->d->app_side, l->ws, c->lan_addr, branch, via, sizeof(via));
 		app_contact(c, contact, sizeof(contact));
 	}
 	for (int i = 0; i < l->n_routes; i++)

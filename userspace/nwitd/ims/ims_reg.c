@@ -476,11 +476,14 @@ static void challenged(struct ims_reg *r, const struct sip_reg_response *resp)
 
 void ims_reg_malformed(struct ims_reg *r, const char *why)
 {
+	static struct log_ratelimit rl = LOG_RATELIMIT("ims: malformed messages ignored");
+
 	counter_inc(COUNTER_IMS_MALFORMED);
 	if (!r)
 		return;
-	/* hostile peers must not flood the log: the first ten, then every 100th */
-	if (r->malformed_logged++ < 10 || r->malformed_logged % 100 == 0)
+	r->malformed_logged++;
+	/* hostile peers must not flood the log */
+	if (log_ratelimit_allow(&rl, LOG_LEVEL_WARN))
 		log_warnx("ims: ignored a malformed message from %s: %s (%llu so far)",
 			  r->peer_text, why, (unsigned long long)r->malformed_logged);
 }

@@ -464,7 +464,8 @@ static void refuse(struct ims_regevent *s, const struct sip_msg *m, int status,
 		   enum counter_id counter, const char *extra, const char *why)
 {
 	counter_inc(counter);
-	log_warnx("ims: reg event: refused a NOTIFY (%d): %s", status, why);
+	LOG_RATELIMITED(LOG_LEVEL_WARN, "ims: reg event: NOTIFYs refused",
+			"ims: reg event: refused a NOTIFY (%d): %s", status, why);
 	reply(s, m, status, extra);
 }
 

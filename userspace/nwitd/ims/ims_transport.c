@@ -81,7 +81,8 @@ static void on_udp_readable(evutil_socket_t fd, short what, void *arg)
 		}
 		if ((size_t)n > SIP_MSG_MAX) {
 			counter_inc(COUNTER_IMS_MALFORMED);
-			log_warnx("ims: dropped a %zd-byte datagram (limit %d)", n, SIP_MSG_MAX);
+			LOG_RATELIMITED(LOG_LEVEL_WARN, "ims: oversized datagrams dropped",
+					"ims: dropped a %zd-byte datagram (limit %d)", n, SIP_MSG_MAX);
 			continue;
 		}
 		handle_message(r, buf, (size_t)n);

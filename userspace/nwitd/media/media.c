@@ -215,18 +215,20 @@ static void relay_out(struct media *m, struct media_stream *st, enum relay_side 
 		int owner = bundle_demux_find(&m->ims_ssrcs, ssrc);
 
 		if (owner >= 0 && (unsigned)owner != st->idx) {
-			if (st->st.ssrc_collision++ % 100 == 0)
-				log_warnx("media: SSRC %u from IMS port %u already arrived on IMS "
-					  "port %u: dropped (it would reuse SRTP keystream)", ssrc,
-					  media_sa_port(&st->ilocal[0]), media_sa_port(&m->s[owner].ilocal[0]));
+			st->st.ssrc_collision++;
+			LOG_RATELIMITED(LOG_LEVEL_WARN, "media: colliding IMS SSRCs dropped",
+					"media: SSRC %u from IMS port %u already arrived on IMS "
+					"port %u: dropped (it would reuse SRTP keystream)", ssrc,
+					media_sa_port(&st->ilocal[0]), media_sa_port(&m->s[owner].ilocal[0]));
 			return;
 		}
 		if (owner < 0 && m->ims_ssrcs.nssrc >= BUNDLE_MAX_SSRCS) {
 			/* an SSRC that could not be remembered could later collide unseen */
-			if (st->st.ssrc_collision++ % 100 == 0)
-				log_warnx("media: SSRC %u from IMS port %u dropped: the call already "
-					  "has %d IMS SSRCs", ssrc, media_sa_port(&st->ilocal[0]),
-					  BUNDLE_MAX_SSRCS);
+			st->st.ssrc_collision++;
+			LOG_RATELIMITED(LOG_LEVEL_WARN, "media: IMS SSRCs over the limit dropped",
+					"media: SSRC %u from IMS port %u dropped: the call already "
+					"has %d IMS SSRCs", ssrc, media_sa_port(&st->ilocal[0]),
+					BUNDLE_MAX_SSRCS);
 			return;
 		}
 	}
@@ -328,8 +330,8 @@ static void handle_stun(struct media *m, const uint8_t *buf, size_t len,
 			m->st.stun_unauth++;
 		else
 			m->st.stun_bad++;
-		if ((m->st.stun_bad + m->st.stun_unauth) % 100 == 1)
-			log_warnx("media: STUN from the browser refused: %s", why);
+		LOG_RATELIMITED(LOG_LEVEL_WARN, "media: STUN requests refused",
+				"media: STUN from the browser refused: %s", why);
 		return;
 	}
 	if (n == 0 || !req.authenticated)
@@ -379,10 +381,12 @@ static void on_browser(evutil_socket_t fd, short what, void *arg)
 		} else if (buf[0] >= 128 && buf[0] <= 191) {
 			k = bundle_demux_pick(&m->demux, buf, (size_t)n, &ssrc);
 			if (k < 0 || (unsigned)k >= m->npairs || !m->s[k].used) {
-				if (m->st.no_stream++ % 100 == 0 && m->configured)
-					log_warnx("media: RTP/RTCP from the browser (SSRC %u, payload "
-						  "type %u) belongs to no stream: dropped", k == -EBADMSG ?
-						  0 : ssrc, n > 1 ? buf[1] & 0x7f : 0);
+				m->st.no_stream++;
+				if (m->configured)
+					LOG_RATELIMITED(LOG_LEVEL_WARN, "media: unknown browser RTP dropped",
+						"media: RTP/RTCP from the browser (SSRC %u, payload "
+						"type %u) belongs to no stream: dropped", k == -EBADMSG ?
+						0 : ssrc, n > 1 ? buf[1] & 0x7f : 0);
 				continue;
 			}
 			relay_out(m, &m->s[k], RELAY_SIDE_BROWSER, RELAY_PORT_RTP,

@@ -220,8 +220,10 @@ static int reply(struct pager *p, struct app_ws *ws, const struct sip_msg *req, 
 /* Refusals are always counted; a hostile peer must not flood the log: ten, then 1 in 100. */
 static int refusal_logged(struct pager *p)
 {
+	static struct log_ratelimit rl = LOG_RATELIMIT("messages: refused MESSAGEs");
+
 	p->refusals_seen++;
-	return p->refusals_seen <= 10 || p->refusals_seen % 100 == 0;
+	return log_ratelimit_allow(&rl, LOG_LEVEL_INFO);
 }
 
 /*
@@ -547,8 +549,7 @@ static void ims_message(struct pager *p, const struct sip_msg *m)
 		disp[0] = '\0';
 		if (m->from_display[0])
 			snprintf(disp, sizeof(disp), "%s ", m->from_display);
-		snprintf(via, sizeof(via), "SIP/2.0/WSS %s:%u;branch=%s", lan,
-			 p->d->conf.http_port, a->branch);
+		app_side_via(&p->d->app_side, ws, lan, a->branch, via, sizeof(via));
 		snprintf(from, sizeof(from), "%s<%s>;tag=%s", disp, m->from_uri, tag);
 		snprintf(to, sizeof(to), "<%s>", info.impu);
 		r = (struct sip_req_spec){ .method = "MESSAGE", .ruri = info.impu, .via = via,

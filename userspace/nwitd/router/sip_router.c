@@ -28,7 +28,6 @@ struct sip_router {
 		uint64_t app_malformed, ims_malformed;	/* of those, not usable SIP */
 		uint64_t no_dialog, not_allowed, not_implemented;	/* 481, 405, 501 */
 	} st;
-	unsigned long app_malformed_logged, ims_malformed_logged;
 };
 
 enum side { SIDE_APP, SIDE_IMS };
@@ -177,8 +176,8 @@ static void app_message(void *ctx, struct app_ws *ws, const char *buf, size_t le
 	if (sip_msg_parse_keep(buf, len, m, why, sizeof(why)) < 0) {
 		r->st.app_malformed++;
 		counter_inc(COUNTER_APP_SIP_MALFORMED);
-		if (r->app_malformed_logged++ < 10 || r->app_malformed_logged % 100 == 0)	/* idem */
-			log_info("sip: message from app %s ignored: %s", app_side_id(app, ws), why);
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "sip: app messages ignored",
+				"sip: message from app %s ignored: %s", app_side_id(app, ws), why);
 	} else if (app->ops && app->ops->admit(ws, m)) {
 		route_app(r, ws, m);
 	}
@@ -207,9 +206,9 @@ static void ims_message(void *ctx, const char *buf, size_t len)
 	if (sip_msg_parse_keep(buf, len, m, why, sizeof(why)) < 0) {
 		r->st.ims_malformed++;
 		counter_inc(COUNTER_IMS_MALFORMED);
-		/* a hostile peer must not flood the log: the first ten, then every 100th */
-		if (r->ims_malformed_logged++ < 10 || r->ims_malformed_logged % 100 == 0)
-			log_info("sip: message from the P-CSCF ignored: %s", why);
+		/* a hostile peer must not flood the log */
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "sip: P-CSCF messages ignored",
+				"sip: message from the P-CSCF ignored: %s", why);
 	} else if (m->is_request ? sip_txn_request(txns, m) == 1 : sip_txn_response(txns, m) < 0) {
 		route_ims(r, m);	/* not a retransmission, nor a response a transaction took */
 	}
