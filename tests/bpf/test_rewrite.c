@@ -316,7 +316,7 @@ int main(void)
 		skip_all("cannot build a private network namespace with a veth pair", err);
 	skel = nwit_fastpath__open_and_load();
 	if (!skel)
-		skip_all("cannot load the fast path BPF object", errno);
+		load_failed("the fast path BPF object loads", errno);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	nwit_fastpath__destroy(skel);
 	return rc;

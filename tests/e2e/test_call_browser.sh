@@ -24,7 +24,7 @@ t_on_exit "'$ims' stop >/dev/null 2>&1"
 t_on_exit "'$webapp' stop >/dev/null 2>&1"
 t_on_exit "[ -n \"\${nwitd_pid:-}\" ] && kill \$nwitd_pid 2>/dev/null; true"
 
-"$lab" up >/dev/null || t_skip_all "cannot build the lab"
+"$lab" up >/dev/null || t_bail "the lab builds (scripts/lab.sh up)"
 mkdir -p "$T/run/state"
 "$ims" core-start >/dev/null || { t_fail "Kamailio starts"; t_done; }
 "$ims" ue-start bob 5070 1000 >/dev/null || { t_fail "bob registers"; t_done; }
@@ -152,7 +152,11 @@ for c in calls:
         kb = (fp.get("from_browser") or {}).get("packets", 0)
         ki = (fp.get("from_ims") or {}).get("packets", 0)
         if m.get("path") != "fastpath" or fb > 10 or fi > 10 or kb < 100 or ki < 100:
-            bad.append("call %d: path %s, relayed %d/%d, kernel %d/%d" % (c["id"], m.get("path"), fb, fi, kb, ki))
+            bad.append("call %d: path %s, relayed %d/%d, kernel %d/%d; relay drops %s/%s, "
+                       "of no stream %s, before keys %s" % (c["id"], m.get("path"), fb, fi, kb,
+                       ki, (m.get("from_browser") or {}).get("drops"),
+                       (m.get("from_ims") or {}).get("drops"), m.get("media_of_no_stream"),
+                       m.get("media_before_keys")))
 print("; ".join(bad))
 sys.exit(1 if bad or not calls else 0)' "$mode" >"$T/media_check" &&
 	t_pass "media path $mode: RTP of established calls went the expected way" ||

@@ -56,9 +56,9 @@ echo 'int main(void){return 0;}' | cc -x c $SAN -o "$T/san" - 2>/dev/null || SAN
 cc -std=gnu11 -O1 -g $SAN -Wall -Werror -I"$NWIT_TOP/userspace/lib" -I"$NWIT_TOP/include" \
 	-I"$NWIT_BUILD" -o "$T/msrp_peer" "$NWIT_TOP/tests/netns/msrp_peer.c" "$NWIT_BUILD/libnwit.a" \
 	$(pkg-config --libs libevent libbpf openssl jansson libevent_openssl usrsctp zlib) \
-	2>"$T/cc.log" || { cat "$T/cc.log"; t_skip_all "cannot build msrp_peer"; }
+	2>"$T/cc.log" || t_bail "msrp_peer builds" "$(tail -n 20 "$T/cc.log")"
 
-"$lab" up >/dev/null || t_skip_all "cannot build the lab"
+"$lab" up >/dev/null || t_bail "the lab builds (scripts/lab.sh up)"
 mkdir -p "$T/run/state"
 "$ims" core-start >/dev/null || { t_fail "Kamailio starts"; t_done; }
 "$ims" msrp-relay-start >/dev/null || { t_fail "Kamailio's MSRP relay starts"; t_done; }
