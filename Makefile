@@ -47,8 +47,11 @@ ALL_CFLAGS := $(CFLAGS) $(SAN_FLAGS) -std=gnu11 $(WARN) -D_GNU_SOURCE \
 	-DNWIT_VERSION='"$(VERSION)"' -DNWIT_BPF_DIR='"$(PREFIX)/lib/nwit/bpf"' -Iinclude -Iuserspace/lib -I$(O) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS) -Wl,--as-needed
 
-LIB_SRCS := $(wildcard userspace/lib/*.c)
-NWITD_SRCS := $(wildcard userspace/nwitd/*.c)
+# userspace/lib/<subsystem>/*.c -> libnwit.a; includes name the subsystem ("sip/sip_msg.h").
+LIB_SRCS := $(wildcard userspace/lib/*/*.c)
+# userspace/nwitd/*.c and its parts' folders (app/, ims/, calls/, ...); nwitd's own headers
+# are included from userspace/nwitd ("calls/b2bua.h"), and only by nwitd.
+NWITD_SRCS := $(wildcard userspace/nwitd/*.c userspace/nwitd/*/*.c)
 NWITCTL_SRCS := $(wildcard userspace/nwitctl/*.c)
 # BPF objects only benchmarks load (bpf/nwit_bench*.bpf.c): built by `make bench`, never
 # installed, not needed by `all` or `check`.
@@ -127,6 +130,8 @@ $(O)/obj/%.o: %.c | $(SKELS)
 $(LIB): $(call obj,$(LIB_SRCS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(call obj,$(NWITD_SRCS)): ALL_CFLAGS += -Iuserspace/nwitd
 
 $(O)/nwitd: $(call obj,$(NWITD_SRCS)) $(LIB)
 	$(call msg,LD,$@)

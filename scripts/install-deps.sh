@@ -10,7 +10,7 @@ PACKAGES=(
 	# libraries named by the owner, and the well-kept ones we build on
 	libevent-dev libosip2-dev libmnl-dev libnftnl-dev libssl-dev
 	libinih-dev libjansson-dev libwslay-dev libusrsctp-dev
-	libexpat1-dev  # reginfo (RFC 3680) documents: userspace/lib/reginfo.c says why expat
+	libexpat1-dev  # reginfo (RFC 3680) documents: userspace/lib/sip/reginfo.c says why expat
 	# tests
 	libcmocka-dev libsrtp2-dev iproute2 iputils-ping mandoc nftables ethtool tcpdump tshark curl python3
 	kamailio kamailio-websocket-modules kamailio-extra-modules

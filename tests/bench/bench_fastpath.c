@@ -20,11 +20,11 @@
 #include <srtp2/srtp.h>
 
 #include "../bpf/pkt_build.h"
-#include "fastpath_keys.h"
+#include "fastpath/fastpath_keys.h"
 #include "nwit/fastpath.h"
 #include "nwit_bench.skel.h"
 #include "nwit_fastpath.skel.h"
-#include "srtp_kdf.h"
+#include "srtp/srtp_kdf.h"
 
 #define RUNS 3000
 #define SSRC 0x5eed5eedu

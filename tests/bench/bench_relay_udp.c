@@ -20,8 +20,8 @@
 
 #include <event2/event.h>
 
-#include "relay_udp.h"
-#include "srtp.h"
+#include "relay/relay_udp.h"
+#include "srtp/srtp.h"
 
 static uint8_t key_salt[30] = { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5,
 				6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };

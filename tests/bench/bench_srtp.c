@@ -17,8 +17,8 @@
 #include <openssl/evp.h>
 #include <srtp2/srtp.h>
 
-#include "relay.h"
-#include "srtp.h"
+#include "relay/relay.h"
+#include "srtp/srtp.h"
 
 #define BATCH 1024
 #define RUNS 5

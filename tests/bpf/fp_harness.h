@@ -15,11 +15,11 @@
 #include <linux/pkt_cls.h>
 
 #include "bpf_util.h"
-#include "fastpath_keys.h"
+#include "fastpath/fastpath_keys.h"
 #include "nwit/fastpath.h"
 #include "nwit_fastpath.skel.h"
 #include "pkt_build.h"
-#include "srtp_kdf.h"
+#include "srtp/srtp_kdf.h"
 
 static struct nwit_fastpath *skel;
 

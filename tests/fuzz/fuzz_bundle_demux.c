@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "bundle_demux.h"
+#include "webrtc/bundle_demux.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpim.h"
+#include "cpim/cpim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

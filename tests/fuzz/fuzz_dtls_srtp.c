@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dtls_srtp.h"
+#include "webrtc/dtls_srtp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "fastpath_spec.h"
+#include "fastpath/fastpath_spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

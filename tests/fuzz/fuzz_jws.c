@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "jwk.h"
-#include "jws.h"
-#include "jws_claims.h"
-#include "jws_revoke.h"
+#include "auth/jwk.h"
+#include "auth/jws.h"
+#include "auth/jws_claims.h"
+#include "auth/jws_revoke.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

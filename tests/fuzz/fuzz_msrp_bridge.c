@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "msrp_bridge.h"
+#include "msrp/msrp_bridge.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@
 
 #include <event2/event.h>
 
-#include "msrp_conn.h"
+#include "msrp/msrp_conn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness: what nwitd's pager (userspace/nwitd/pager.c) does with a MESSAGE from
+ * libFuzzer harness: what nwitd's pager (userspace/nwitd/messages/pager.c) does with a MESSAGE from
  * an app or the IMS before relaying it: sip_msg_parse(), then pager_check() on the full
  * Content-Type and the body. What passes must be relayable as is: the Content-Type has no
  * line break and starts with its type/subtype, the text lies inside the body, is within
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cpim.h"
-#include "sip_msg.h"
+#include "cpim/cpim.h"
+#include "sip/sip_msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

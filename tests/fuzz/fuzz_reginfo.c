@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reginfo.h"
-#include "sip_sub.h"
+#include "sip/reginfo.h"
+#include "sip/sip_sub.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

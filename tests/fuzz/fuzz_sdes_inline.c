@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sdes_inline.h"
+#include "sdp/sdes_inline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

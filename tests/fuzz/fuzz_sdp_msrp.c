@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sdp.h"
-#include "sdp_msrp.h"
+#include "sdp/sdp.h"
+#include "sdp/sdp_msrp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

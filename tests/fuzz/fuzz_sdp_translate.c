@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sdp.h"
-#include "sdp_translate.h"
+#include "sdp/sdp.h"
+#include "sdp/sdp_translate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aka.h"
-#include "sip_auth.h"
-#include "sip_reg.h"
+#include "aka/aka.h"
+#include "sip/sip_auth.h"
+#include "sip/sip_reg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

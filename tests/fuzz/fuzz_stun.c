@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stun.h"
-#include "stun_ice.h"
+#include "webrtc/stun.h"
+#include "webrtc/stun_ice.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

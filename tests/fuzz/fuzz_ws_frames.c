@@ -10,8 +10,8 @@
 
 #include <wslay/wslay.h>
 
-#include "app_sip.h"
-#include "utf8.h"
+#include "sip/app_sip.h"
+#include "core/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -25,11 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "datachannel.h"
-#include "dtls_srtp.h"
-#include "log.h"
-#include "msrp_bridge.h"
-#include "stun_ice.h"
+#include "webrtc/datachannel.h"
+#include "webrtc/dtls_srtp.h"
+#include "core/log.h"
+#include "msrp/msrp_bridge.h"
+#include "webrtc/stun_ice.h"
 
 #define DC_LOCAL "msrp://gw.invalid/g1;dc"
 #define DC_PEER "msrp://browser.invalid/b1;dc"

@@ -32,9 +32,9 @@
 #include <jansson.h>
 #include <openssl/sha.h>
 
-#include "counters.h"
-#include "log.h"
-#include "msrp_conn.h"
+#include "core/counters.h"
+#include "core/log.h"
+#include "msrp/msrp_conn.h"
 
 static struct {
 	struct event_base *base;

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "aka.h"
-#include "hex.h"
+#include "aka/aka.h"
+#include "core/hex.h"
 
 /* TS 35.208 test set 1 */
 #define K1 "465b5ce8b199b49faa5f0a2ee238a6bc"

@@ -16,10 +16,10 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
-#include "app_sip.h"
-#include "jws_b64url.h"
-#include "utf8.h"
-#include "ws_handshake.h"
+#include "sip/app_sip.h"
+#include "auth/jws_b64url.h"
+#include "core/utf8.h"
+#include "websocket/ws_handshake.h"
 
 #define NOW 1800000000LL
 

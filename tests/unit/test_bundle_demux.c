@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "bundle_demux.h"
+#include "webrtc/bundle_demux.h"
 
 #define AUDIO 0
 #define VIDEO 1

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "core/config.h"
 
 static void defaults(void **state)
 {

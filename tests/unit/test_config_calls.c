@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "core/config.h"
 
 static int load(const char *text, struct nwit_config *conf, char *err)
 {

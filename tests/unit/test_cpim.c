@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "counters.h"
-#include "cpim.h"
+#include "core/counters.h"
+#include "cpim/cpim.h"
 
 /* RFC 3862 section 6 (the message/cpim part) */
 static const char rfc3862[] =

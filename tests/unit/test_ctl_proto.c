@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "ctl_proto.h"
+#include "core/ctl_proto.h"
 
 static void request_round_trip(void **state)
 {

@@ -21,9 +21,9 @@
 
 #include <cmocka.h>
 
-#include "counters.h"
-#include "datachannel.h"
-#include "dtls_srtp.h"
+#include "core/counters.h"
+#include "webrtc/datachannel.h"
+#include "webrtc/dtls_srtp.h"
 
 #define BIG (1u << 20)
 

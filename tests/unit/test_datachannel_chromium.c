@@ -36,9 +36,9 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include "datachannel.h"
-#include "dtls_srtp.h"
-#include "stun_ice.h"
+#include "webrtc/datachannel.h"
+#include "webrtc/dtls_srtp.h"
+#include "webrtc/stun_ice.h"
 
 #define OUR_MAX_MESSAGE (2u << 20)
 

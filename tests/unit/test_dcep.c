@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "counters.h"
-#include "dcep.h"
+#include "core/counters.h"
+#include "webrtc/dcep.h"
 
 /* reliable ordered, priority 256, reliability 0, label "chat", protocol "msrp" */
 static const uint8_t open_msrp[] = {

@@ -21,7 +21,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "dtls_srtp.h"
+#include "webrtc/dtls_srtp.h"
 
 static void certificate_and_fingerprint(void **state)
 {

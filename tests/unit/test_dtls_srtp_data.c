@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "dtls_srtp.h"
+#include "webrtc/dtls_srtp.h"
 
 struct got {
 	uint8_t data[8][2048];

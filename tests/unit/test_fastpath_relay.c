@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "fastpath_relay.h"
+#include "fastpath/fastpath_relay.h"
 
 /* key||salt = bytes 0..29 and 100..129 */
 #define KEY_A "AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"

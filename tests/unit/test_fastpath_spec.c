@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "fastpath_spec.h"
+#include "fastpath/fastpath_spec.h"
 
 #define KEY80 "AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
 

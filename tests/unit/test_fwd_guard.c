@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "fwd_guard.h"
+#include "fastpath/fwd_guard.h"
 
 static char ns_lan[32], ns_bearer[32];
 

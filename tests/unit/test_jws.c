@@ -19,11 +19,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "jwk.h"
-#include "jws.h"
-#include "jws_b64url.h"
-#include "jws_claims.h"
-#include "jws_revoke.h"
+#include "auth/jwk.h"
+#include "auth/jws.h"
+#include "auth/jws_b64url.h"
+#include "auth/jws_claims.h"
+#include "auth/jws_revoke.h"
 
 #define NOW 1800000000LL
 

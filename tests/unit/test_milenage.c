@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "hex.h"
-#include "milenage.h"
+#include "core/hex.h"
+#include "aka/milenage.h"
 
 struct test_set {
 	const char *k, *rand, *sqn, *amf, *op, *opc;

@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "counters.h"
-#include "msrp.h"
+#include "core/counters.h"
+#include "msrp/msrp.h"
 
 /* RFC 4975 section 4 (Byte-Range written for the 23 bytes of the text) */
 static const char rfc_send[] =

@@ -21,8 +21,8 @@
 
 #include <cmocka.h>
 
-#include "counters.h"
-#include "msrp_bridge.h"
+#include "core/counters.h"
+#include "msrp/msrp_bridge.h"
 
 #define BROWSER "msrp://browser.invalid/b1;dc"
 #define GW_DC "msrp://gw.invalid/g1;dc"

@@ -23,8 +23,8 @@
 #include <cmocka.h>
 #include <event2/event.h>
 
-#include "counters.h"
-#include "msrp_conn.h"
+#include "core/counters.h"
+#include "msrp/msrp_conn.h"
 
 #define ME "msrp://127.0.0.1:4002/sb;tcp"
 #define PEER "msrp://127.0.0.1:4001/sa;tcp"

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "reginfo.h"
-#include "sip_sub.h"
+#include "sip/reginfo.h"
+#include "sip/sip_sub.h"
 
 /* RFC 3680 section 6, first example (full state). */
 static const char rfc_full[] =

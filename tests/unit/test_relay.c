@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "relay.h"
+#include "relay/relay.h"
 #include "srtp_testutil.h"
 
 #define PT_BROWSER 111

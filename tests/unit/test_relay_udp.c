@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "relay_udp.h"
+#include "relay/relay_udp.h"
 #include "srtp_testutil.h"
 
 struct lab {

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "hex.h"
-#include "sdes_inline.h"
+#include "core/hex.h"
+#include "sdp/sdes_inline.h"
 
 #define RFC_KEY "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR"
 #define B3_KEY "4fl6DT4Bi+DWT6MsBt5BOQ7Gda1Jiv7rtpYLOqvm"

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "sdp.h"
+#include "sdp/sdp.h"
 
 static char *read_data(const char *name, size_t *len)
 {

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "sdp.h"
-#include "sdp_msrp.h"
+#include "sdp/sdp.h"
+#include "sdp/sdp_msrp.h"
 
 /* RFC 5547 section 9.1 (the offer's m=message section) */
 static const char rfc5547[] =

@@ -19,9 +19,9 @@
 
 #include <cmocka.h>
 
-#include "sdp.h"
-#include "sdp_codec.h"
-#include "sdp_translate.h"
+#include "sdp/sdp.h"
+#include "sdp/sdp_codec.h"
+#include "sdp/sdp_translate.h"
 
 #define FP "sha-256 0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0"
 

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "sip_auth.h"
+#include "sip/sip_auth.h"
 
 /* RFC 2617 section 3.5: the response for Mufasa / "Circle Of Life". */
 static void rfc2617_example(void **state)

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "sip_msg.h"
+#include "sip/sip_msg.h"
 
 /* as JsSIP 3.13 sends it over the WebSocket (SDP shortened) */
 static const char app_invite[] =

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "sip_reg.h"
+#include "sip/sip_reg.h"
 
 static const char ok_200[] =
 	"SIP/2.0 200 OK\r\n"

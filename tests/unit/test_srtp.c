@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "srtp.h"
-#include "srtp_replay.h"
+#include "srtp/srtp.h"
+#include "srtp/srtp_replay.h"
 #include "srtp_testutil.h"
 
 static const uint8_t key_salt[30] = {

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "hex.h"
-#include "srtp_kdf.h"
+#include "core/hex.h"
+#include "srtp/srtp_kdf.h"
 
 static void expect_hex(const uint8_t *got, size_t len, const char *want)
 {

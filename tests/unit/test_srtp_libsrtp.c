@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "srtp.h"
+#include "srtp/srtp.h"
 #include "srtp_testutil.h"
 
 #define PACKETS 10000

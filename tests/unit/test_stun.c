@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "stun.h"
-#include "stun_ice.h"
+#include "webrtc/stun.h"
+#include "webrtc/stun_ice.h"
 
 #define PASSWORD "VOkJxbRl1RmTxUk/WvJxBt"
 

@@ -31,10 +31,10 @@
 #include <cmocka.h>
 #include <srtp2/srtp.h>
 
-#include "dtls_srtp.h"
-#include "sdp.h"
-#include "sdp_translate.h"
-#include "stun_ice.h"
+#include "webrtc/dtls_srtp.h"
+#include "sdp/sdp.h"
+#include "sdp/sdp_translate.h"
+#include "webrtc/stun_ice.h"
 
 static char skip_reason[4200];
 

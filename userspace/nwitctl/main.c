@@ -8,7 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ctl_proto.h"
+#include "core/ctl_proto.h"
 #include "token.h"
 
 static void usage(void)

@@ -20,9 +20,9 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
-#include "jws.h"
-#include "jws_b64url.h"
-#include "jws_claims.h"
+#include "auth/jws.h"
+#include "auth/jws_b64url.h"
+#include "auth/jws_claims.h"
 
 static void token_usage(void)
 {

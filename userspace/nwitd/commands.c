@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include "control.h"
-#include "counters.h"
-#include "fastpath_svc.h"
+#include "core/counters.h"
+#include "datapath/fastpath_svc.h"
 #include "nwitd.h"
 #include "service.h"
 

@@ -13,9 +13,9 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
-#include "counters.h"
-#include "ctl_proto.h"
-#include "log.h"
+#include "core/counters.h"
+#include "core/ctl_proto.h"
+#include "core/log.h"
 #include "nwitd.h"
 
 struct ctl_client {

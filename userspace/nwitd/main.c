@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "control.h"
-#include "counters.h"
-#include "log.h"
+#include "core/counters.h"
+#include "core/log.h"
 #include "nwitd.h"
 #include "service.h"
 

@@ -6,7 +6,7 @@
 
 #include <event2/event.h>
 
-#include "config.h"
+#include "core/config.h"
 
 struct ctl_server;
 struct app_http;

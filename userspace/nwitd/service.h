@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "config.h"
+#include "core/config.h"
 
 struct nwitd;
 

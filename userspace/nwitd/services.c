@@ -2,13 +2,13 @@
 
 #include <string.h>
 
-#include "app_http.h"
-#include "b2bua.h"
-#include "fastpath_svc.h"
-#include "ims_reg.h"
-#include "log.h"
+#include "app/app_http.h"
+#include "calls/b2bua.h"
+#include "datapath/fastpath_svc.h"
+#include "ims/ims_reg.h"
+#include "core/log.h"
 #include "nwitd.h"
-#include "pager.h"
+#include "messages/pager.h"
 
 /* In start order; stopped in reverse. */
 const struct nwitd_service *const nwitd_services[] = {

@@ -1,0 +1,36 @@
+#include "core/counters.h"
+
+#include <string.h>
+
+static uint64_t values[COUNTER__COUNT];
+
+static const char *const names[COUNTER__COUNT] = {
+#define X(id, name, help) [COUNTER_##id] = name,
+	COUNTER_LIST(X)
+#undef X
+};
+
+void counter_inc(enum counter_id id)
+{
+	if (id < COUNTER__COUNT)
+		values[id]++;
+}
+
+uint64_t counter_get(enum counter_id id)
+{
+	return id < COUNTER__COUNT ? values[id] : 0;
+}
+
+void counters_reset(void)
+{
+	memset(values, 0, sizeof(values));
+}
+
+json_t *counters_to_json(void)
+{
+	json_t *obj = json_object();
+
+	for (int i = 0; obj && i < COUNTER__COUNT; i++)
+		json_object_set_new(obj, names[i], json_integer((json_int_t)values[i]));
+	return obj;
+}
