@@ -20,11 +20,17 @@ t_fail() { _t_num=$((_t_num + 1)); _t_failed=1; echo "not ok $_t_num - $1"; [ -n
 t_skip() { _t_num=$((_t_num + 1)); echo "ok $_t_num - $1 # SKIP $2"; }
 t_skip_na() { _t_num=$((_t_num + 1)); echo "ok $_t_num - $1 # SKIP [n/a] $2"; }
 
-# t_nwitd_stop_clean PID LOG: SIGTERM to nwitd; it must exit within 5 s (else it gets
-# SIGKILL and the check fails), with status 0 when it is this shell's child, and leave
-# no sanitizer report in its log (the ASan build reports leaks at exit)
+# t_nwitd_stop_clean PID LOG: SIGTERM to nwitd (PID must be nwitd itself, not a wrapper
+# that the signal would stop instead); it must exit within 5 s (else it gets SIGKILL and
+# the check fails), with status 0 when it is this shell's child, and leave no sanitizer
+# report in its log (the ASan build reports leaks at exit)
 t_nwitd_stop_clean() {
-	local pid=$1 log=$2 rc=0 why=""
+	local pid=$1 log=$2 rc=0 why="" comm
+	comm=$(cat "/proc/$pid/comm" 2>/dev/null)
+	if [ "$comm" != nwitd ]; then
+		t_fail "nwitd stops cleanly" "pid $pid is ${comm:-not running}, not nwitd: cannot stop it"
+		return 0
+	fi
 	kill -TERM "$pid" 2>/dev/null
 	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	if kill -0 "$pid" 2>/dev/null; then

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 RUNNER=${NWIT_RUNNER:-$NWIT_TOP/tests/run.sh}
 LIB=${NWIT_LIB:-$NWIT_TOP/tests/lib.sh}
-t_tmpdir
+T=$(mktemp -d /tmp/nwit-runner.XXXXXX); trap 'rm -rf "$T"' EXIT
 
 # dummy CASE NAME BODY: an executable unit test NAME in case CASE's build folder
 dummy() {
@@ -115,27 +115,33 @@ verdict bailing ""
 expect "t_bail: one failed result and the script ends" bailing "1 passed, 1 failed, 0 skipped" 1 \
 	'FAIL  unit/test_bailing: the helper peer builds'
 
-# a stand-in nwitd: one that ignores SIGTERM, one that exits 3 on it, one that exits 0
-lib_dummy stuck test_stuck 't_tmpdir; : >"$T/log"; bash -c "trap \"\" TERM; sleep 20" & sleep 0.3
-t_nwitd_stop_clean $! "$T/log"; t_done'
-verdict stuck ""
+# a stand-in nwitd (a script named nwitd): one that ignores SIGTERM, one that exits 3 on
+# it, one that exits 0 but left a sanitizer report, one that exits 0 cleanly, and a
+# wrapper shell around it (the signal would stop the wrapper, not nwitd)
+standin() { # standin CASE TERM-ACTION
+	mkdir -p "$T/$1"
+	printf '#!/bin/bash\nsleep 20 & trap "%s" TERM\nwait\n' "$2" >"$T/$1/nwitd"
+	chmod +x "$T/$1/nwitd"
+}
+stop_case() { # stop_case CASE TERM-ACTION LOG-LINE [WRAP]
+	standin "$1" "$2"
+	lib_dummy "$1" "test_$1" "t_tmpdir; echo '$3' >\"\$T/log\"
+${4:+bash -c '$T/$1/nwitd; true' &}${4:-'$T/$1/nwitd' &} sleep 0.3
+t_nwitd_stop_clean \$! \"\$T/log\"; t_done"
+	verdict "$1" ""
+}
+stop_case stuck ""
 expect "t_nwitd_stop_clean fails when nwitd does not exit on SIGTERM" stuck \
-	"0 passed, 1 failed, 0 skipped" 1 'FAIL  unit/test_stuck: nwitd stops cleanly'
-lib_dummy status3 test_status3 't_tmpdir; : >"$T/log"
-bash -c "sleep 20 & trap \"kill \$!; exit 3\" TERM; wait" & sleep 0.3
-t_nwitd_stop_clean $! "$T/log"; t_done'
-verdict status3 ""
+	"0 passed, 1 failed, 0 skipped" 1 'still ran 5 s after SIGTERM'
+stop_case status3 'kill \$!; exit 3'
 expect "t_nwitd_stop_clean fails when nwitd exits non-zero on SIGTERM" status3 \
-	"0 passed, 1 failed, 0 skipped" 1 'FAIL  unit/test_status3: nwitd stops cleanly'
-lib_dummy asan_report test_asan 't_tmpdir; echo "==1==ERROR: LeakSanitizer: detected memory leaks" >"$T/log"
-bash -c "sleep 20 & trap \"kill \$!; exit 0\" TERM; wait" & sleep 0.3
-t_nwitd_stop_clean $! "$T/log"; t_done'
-verdict asan_report ""
-expect "t_nwitd_stop_clean fails on a sanitizer report in the log" asan_report \
-	"0 passed, 1 failed, 0 skipped" 1 'FAIL  unit/test_asan: nwitd stops cleanly'
-lib_dummy clean test_clean 't_tmpdir; : >"$T/log"
-bash -c "sleep 20 & trap \"kill \$!; exit 0\" TERM; wait" & sleep 0.3
-t_nwitd_stop_clean $! "$T/log"; t_done'
-verdict clean ""
-expect "  and passes when it exits 0 in time with a clean log" clean "1 passed, 0 failed, 0 skipped" 0
+	"0 passed, 1 failed, 0 skipped" 1 'exited with status 3 after SIGTERM'
+stop_case asan 'kill \$!; exit 0' '==1==ERROR: LeakSanitizer: detected memory leaks'
+expect "t_nwitd_stop_clean fails on a sanitizer report in the log" asan \
+	"0 passed, 1 failed, 0 skipped" 1 'sanitizer report'
+stop_case wrapped 'kill \$!; exit 0' '' wrap
+expect "t_nwitd_stop_clean fails when the pid is a wrapper, not nwitd" wrapped \
+	"0 passed, 1 failed, 0 skipped" 1 'not nwitd: cannot stop it'
+stop_case clean 'kill \$!; exit 0'
+expect "  and passes when nwitd exits 0 in time with a clean log" clean "1 passed, 0 failed, 0 skipped" 0
 t_done
