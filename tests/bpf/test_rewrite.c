@@ -318,7 +318,7 @@ int main(void)
 	if (skel)
 		fp_bind(skel->obj);
 	if (!skel)
-		skip_all("cannot load the fast path BPF object", errno);
+		load_failed("the fast path BPF object loads", errno);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	nwit_fastpath__destroy(skel);
 	return rc;

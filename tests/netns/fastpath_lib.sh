@@ -19,7 +19,7 @@ done
 t_tmpdir
 
 cc -std=gnu11 -O1 -o "$T/srtp_peer" "$NWIT_TOP/tests/netns/srtp_peer.c" -lsrtp2 2>"$T/cc.log" ||
-	t_skip_all "cannot build the libsrtp2 test peer: $(tail -n 1 "$T/cc.log")"
+	t_bail "the libsrtp2 test peer builds" "$(tail -n 20 "$T/cc.log")"
 PEER=$T/srtp_peer
 
 B=nwfpb$$ G=nwfpg$$ I=nwfpi$$
@@ -134,7 +134,7 @@ run_fastpath_test() {
 		t_done
 	fi
 	if [ "$(json_get fastpath.loaded <"$T/status")" != True ]; then
-		t_skip_all "BPF fast path cannot load here: $(grep -i 'fast path' "$T/nwitd.log" | tail -n 1)"
+		t_bail "nwitd loads the BPF fast path" "$(grep -i 'fast path' "$T/nwitd.log" | tail -n 3)"
 	fi
 	[ "$(json_get fastpath.crypto <"$T/status")" = True ] ||
 		t_skip_all "the fast path cannot run SRTP here with aes = ${FP_AES:-fixed-time}: $(json_get fastpath.relay_reason <"$T/status")"
