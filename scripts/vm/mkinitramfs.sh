@@ -49,7 +49,7 @@ for m in $BOOT_MODULES; do
 	done <"$stage/deps"
 done
 rm -f "$stage/deps"
-(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$kd/initrd.img.tmp"
-mv "$kd/initrd.img.tmp" "$kd/initrd.img"
+(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$kd/initrd.img.$$"
+mv "$kd/initrd.img.$$" "$kd/initrd.img"
 echo "$stamp" >"$kd/initrd.stamp"
 echo "mkinitramfs: kernel $name: $(wc -l <"$stage/modules.list") boot modules ($(tr '\n' ' ' <"$stage/modules.list"))"

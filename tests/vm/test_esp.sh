@@ -111,7 +111,7 @@ esp_case() {
 	# tshark, with the keys, as the independent decoder
 	uat1=$(esp_tshark_uat "$aa" "$ba" "$spi1" "$auth" "$ka1" "$enc" "$ke1")
 	uat2=$(esp_tshark_uat "$ba" "$aa" "$spi2" "$auth" "$ka2" "$enc" "$ke2")
-	tshark -r "$T/wire$fam.pcap" -o esp.enable_encryption_decode:TRUE \
+	tshark -r "$T/wire$fam.pcap" -Y esp -o esp.enable_encryption_decode:TRUE \
 		-o esp.enable_authentication_check:TRUE -o "uat:esp_sa:$uat1" -o "uat:esp_sa:$uat2" \
 		-d udp.port==$SPORT,data -d udp.port==$CPORT,data \
 		-T fields -e esp.spi -e esp.icv_good -e udp.srcport -e udp.dstport -e data.data \
@@ -126,6 +126,7 @@ esp_case() {
 		t_pass "$label: tshark decrypts every packet with the keys, ICVs good, payloads as sent"
 	else
 		t_fail "$label: tshark decrypts the capture" "got: $(head -n 3 "$T/tshark$fam") $(head -n 2 "$T/tshark$fam.err")"
+		[ -n "$VM_OUT" ] && cp "$T/wire$fam.pcap" "$VM_OUT/"
 	fi
 	[ "$fam" = 4 ] || return 0
 
