@@ -49,7 +49,7 @@ def read_kernel(path):
                 for line in f:
                     parts = line.rstrip("\n").split("\t")
                     if len(parts) >= 2:
-                        cells[parts[0]] = (parts[1], parts[2] if len(parts) > 2 else "")
+                        cells[parts[0]] = (parts[1], parts[2].strip() if len(parts) > 2 else "")
         for name in ("kernel", "package"):
             p = os.path.join(d, name)
             if os.path.isfile(p):

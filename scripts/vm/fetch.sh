@@ -47,8 +47,8 @@ apt_for() {
 
 # resolve PACKAGE: follow a meta package's Depends down to the linux-image-<release> package
 resolve() {
-	local p=$1 dep i
-	for i in 1 2 3; do
+	local p=$1 dep
+	for _ in 1 2 3; do
 		case "$p" in linux-image-[0-9]*) echo "$p"; return 0 ;; esac
 		dep=$(apt-cache "${apt_opts[@]}" show "$p" 2>/dev/null | awk -F': ' '/^Depends:/ { print $2; exit }' |
 			tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -E '^linux-image-[0-9]' | head -n 1) || true

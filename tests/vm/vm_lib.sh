@@ -14,7 +14,7 @@ t_refused() { _t_num=$((_t_num + 1)); echo "ok $_t_num - $1 # REFUSED $2"; }
 vm_feature() {
 	[ -n "$VM_OUT" ] || return 0
 	mkdir -p "$VM_OUT"
-	printf '%s\t%s\t%s\n' "$1" "$2" "$(echo "$3" | tr '\t\n' '  ')" >>"$VM_OUT/features.tsv"
+	printf '%s\t%s\t%s\n' "$1" "$2" "$(printf '%s' "$3" | tr '\t\n' '  ')" >>"$VM_OUT/features.tsv"
 	vm_kernel_note
 }
 
@@ -27,7 +27,8 @@ vm_kernel_note() {
 # vm_module_shipped NAME: the running kernel has module NAME (loadable or built in), by its
 # own modules.dep / modules.builtin; false when the kernel has no module tree at all
 vm_module_shipped() {
-	local d=/lib/modules/$(uname -r)
+	local d
+	d=/lib/modules/$(uname -r)
 	grep -qE "(^|/)$1\.ko(\.[a-z]+)?:" "$d/modules.dep" 2>/dev/null ||
 		grep -qE "(^|/)$1\.ko$" "$d/modules.builtin" 2>/dev/null
 }
