@@ -7,6 +7,7 @@
 #   make asan          build with ASan+UBSan into build-asan/
 #   make fuzz          build the libFuzzer harnesses
 #   make bench         run the benchmarks (see docs/benchmarks.md)
+#   make vmcheck       run the kernel lab (tests in Debian kernels under qemu, docs/kernel-lab.md)
 #   make kmod KDIR=..  build the optional kernel module out of tree
 #   make install DESTDIR=... PREFIX=/usr
 #   V=1 for verbose commands; VMLINUX_H=path to use a given vmlinux.h.
@@ -191,6 +192,25 @@ $(O)/tests/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ $(PKG_LIBS)
 
 fuzz: $(FUZZ_BINS)
+
+# --- kernel lab: probes run inside Debian kernels under qemu (docs/kernel-lab.md) ----
+VM_BPF_OBJS := $(patsubst tests/vm/%.bpf.c,$(O)/tests/vm/%.bpf.o,$(wildcard tests/vm/*.bpf.c))
+VM_BINS := $(O)/tests/vm/kfeat
+all: $(VM_BPF_OBJS) $(VM_BINS)
+
+$(O)/tests/vm/%.bpf.o: tests/vm/%.bpf.c $(O)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/tests/vm/kfeat: tests/vm/kfeat.c
+	$(call msg,CCLD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(SAN_FLAGS) -std=gnu11 $(WARN) -D_GNU_SOURCE -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs libbpf)
+
+.PHONY: vmcheck
+vmcheck: all
+	$(Q)tests/run.sh --build $(O) --layers vm
+	$(Q)scripts/vm/feature-matrix.py --update docs/fastpath.md $(O)/vm-results
 
 # --- optional kernel module ----------------------------------------------------
 KDIR ?= /lib/modules/$(shell uname -r)/build

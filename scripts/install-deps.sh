@@ -22,6 +22,9 @@ PACKAGES=(
 	openssl  # the IMS-AKA test computes its vectors with the openssl command
 	# benchmarks
 	netsniff-ng rtpengine-daemon
+	# kernel lab (scripts/vm, docs/kernel-lab.md): qemu with TCG (no KVM needed), the
+	# guest's init, and what unpacks Debian's kernels and indexes their modules
+	qemu-system-x86 busybox-static kmod cpio xz-utils zstd
 )
 
 missing=()
@@ -53,6 +56,10 @@ if [ -f "$top/tests/e2e/package-lock.json" ]; then
 		(cd "$top/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
 	fi
 fi
+
+# the kernel lab's Debian kernels (cached in /var/cache/nwit-vm; quick when present)
+"$top/scripts/vm/fetch.sh" ||
+	echo "install-deps: could not fetch the kernel lab's kernels: the vm layer will fail until it can"
 
 # bpffs is not mounted at boot here
 if ! mountpoint -q /sys/fs/bpf; then

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # nwit test runner: every layer, one summary line.
 #
-#   tests/run.sh [--build DIR] [--asan-build DIR] [--layers unit,bpf,fuzz,daemon,netns,e2e,asan]
+#   tests/run.sh [--build DIR] [--asan-build DIR] [--layers unit,bpf,fuzz,daemon,netns,e2e,asan,vm]
 #                [--filter SUBSTRING]
 # The asan layer runs the unit tests and the daemon tests again on the ASan+UBSan build
 # (`make asan`), with leak detection; it runs only when --asan-build is given. Daemon
 # scripts take part when they contain the line "# asan: yes".
+# The vm layer is the kernel lab (docs/kernel-lab.md): tests inside Debian's kernels under
+# qemu, named vm-KERNEL/..., and the same probes on this machine's kernel, named host/....
 #
 # A test is an executable (a cmocka binary, a BPF test-run binary, a fuzz harness, or a
 # script under tests/netns or tests/e2e). It reports TAP lines ("ok N - name",
@@ -20,12 +22,14 @@
 # apply to this run; every such skip is listed at the end. With NWIT_REQUIRE=1 (.ci/run:
 # the machine kind that has every part) any other skip is a failure, and so is a layer
 # that ran no test or in which every test skipped (without it, such a layer is said so).
+# "ok N - name # REFUSED reason": the kernel lacks a feature the test needs, as expected
+# (kernel lab tests), counted apart.
 # Each test's output goes to BUILD/test-logs/; failures print its tail.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build"
-layers="unit,bpf,fuzz,daemon,netns,e2e,asan"
+layers="unit,bpf,fuzz,daemon,netns,e2e,asan,vm"
 filter=""
 asan_build=""
 while [ $# -gt 0 ]; do
@@ -44,7 +48,8 @@ mkdir -p "$logs"
 export NWIT_TOP="$top" NWIT_BUILD="$build"
 export CMOCKA_MESSAGE_OUTPUT=TAP
 
-passed=0 failed=0 skipped=0 not_applicable=0 require_failed=0
+passed=0 failed=0 skipped=0 refused=0 not_applicable=0 require_failed=0
+wrap=()	# a command the test runs under (the vm layer: scripts/vm/vmrun ...)
 failures=() na_list=()
 require=${NWIT_REQUIRE:-}
 [ "$require" = 0 ] && require=""
@@ -63,6 +68,7 @@ record() { # record RESULT LAYER NAME [REASON]
 	case "$result" in
 	pass) passed=$((passed + 1)); printf 'PASS  %s\n' "$name" ;;
 	skip) skipped=$((skipped + 1)); printf 'SKIP  %s: %s\n' "$name" "$reason" ;;
+	refused) refused=$((refused + 1)); printf 'REFUSED  %s: %s\n' "$name" "$reason" ;;
 	fail) failed=$((failed + 1)); failures+=("$name"); printf 'FAIL  %s%s\n' "$name" "${reason:+: $reason}" ;;
 	esac
 }
@@ -96,7 +102,7 @@ run_one() { # run_one LAYER PATH [ARGS...]
 	base=$(basename "$path")
 	log="$logs/$layer-$base.log"
 	[ -n "$filter" ] && [[ "$layer/$base" != *"$filter"* ]] && return
-	timeout --kill-after=10 "$(limit_for "$layer")" "$path" "$@" >"$log" 2>&1 </dev/null
+	timeout --kill-after=10 "$(limit_for "$layer")" ${wrap[@]+"${wrap[@]}"} "$path" "$@" >"$log" 2>&1 </dev/null
 	rc=$?
 	while IFS= read -r line; do
 		case "$line" in
@@ -109,6 +115,10 @@ run_one() { # run_one LAYER PATH [ARGS...]
 			nres=$((nres + 1)); nfail=$((nfail + 1))
 			name=${line#not ok }; name=${name#* - }; name=${name#[0-9]* }
 			record fail "$layer" "$base: $name" ;;
+		"ok "*"# REFUSED"*)
+			nres=$((nres + 1))
+			name=${line#ok }; name=${name#* - }; name=${name%%#*}
+			record refused "$layer" "$base: ${name% }" "${line##*# REFUSED }" ;;
 		"ok "*"# SKIP"* | "ok "*"# skip"*)
 			nres=$((nres + 1))
 			name=${line#ok }; name=${name#* - }; name=${name%%#*}
@@ -201,6 +211,42 @@ run_fuzz() {
 	done
 }
 
+# The kernel lab: tests/vm scripts marked "# vm-kernels: all" (or naming the kernel) and
+# the BPF test-run binaries (through tests/vm/judge.sh) inside each kernel of
+# scripts/vm/kernels.conf; those marked "# vm-host: yes" and the binaries also on this
+# machine's kernel. Findings and guest logs in BUILD/vm-results; the feature matrix of the
+# run in BUILD/vm-results/feature-matrix.md (`make vmcheck` puts it in docs/fastpath.md).
+run_vm() {
+	local k f res="$build/vm-results" vmrun="$top/scripts/vm/vmrun"
+	rm -rf "$res"
+	mkdir -p "$res"
+	for f in "$top"/tests/vm/test_*.sh; do
+		grep -qx '# vm-host: yes' "$f" || continue
+		wrap=(env NWIT_VM_OUT="$res/host/$(basename "$f")")
+		run_one host "$f"
+	done
+	for f in "$build"/tests/bpf/test_*; do
+		[ -x "$f" ] || continue
+		wrap=(env NWIT_VM_OUT="$res/host/$(basename "$f")" "$top/tests/vm/judge.sh")
+		run_one host "$f"
+	done
+	for k in $(awk '!/^#/ && NF >= 3 { print $1 }' "$top/scripts/vm/kernels.conf"); do
+		for f in "$top"/tests/vm/test_*.sh; do
+			sed -n 's/^# vm-kernels: //p' "$f" | tr ' ' '\n' | grep -qxE "all|$k" || continue
+			wrap=("$vmrun" --kernel "$k" --out "$res/$k/$(basename "$f")" --)
+			run_one "vm-$k" "$f"
+		done
+		for f in "$build"/tests/bpf/test_*; do
+			[ -x "$f" ] || continue
+			wrap=("$vmrun" --kernel "$k" --out "$res/$k/$(basename "$f")" -- "$top/tests/vm/judge.sh")
+			run_one "vm-$k" "$f"
+		done
+	done
+	wrap=()
+	"$top/scripts/vm/feature-matrix.py" "$res" >"$res/feature-matrix.md" &&
+		echo "kernel feature matrix of this run: $res/feature-matrix.md"
+}
+
 IFS=, read -r -a want <<<"$layers"
 for layer in "${want[@]}"; do
 	[ "$layer" = asan ] && [ -z "$asan_build" ] && continue
@@ -212,6 +258,7 @@ for layer in "${want[@]}"; do
 	daemon) run_layer_scripts daemon "$top/tests/daemon" ;;
 	netns) run_layer_scripts netns "$top/tests/netns" ;;
 	e2e) run_layer_scripts e2e "$top/tests/e2e" ;;
+	vm) run_vm ;;
 	asan)
 		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -231,5 +278,8 @@ if [ "${#failures[@]}" -gt 0 ]; then
 	echo "failed:"
 	printf '  %s\n' "${failures[@]}"
 fi
+# a kernel that refuses what it lacks, as expected, passed its check (counted among passed)
+[ "$refused" -gt 0 ] && echo "of the passed, $refused are kernel refusals as expected (REFUSED above)"
+passed=$((passed + refused))
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ $((passed + skipped)) -gt 0 ]
