@@ -114,13 +114,9 @@ struct sip_txn_layer *sip_txn_layer_new(sip_txn_send_fn send, void *send_ctx,
 
 	if (!l)
 		return NULL;
-	l->send = send;
-	l->send_ctx = send_ctx;
-	l->timers = timers;
-	l->timer_ctx = timer_ctx;
-	l->t1 = SIP_TXN_T1_MS;
-	l->t2 = SIP_TXN_T2_MS;
-	l->t4 = SIP_TXN_T4_MS;
+	*l = (struct sip_txn_layer){ .send = send, .send_ctx = send_ctx, .timers = timers,
+				     .timer_ctx = timer_ctx, .t1 = SIP_TXN_T1_MS,
+				     .t2 = SIP_TXN_T2_MS, .t4 = SIP_TXN_T4_MS };
 	for (int i = 0; i < BUCKETS; i++) {
 		LIST_INIT(&l->client[i]);
 		LIST_INIT(&l->server[i]);
