@@ -83,7 +83,7 @@ if [[ ",$steps," == *,hold,* ]]; then
 	# the page sends 660 Hz from the resume on: the G.711 RTP that reached bob's phone
 	# then (captured in the ims namespace, decoded) carries that tone
 	resumed_bob=$(python3 "$NWIT_TOP/scripts/lab/rtp_tone.py" "$T/bob_rtp.pcap" --port "$BOB_RTP" \
-		--after "$(awk -v t="$(r resume_tone_from)" 'BEGIN { print t + 0.5 }')" --before "$(r resume_tone_until)" 2>&1)
+		--after "$(awk -v t="$(r resume_tone_from)" 'BEGIN { printf "%.3f", t + 0.5 }')" --before "$(r resume_tone_until)" 2>&1)
 	near "${resumed_bob%% *}" 660 &&
 		t_pass "resume: bob hears the page again (its 660 Hz after the resume: ${resumed_bob%% *} Hz, $(echo "$resumed_bob" | awk '{print $4}') packets)" ||
 		t_fail "resume: bob hears 660 Hz after the resume" "tone switch: $(r resume_tone); measured: $resumed_bob"
