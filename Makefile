@@ -7,6 +7,7 @@
 #   make asan          build with ASan+UBSan into build-asan/
 #   make fuzz          build the libFuzzer harnesses
 #   make bench         run the benchmarks (see docs/benchmarks.md)
+#   make vmcheck       run the kernel lab (tests in Debian kernels under qemu, docs/kernel-lab.md)
 #   make kmod KDIR=..  build the optional kernel module out of tree
 #   make install DESTDIR=... PREFIX=/usr
 #   V=1 for verbose commands; VMLINUX_H=path to use a given vmlinux.h.
@@ -34,10 +35,13 @@ FUZZ_CC ?= clang-19
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
 
-PKGS := libevent libbpf openssl inih jansson libosip2 libmnl libnftnl zlib libevent_openssl usrsctp expat
+PKGS := libevent libbpf openssl inih jansson libosip2 libmnl libnftnl zlib libevent_openssl usrsctp expat \
+	opus speexdsp opencore-amrwb opencore-amrnb vo-amrwbenc
+# The audio transcoder (userspace/lib/codec/): every one of these Debian -dev packages ships
+# a .pc file (opencore-amr 0.1.6, vo-amrwbenc 0.1.3), so no plain -l flags are needed.
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lwslay
-TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka libsrtp2 2>/dev/null)
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka libsrtp2 2>/dev/null) -lm
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
@@ -70,10 +74,13 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(O)/tests/bpf/%,$(BPFTEST_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(O)/tests/bench/%,$(BENCH_SRCS))
-BENCH_SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BENCH_BPF_SRCS))
+BENCH_SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BENCH_BPF_SRCS)) $(O)/nwit_bench_base.skel.h
+# The baseline of bench_fastpath: the fast path of this revision, built here as it was
+# built then (no -mcpu), next to today's code in the same run.
+BENCH_BASE_REV ?= 323f10e
 PROGS := $(O)/nwitd $(O)/nwitctl
 
-.PHONY: all check test demo asan fuzz bench kmod install deps clean lab-down
+.PHONY: all check check-includes test demo asan fuzz bench kmod install deps clean lab-down
 all: $(BPF_OBJS) $(SKELS) $(PROGS) $(UNIT_BINS) $(BPFTEST_BINS)
 
 deps:
@@ -84,6 +91,10 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)$(MAKE) --no-print-directory asan
 	$(Q)tests/run.sh --build $(O) --asan-build build-asan
+
+# no #include cycle in userspace/ (also run by the daemon layer: test_include_graph.sh)
+check-includes:
+	$(Q)scripts/check-includes.py
 
 test: all
 	$(Q)tests/run.sh --build $(O) $(if $(LAYERS),--layers $(LAYERS))
@@ -111,12 +122,23 @@ $(O)/vmlinux.h:
 	$(Q)mkdir -p $(@D) && $(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 endif
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
 	-Iinclude -Ibpf -I$(O) -MMD -MP
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D) && $(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/bench-base/.rev-$(BENCH_BASE_REV):
+	$(call msg,GIT,$@)
+	$(Q)rm -rf $(O)/bench-base && mkdir -p $(O)/bench-base/src && \
+		git archive $(BENCH_BASE_REV) bpf include | tar -x -C $(O)/bench-base/src && touch $@
+
+$(O)/bpf/nwit_bench_base.bpf.o: $(O)/bench-base/.rev-$(BENCH_BASE_REV) $(O)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(BPF_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+		-I$(O)/bench-base/src/include -I$(O)/bench-base/src/bpf -I$(O) \
+		-c $(O)/bench-base/src/bpf/nwit_fastpath.bpf.c -o $@
 
 $(O)/%.skel.h: $(O)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -163,13 +185,32 @@ FUZZ_LIB_OBJS := $(patsubst %.c,$(O)/fuzz-obj/%.o,$(LIB_SRCS))
 
 $(O)/fuzz-obj/%.o: %.c | $(SKELS)
 	$(call msg,FUZZCC,$@)
-	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
 
 $(O)/tests/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS)
 	$(call msg,FUZZLD,$@)
 	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ $(PKG_LIBS)
 
 fuzz: $(FUZZ_BINS)
+
+# --- kernel lab: probes run inside Debian kernels under qemu (docs/kernel-lab.md) ----
+VM_BPF_OBJS := $(patsubst tests/vm/%.bpf.c,$(O)/tests/vm/%.bpf.o,$(wildcard tests/vm/*.bpf.c))
+VM_BINS := $(O)/tests/vm/kfeat
+all: $(VM_BPF_OBJS) $(VM_BINS)
+
+$(O)/tests/vm/%.bpf.o: tests/vm/%.bpf.c $(O)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/tests/vm/kfeat: tests/vm/kfeat.c
+	$(call msg,CCLD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(SAN_FLAGS) -std=gnu11 $(WARN) -D_GNU_SOURCE -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs libbpf)
+
+.PHONY: vmcheck
+vmcheck: all
+	$(Q)tests/run.sh --build $(O) --layers vm
+	$(Q)scripts/vm/feature-matrix.py --update docs/fastpath.md $(O)/vm-results
 
 # --- optional kernel module ----------------------------------------------------
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -199,4 +240,4 @@ install: all
 clean:
 	rm -rf $(O) build-asan
 
--include $(shell find $(O)/obj $(O)/bpf -name '*.d' 2>/dev/null)
+-include $(shell find $(O)/obj $(O)/bpf $(O)/fuzz-obj -name '*.d' 2>/dev/null)

@@ -126,26 +126,31 @@ static __always_inline void rewrite_pt(struct nwit_scratch *s, const struct nwit
 		s->msg[1] = (s->msg[1] & 0x80) | (m & 0x7f);
 }
 
-struct strip_loop {
-	__u32 dst;	/* start of the extension */
-	__u32 shift;	/* its length */
-};
+#define STRIP_MAX_BLOCKS 96	/* NWIT_MAX_PAYLOAD / 16, rounded up */
 
-static long strip_block_cb(__u64 j, void *data)
+/*
+ * Move s->msg[dst + shift, ...) down to dst, 16 bytes at a time, nblk times; a global
+ * function (a bounded loop, verified once). Both halves of a block are read before
+ * anything is written: safe for any shift >= 4.
+ */
+__noinline int nwit_msg_shift(struct nwit_scratch *s, __u32 dst, __u32 shift, __u32 nblk)
 {
-	struct nwit_scratch *s = scratch_get();
-	struct strip_loop *l = data;
-	__u32 d = (l->dst + (__u32)j * 16) & SCR_MASK;
-	__u32 src = (l->dst + l->shift + (__u32)j * 16) & SCR_MASK;
-	__u64 a, b;
+	__u32 j;
 
-	if (!s)
-		return 1;
-	/* both halves are read before anything is written: safe for any shift >= 4 */
-	a = *(__u64 *)(s->msg + src);
-	b = *(__u64 *)(s->msg + src + 8);
-	*(__u64 *)(s->msg + d) = a;
-	*(__u64 *)(s->msg + d + 8) = b;
+	if (!s || dst > SCR_BUF || shift > SCR_BUF)
+		return -1;
+	for (j = 0; j < nblk && j < STRIP_MAX_BLOCKS; j++) {
+		__u32 d, src;
+		__u64 a, b;
+
+		LOOP_OPAQUE(j);
+		d = (dst + j * 16) & SCR_MASK;
+		src = (dst + shift + j * 16) & SCR_MASK;
+		a = *(__u64 *)(s->msg + src);
+		b = *(__u64 *)(s->msg + src + 8);
+		*(__u64 *)(s->msg + d) = a;
+		*(__u64 *)(s->msg + d + 8) = b;
+	}
 	return 0;
 }
 
@@ -155,7 +160,6 @@ static long strip_block_cb(__u64 j, void *data)
  */
 static __always_inline int strip_extension(struct nwit_scratch *s, __u32 n)
 {
-	struct strip_loop l;
 	__u32 start, xlen;
 
 	if (!(s->msg[0] & 0x10))
@@ -166,20 +170,24 @@ static __always_inline int strip_extension(struct nwit_scratch *s, __u32 n)
 	xlen = 4 + 4 * ((__u32)s->msg[(start + 2) & 127] << 8 | s->msg[(start + 3) & 127]);
 	if (start + xlen > n)
 		return -NWIT_DROP_MALFORMED;
-	l.dst = start;
-	l.shift = xlen;
-	bpf_loop((n - start - xlen + 15) / 16, strip_block_cb, &l, 0);
+	if (nwit_msg_shift(s, start, xlen, (n - start - xlen + 15) / 16))
+		return -NWIT_DROP_MALFORMED;
 	s->msg[0] &= ~0x10;
 	return n - xlen;
 }
 
-/* Transform s->msg[0, n) per the flow; returns the new length or minus a drop reason. */
+/* transform() result: the packet's SSRC has no context on the flow; give it to the stack. */
+#define TRANSFORM_UNKNOWN_SSRC (-1000)
+
+/*
+ * Transform s->msg[0, n) per the flow; returns the new length, minus a drop reason, or
+ * TRANSFORM_UNKNOWN_SSRC (nothing of the packet was changed).
+ */
 static __always_inline int transform(struct nwit_scratch *s, const struct nwit_flow *f, __u32 n)
 {
 	struct nwit_ssrc_key sk = { .flow_id = f->flow_id };
 	struct nwit_srtp_ctx *c;
 	struct nwit_aes_ctxs *a;
-	struct bpf_crypto_ctx *aes;
 	int rtcp;
 
 	if (n < 8)
@@ -197,19 +205,16 @@ static __always_inline int transform(struct nwit_scratch *s, const struct nwit_f
 	sk.ssrc = *(__be32 *)(s->msg + (rtcp ? 4 : 8));
 	c = bpf_map_lookup_elem(&nwit_srtp, &sk);
 	if (!c)
-		return -NWIT_DROP_UNKNOWN_SSRC;
+		return TRANSFORM_UNKNOWN_SSRC;
 	a = bpf_map_lookup_elem(&nwit_aes, &sk);
 	if (!a)
-		return -NWIT_DROP_NO_CRYPTO;
-	aes = rtcp ? a->rtcp : a->rtp;
-	if (!aes)
 		return -NWIT_DROP_NO_CRYPTO;
 	if (f->action == NWIT_ACTION_SRTP_TO_RTP) {
 		int r;
 
 		if (rtcp)
-			return srtcp_unprotect(s, c, aes, n);
-		r = srtp_unprotect(s, c, aes, n);
+			return srtcp_unprotect(s, c, a, n);
+		r = srtp_unprotect(s, c, a, n);
 		if (r > 0)
 			rewrite_pt(s, f);
 		if (r > 0 && (f->flags & NWIT_FLOW_STRIP_EXT))
@@ -217,9 +222,9 @@ static __always_inline int transform(struct nwit_scratch *s, const struct nwit_f
 		return r;
 	}
 	if (rtcp)
-		return srtcp_protect(s, c, aes, n);
+		return srtcp_protect(s, c, a, n);
 	rewrite_pt(s, f);
-	return srtp_protect(s, c, aes, n);
+	return srtp_protect(s, c, a, n);
 }
 
 /*
@@ -318,6 +323,16 @@ static __always_inline int fastpath(void *ctx, int xdp)
 	}
 	old01 = *(__u16 *)s->msg;
 	r = transform(s, f, n);
+	if (r == TRANSFORM_UNKNOWN_SSRC) {
+		/* a new SSRC (announcement, transfer): the relay learns it from the socket */
+		key = f->flow_id;
+		fs = bpf_map_lookup_elem(&nwit_flow_stats, &key);
+		if (fs) {
+			fs->to_stack++;
+			fs->unknown_ssrc++;
+		}
+		return verdict_pass(xdp);
+	}
 	if (r < 0) {
 		count_drop(-r, f->flow_id, len);
 		return verdict_drop(xdp);

@@ -9,23 +9,26 @@
 #include "maps.h"
 #include "pkt.h"
 
-struct csum_loop {
-	__u64 acc;
-};
+#define CSUM_MAX_BLOCKS 96	/* NWIT_MAX_PAYLOAD / 16, rounded up */
 
-static long csum_block_cb(__u64 j, void *data)
+/* Native-order sum of the 32-bit words of s->msg[0, 16 nblk); a global function. */
+__noinline __u64 nwit_msg_sum(struct nwit_scratch *s, __u32 nblk)
 {
-	struct nwit_scratch *s = scratch_get();
-	struct csum_loop *l = data;
-	__u32 off = ((__u32)j * 16) & SCR_MASK;
+	__u64 acc = 0;
+	__u32 j;
 
 	if (!s)
-		return 1;
-	l->acc += *(__u32 *)(s->msg + off);
-	l->acc += *(__u32 *)(s->msg + off + 4);
-	l->acc += *(__u32 *)(s->msg + off + 8);
-	l->acc += *(__u32 *)(s->msg + off + 12);
-	return 0;
+		return 0;
+	for (j = 0; j < nblk && j < CSUM_MAX_BLOCKS; j++) {
+		LOOP_OPAQUE(j);
+		const __u8 *p = s->msg + j * 16;
+
+		acc += *(const __u32 *)p;
+		acc += *(const __u32 *)(p + 4);
+		acc += *(const __u32 *)(p + 8);
+		acc += *(const __u32 *)(p + 12);
+	}
+	return acc;
 }
 
 static __always_inline __u16 csum_fold64(__u64 acc)
@@ -41,7 +44,6 @@ static __always_inline __u16 csum_fold64(__u64 acc)
 /* Native-order ones' complement sum of s->msg[0, n) (zero-padded to 16 bytes). */
 static __always_inline __u64 payload_sum(struct nwit_scratch *s, __u32 n)
 {
-	struct csum_loop l = { 0 };
 	__u64 off = n;
 	__u8 *p;
 
@@ -50,8 +52,7 @@ static __always_inline __u64 payload_sum(struct nwit_scratch *s, __u32 n)
 
 	*(__u64 *)p = 0;
 	*(__u64 *)(p + 8) = 0;
-	bpf_loop((n + 15) / 16, csum_block_cb, &l, 0);
-	return l.acc;
+	return nwit_msg_sum(s, (n + 15) / 16);
 }
 
 static __always_inline int nonzero16(const __u8 *a)

@@ -1,9 +1,8 @@
 /*
  * HMAC-SHA1 (RFC 2104, FIPS 180-4) over the scratch message, starting from the ipad/opad
  * states the controller precomputed. The kernel offers no hash kfunc to BPF, so SHA-1 is
- * written here: one __noinline compression function with its schedule W[16] in the
- * per-CPU scratch (an unrolled version does not fit the 512-byte stack), driven by
- * bpf_loop over the message blocks.
+ * written here: the 80 rounds unrolled, the schedule W[16] in the per-CPU scratch, a
+ * bounded loop over the message blocks in a global function.
  */
 #ifndef NWIT_BPF_SHA1_H
 #define NWIT_BPF_SHA1_H
@@ -15,78 +14,104 @@ static __always_inline __u32 rol32(__u32 x, int n)
 	return (x << n) | (x >> (32 - n));
 }
 
-/* One SHA-1 round; W(t) is the schedule word, F the round function of b, c, d. */
-#define SHA1_ROUND(F, K, W)                                        \
+/*
+ * One SHA-1 round; F is the round function of b, c, d and w the schedule word. The empty
+ * asm with a memory clobber after each round keeps clang from hoisting the schedule loads
+ * and stores of many rounds together, which needs more than the 512-byte stack.
+ */
+#define SHA1_ROUND(F, K)                                           \
 	do {                                                       \
-		__u32 tmp_ = rol32(a, 5) + (F) + e + (K) + (W);    \
+		__u32 tmp_ = rol32(a, 5) + (F) + e + (K) + w;      \
 		e = d;                                             \
 		d = c;                                             \
 		c = rol32(b, 30);                                  \
 		b = a;                                             \
 		a = tmp_;                                          \
+		asm volatile("" ::: "memory");                     \
 	} while (0)
-#define SHA1_F1 ((b & c) | (~b & d))
+#define SHA1_F1 (d ^ (b & (c ^ d)))
 #define SHA1_F2 (b ^ c ^ d)
-#define SHA1_F3 ((b & c) | (b & d) | (c & d))
+#define SHA1_F3 ((b & c) | (d & (b | c)))
 
+/* Schedule word t < 16: the big-endian message word, kept in s->w[t]. */
+#define SHA1_LOAD(t)                                                     \
+	do {                                                             \
+		w = __builtin_bswap32(*(const __u32 *)(blk + 4 * (t)));  \
+		s->w[t] = w;                                             \
+	} while (0)
 /* Schedule word t >= 16, kept in s->w[t & 15]. */
-static __always_inline __u32 sha1_w(struct nwit_scratch *s, int t)
+#define SHA1_SCHED(t)                                                            \
+	do {                                                                     \
+		w = s->w[((t) - 3) & 15] ^ s->w[((t) - 8) & 15] ^                \
+		    s->w[((t) - 14) & 15] ^ s->w[(t) & 15];                      \
+		w = rol32(w, 1);                                                 \
+		s->w[(t) & 15] = w;                                              \
+	} while (0)
+
+#define SHA1_L4(t, F, K)                                                  \
+	SHA1_LOAD(t); SHA1_ROUND(F, K); SHA1_LOAD((t) + 1); SHA1_ROUND(F, K); \
+	SHA1_LOAD((t) + 2); SHA1_ROUND(F, K); SHA1_LOAD((t) + 3); SHA1_ROUND(F, K)
+#define SHA1_S4(t, F, K)                                                    \
+	SHA1_SCHED(t); SHA1_ROUND(F, K); SHA1_SCHED((t) + 1); SHA1_ROUND(F, K); \
+	SHA1_SCHED((t) + 2); SHA1_ROUND(F, K); SHA1_SCHED((t) + 3); SHA1_ROUND(F, K)
+
+/* The 80 rounds, unrolled, over the 64-byte block blk; s->h is the chaining state. */
+static __always_inline void sha1_compress(struct nwit_scratch *s, const __u8 *blk)
 {
-	__u32 w = s->w[(t - 3) & 15] ^ s->w[(t - 8) & 15] ^ s->w[(t - 14) & 15] ^ s->w[t & 15];
+	__u32 a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4], w;
 
-	w = rol32(w, 1);
-	s->w[t & 15] = w;
-	return w;
-}
-
-/* The four 20-round stages run as separate loops: no per-round branch on t. */
-static __noinline int sha1_compress(struct nwit_scratch *s, const __u8 *blk)
-{
-	__u32 a, b, c, d, e, w;
-	int t;
-
-	if (!s || !blk)
-		return 0;
-	a = s->h[0];
-	b = s->h[1];
-	c = s->h[2];
-	d = s->h[3];
-	e = s->h[4];
-#pragma clang loop unroll(disable)
-	for (t = 0; t < 16; t++) {
-		w = (__u32)blk[t * 4] << 24 | (__u32)blk[t * 4 + 1] << 16 |
-		    (__u32)blk[t * 4 + 2] << 8 | blk[t * 4 + 3];
-		s->w[t & 15] = w;
-		SHA1_ROUND(SHA1_F1, 0x5a827999, w);
-	}
-#pragma clang loop unroll(disable)
-	for (t = 16; t < 20; t++)
-		SHA1_ROUND(SHA1_F1, 0x5a827999, sha1_w(s, t));
-#pragma clang loop unroll(disable)
-	for (t = 20; t < 40; t++)
-		SHA1_ROUND(SHA1_F2, 0x6ed9eba1, sha1_w(s, t));
-#pragma clang loop unroll(disable)
-	for (t = 40; t < 60; t++)
-		SHA1_ROUND(SHA1_F3, 0x8f1bbcdc, sha1_w(s, t));
-#pragma clang loop unroll(disable)
-	for (t = 60; t < 80; t++)
-		SHA1_ROUND(SHA1_F2, 0xca62c1d6, sha1_w(s, t));
+	SHA1_L4(0, SHA1_F1, 0x5a827999);
+	SHA1_L4(4, SHA1_F1, 0x5a827999);
+	SHA1_L4(8, SHA1_F1, 0x5a827999);
+	SHA1_L4(12, SHA1_F1, 0x5a827999);
+	SHA1_S4(16, SHA1_F1, 0x5a827999);
+	SHA1_S4(20, SHA1_F2, 0x6ed9eba1);
+	SHA1_S4(24, SHA1_F2, 0x6ed9eba1);
+	SHA1_S4(28, SHA1_F2, 0x6ed9eba1);
+	SHA1_S4(32, SHA1_F2, 0x6ed9eba1);
+	SHA1_S4(36, SHA1_F2, 0x6ed9eba1);
+	SHA1_S4(40, SHA1_F3, 0x8f1bbcdc);
+	SHA1_S4(44, SHA1_F3, 0x8f1bbcdc);
+	SHA1_S4(48, SHA1_F3, 0x8f1bbcdc);
+	SHA1_S4(52, SHA1_F3, 0x8f1bbcdc);
+	SHA1_S4(56, SHA1_F3, 0x8f1bbcdc);
+	SHA1_S4(60, SHA1_F2, 0xca62c1d6);
+	SHA1_S4(64, SHA1_F2, 0xca62c1d6);
+	SHA1_S4(68, SHA1_F2, 0xca62c1d6);
+	SHA1_S4(72, SHA1_F2, 0xca62c1d6);
+	SHA1_S4(76, SHA1_F2, 0xca62c1d6);
 	s->h[0] += a;
 	s->h[1] += b;
 	s->h[2] += c;
 	s->h[3] += d;
 	s->h[4] += e;
+}
+
+#define SHA1_MAX_BLOCKS 32	/* (SCR_BUF - 128 + 9) / 64, rounded up */
+
+/*
+ * Compress s->msg[0, 64 nblk) into s->h. A global function: verified once (its bounded
+ * loop and unrolled body would otherwise be verified at every call site).
+ */
+__noinline int nwit_sha1_msg(struct nwit_scratch *s, __u32 nblk)
+{
+	__u32 i;
+
+	if (!s)
+		return -1;
+	for (i = 0; i < nblk && i < SHA1_MAX_BLOCKS; i++) {
+		LOOP_OPAQUE(i);
+		sha1_compress(s, s->msg + i * 64);
+	}
 	return 0;
 }
 
-static long sha1_block_cb(__u64 i, void *data)
+/* Compress s->oblk (the outer HMAC block) into s->h. */
+__noinline int nwit_sha1_oblk(struct nwit_scratch *s)
 {
-	struct nwit_scratch *s = scratch_get();
-	__u32 off = ((__u32)i * 64) & SCR_MASK;
-
 	if (!s)
-		return 1;
-	sha1_compress(s, s->msg + off);
+		return -1;
+	sha1_compress(s, s->oblk);
 	return 0;
 }
 
@@ -125,7 +150,8 @@ static __always_inline int hmac_sha1(struct nwit_scratch *s, const struct nwit_s
 
 	for (i = 0; i < 5; i++)
 		s->h[i] = k->ipad_state[i];
-	bpf_loop(nblk, sha1_block_cb, NULL, 0);
+	if (nwit_sha1_msg(s, nblk))
+		return -1;
 
 	for (i = 0; i < 5; i++)
 		put_be32(s->oblk + i * 4, s->h[i]);
@@ -136,7 +162,8 @@ static __always_inline int hmac_sha1(struct nwit_scratch *s, const struct nwit_s
 	s->oblk[63] = (84 * 8) & 0xff;
 	for (i = 0; i < 5; i++)
 		s->h[i] = k->opad_state[i];
-	sha1_compress(s, s->oblk);
+	if (nwit_sha1_oblk(s))
+		return -1;
 	for (i = 0; i < 5; i++)
 		put_be32(s->oblk + i * 4, s->h[i]);
 	return 0;

@@ -150,7 +150,7 @@ static __always_inline __u32 srtp_tag_len(const struct nwit_srtp_ctx *c)
 }
 
 static __always_inline int srtp_unprotect(struct nwit_scratch *s, struct nwit_srtp_ctx *c,
-					  struct bpf_crypto_ctx *aes, __u32 n)
+					  struct nwit_aes_ctxs *a, __u32 n)
 {
 	__u32 tag_len = srtp_tag_len(c), alen, i;
 	__u64 index;
@@ -176,7 +176,7 @@ static __always_inline int srtp_unprotect(struct nwit_scratch *s, struct nwit_sr
 	if (tag_mismatch(s, tag_len))
 		return -NWIT_DROP_AUTH_FAIL;
 
-	err = aes_cm_xor(s, aes, c->rtp.salt, *(__be32 *)(s->msg + 8), index, hlen,
+	err = aes_cm_xor(s, a, 0, c->rtp.salt, *(__be32 *)(s->msg + 8), index, hlen,
 			 alen - hlen);
 	if (err)
 		return -err;
@@ -187,7 +187,7 @@ static __always_inline int srtp_unprotect(struct nwit_scratch *s, struct nwit_sr
 }
 
 static __always_inline int srtp_protect(struct nwit_scratch *s, struct nwit_srtp_ctx *c,
-					struct bpf_crypto_ctx *aes, __u32 n)
+					struct nwit_aes_ctxs *a, __u32 n)
 {
 	__u32 tag_len = srtp_tag_len(c), i;
 	__u64 index;
@@ -205,7 +205,7 @@ static __always_inline int srtp_protect(struct nwit_scratch *s, struct nwit_srtp
 	if (srtp_commit(c, index))
 		return -NWIT_DROP_REPLAY;
 
-	err = aes_cm_xor(s, aes, c->rtp.salt, *(__be32 *)(s->msg + 8), index, hlen, n - hlen);
+	err = aes_cm_xor(s, a, 0, c->rtp.salt, *(__be32 *)(s->msg + 8), index, hlen, n - hlen);
 	if (err)
 		return -err;
 	put_be32(s->msg + (n & SCR_MASK), (__u32)(index >> 16));
@@ -219,7 +219,7 @@ static __always_inline int srtp_protect(struct nwit_scratch *s, struct nwit_srtp
 
 /* SRTCP (RFC 3711 section 3.4): E flag and 31-bit index before the 80-bit tag. */
 static __always_inline int srtcp_unprotect(struct nwit_scratch *s, struct nwit_srtp_ctx *c,
-					   struct bpf_crypto_ctx *aes, __u32 n)
+					   struct nwit_aes_ctxs *a, __u32 n)
 {
 	__u32 alen, elen, word, index, i;
 	__u64 highest = c->srtcp_index, window = c->srtcp_window;
@@ -241,7 +241,7 @@ static __always_inline int srtcp_unprotect(struct nwit_scratch *s, struct nwit_s
 	if (tag_mismatch(s, SRTCP_TAG_LEN))
 		return -NWIT_DROP_AUTH_FAIL;
 	if (word >> 31) {
-		err = aes_cm_xor(s, aes, c->rtcp.salt, *(__be32 *)(s->msg + 4), index, 8,
+		err = aes_cm_xor(s, a, 1, c->rtcp.salt, *(__be32 *)(s->msg + 4), index, 8,
 				 elen - 8);
 		if (err)
 			return -err;
@@ -252,7 +252,7 @@ static __always_inline int srtcp_unprotect(struct nwit_scratch *s, struct nwit_s
 }
 
 static __always_inline int srtcp_protect(struct nwit_scratch *s, struct nwit_srtp_ctx *c,
-					 struct bpf_crypto_ctx *aes, __u32 n)
+					 struct nwit_aes_ctxs *a, __u32 n)
 {
 	__u32 index, i;
 	int err;
@@ -266,7 +266,7 @@ static __always_inline int srtcp_protect(struct nwit_scratch *s, struct nwit_srt
 	c->srtcp_index = index;
 	c->flags |= NWIT_SRTCP_SEEN;
 	bpf_spin_unlock(&c->lock);
-	err = aes_cm_xor(s, aes, c->rtcp.salt, *(__be32 *)(s->msg + 4), index, 8, n - 8);
+	err = aes_cm_xor(s, a, 1, c->rtcp.salt, *(__be32 *)(s->msg + 4), index, 8, n - 8);
 	if (err)
 		return -err;
 	put_be32(s->msg + (n & SCR_MASK), index | 0x80000000);

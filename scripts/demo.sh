@@ -47,6 +47,7 @@ rm -rf "$run" && mkdir -p "$run/state"
 
 step "nwitd on the device (namespace nwit-ue)"
 sed -e "s|@RUN@|$run|g" -e "s|@BUILD@|$build|g" "$top/scripts/lab/nwit.conf.in" >"$run/nwit.conf"
+chmod 600 "$run/nwit.conf"	# it holds the IMS password: nwitd refuses it otherwise
 "$webapp" token >/dev/null	# the lab operator's signing key, read by nwitd
 "$build/nwitd" -n -f "$run/nwit.conf"
 # nsenter execs nwitd, so $! is nwitd itself: the cleanup's SIGTERM reaches it while the

@@ -11,14 +11,20 @@ PACKAGES=(
 	libevent-dev libosip2-dev libmnl-dev libnftnl-dev libssl-dev
 	libinih-dev libjansson-dev libwslay-dev libusrsctp-dev
 	libexpat1-dev  # reginfo (RFC 3680) documents: userspace/lib/sip/reginfo.c says why expat
+	# the audio transcoder (userspace/lib/codec/): Opus, AMR-WB/AMR, resampling
+	libopus-dev libopencore-amrwb-dev libopencore-amrnb-dev libvo-amrwbenc-dev libspeexdsp-dev
 	# tests
 	libcmocka-dev libsrtp2-dev iproute2 iputils-ping mandoc nftables ethtool tcpdump tshark curl python3
 	kamailio kamailio-websocket-modules kamailio-extra-modules
 	kamailio-presence-modules  # the lab core serves the reg event (scripts/lab/kamailio.cfg)
 	sip-tester baresip-core sox chromium
+	ffmpeg  # its own AMR/AMR-WB decoders check the transcoder's output (test_codec_*)
 	openssl  # the IMS-AKA test computes its vectors with the openssl command
 	# benchmarks
 	netsniff-ng rtpengine-daemon
+	# kernel lab (scripts/vm, docs/kernel-lab.md): qemu with TCG (no KVM needed), the
+	# guest's init, and what unpacks Debian's kernels and indexes their modules
+	qemu-system-x86 busybox-static kmod cpio xz-utils zstd
 )
 
 missing=()
@@ -50,6 +56,10 @@ if [ -f "$top/tests/e2e/package-lock.json" ]; then
 		(cd "$top/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
 	fi
 fi
+
+# the kernel lab's Debian kernels (cached in /var/cache/nwit-vm; quick when present)
+"$top/scripts/vm/fetch.sh" ||
+	echo "install-deps: could not fetch the kernel lab's kernels: the vm layer will fail until it can"
 
 # bpffs is not mounted at boot here
 if ! mountpoint -q /sys/fs/bpf; then

@@ -155,6 +155,8 @@ exec)
 	[ $# -ge 3 ] || die "usage: lab.sh exec NS CMD..."
 	ns=$2; shift 2
 	case "$ns" in browser|ue|ims|appsrv) ns=${PREFIX}$ns ;; esac
-	in_ns "$ns" "$@" ;;
+	# exec (nsenter execs CMD too): `lab.sh exec ... &` gives $! = CMD's pid, so that a
+	# signal to it reaches CMD (not this shell) and `wait` returns CMD's status
+	exec nsenter --net="/var/run/netns/$ns" -- "$@" ;;
 *) echo "usage: $0 up|down|status|exec NS CMD..." >&2; exit 2 ;;
 esac

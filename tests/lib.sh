@@ -11,18 +11,43 @@ _t_failed=0
 
 t_pass() { _t_num=$((_t_num + 1)); echo "ok $_t_num - $1"; }
 t_fail() { _t_num=$((_t_num + 1)); _t_failed=1; echo "not ok $_t_num - $1"; [ -n "${2:-}" ] && echo "# $2"; return 0; }
+# Skips say why. Two kinds, told apart by the runner (tests/run.sh):
+#   t_skip NAME REASON     something this check needs is missing here (a package, root, a
+#                          kernel feature): with NWIT_REQUIRE=1 the runner counts it failed
+#   t_skip_na NAME REASON  the check does not apply to what this run tests (a mode, a
+#                          transport): printed "# SKIP [n/a] REASON", never a failure, listed
+#                          by the runner so that a reviewer sees every one
 t_skip() { _t_num=$((_t_num + 1)); echo "ok $_t_num - $1 # SKIP $2"; }
+t_skip_na() { _t_num=$((_t_num + 1)); echo "ok $_t_num - $1 # SKIP [n/a] $2"; }
 
-# t_nwitd_stop_clean PID LOG: SIGTERM to nwitd, up to 5 s to exit, then a check that its
-# log holds no sanitizer report (the ASan build reports leaks at exit)
+# t_nwitd_stop_clean PID LOG: SIGTERM to nwitd (PID must be nwitd itself, not a wrapper
+# that the signal would stop instead); it must exit within 5 s (else it gets SIGKILL and
+# the check fails), with status 0 when it is this shell's child, and leave no sanitizer
+# report in its log (the ASan build reports leaks at exit)
 t_nwitd_stop_clean() {
-	local pid=$1 log=$2
+	local pid=$1 log=$2 rc=0 why="" comm
+	comm=$(cat "/proc/$pid/comm" 2>/dev/null)
+	if [ "$comm" != nwitd ]; then
+		t_fail "nwitd stops cleanly" "pid $pid is ${comm:-not running}, not nwitd: cannot stop it"
+		return 0
+	fi
 	kill -TERM "$pid" 2>/dev/null
 	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		why="nwitd (pid $pid) still ran 5 s after SIGTERM: killed"
+	elif jobs -p | grep -qx "$pid"; then
+		wait "$pid"
+		rc=$?
+		[ "$rc" -ne 0 ] && why="nwitd exited with status $rc after SIGTERM"
+	fi
 	if grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$log"; then
-		t_fail "nwitd stops cleanly" "$(grep -A15 'Sanitizer\|runtime error' "$log" | head -40)"
+		why="${why:+$why; }sanitizer report: $(grep -A15 'Sanitizer\|runtime error' "$log" | head -40)"
+	fi
+	if [ -n "$why" ]; then
+		t_fail "nwitd stops cleanly" "$why"
 	else
-		t_pass "nwitd stops cleanly (no sanitizer report)"
+		t_pass "nwitd stops cleanly (exits on SIGTERM, no sanitizer report)"
 	fi
 }
 
@@ -32,10 +57,16 @@ t_check() {
 	if "$@"; then t_pass "$name"; else t_fail "$name" "command failed: $*"; fi
 }
 
-# t_skip_all REASON: the whole script cannot run here.
+# t_skip_all REASON: the whole script cannot run here (before its first result: a skip
+# after results is a failure for the runner). With NWIT_REQUIRE=1 it fails the run.
 t_skip_all() { echo "skipped: $1"; exit 77; }
 
-t_done() { exit "$_t_failed"; }
+# t_bail NAME [DETAIL]: a step every later check needs failed (a helper does not build, a
+# peer does not start): one failed result, and the script ends.
+t_bail() { t_fail "$@"; t_done; }
+
+# t_done: the plan (how many results were printed: the runner checks it), and the status.
+t_done() { echo "1..$_t_num"; exit "$_t_failed"; }
 
 # wait_for SECONDS COMMAND...: poll until the command succeeds.
 wait_for() {

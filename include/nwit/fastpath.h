@@ -56,8 +56,9 @@ struct nwit_dev_info {
  * nwit_flow). Its SRTP crypto contexts are per SSRC (map "nwit_srtp", key struct
  * nwit_ssrc_key, value struct nwit_srtp_ctx); the AES session keys never sit in a map the
  * controller reads: they are handed to the SEC("syscall") program "nwit_crypto_setup"
- * (struct nwit_crypto_setup_args), which creates bpf_crypto ecb(aes) contexts and keeps
- * them as kptrs in the BPF-private map "nwit_aes" under the same key.
+ * (struct nwit_crypto_setup_args), which, per the AES implementation asked for, creates
+ * bpf_crypto ecb() contexts (kept as kptrs, out of reach of map lookups) or expands the
+ * keys for the AES written in BPF, in the BPF-private map "nwit_aes" under the same key.
  * ------------------------------------------------------------------------------------ */
 
 /* Map names, pinned under the pin path (NWIT_PIN_PATH_DEFAULT unless configured). */
@@ -201,13 +202,27 @@ struct nwit_srtp_ctx {
 	__u32 pad3;
 };
 
+/*
+ * How the fast path runs AES for one SSRC (chosen per SSRC at nwit_crypto_setup).
+ * FIXED_TIME and GENERIC need the bpf_crypto kfuncs (kernel >= 6.10); BPF needs nothing.
+ * Only FIXED_TIME is constant-time; GENERIC and BPF look up tables indexed by key-dependent
+ * bytes, which leaks through the CPU caches to code sharing them (docs/fastpath.md).
+ */
+enum nwit_aes_impl {
+	NWIT_AES_INVALID = 0,
+	NWIT_AES_FIXED_TIME,	/* bpf_crypto "ecb(aes)": the kernel's aes-fixed-time */
+	NWIT_AES_GENERIC,	/* bpf_crypto "ecb(aes-generic)": table-based, in the kernel */
+	NWIT_AES_BPF,		/* AES-128 written in BPF (T-tables in .rodata) */
+	NWIT_AES__COUNT,
+};
+
 /* ctx_in of the SEC("syscall") program nwit_crypto_setup; err is written back. */
 struct nwit_crypto_setup_args {
 	struct nwit_ssrc_key key;
 	__u8 rtp_key[16];	/* SRTP session encryption key */
 	__u8 rtcp_key[16];	/* SRTCP session encryption key */
-	__s32 err;		/* 0 or -errno */
-	__u32 pad;
+	__s32 err;		/* 0 or -errno (-EOPNOTSUPP: that AES is not in this object) */
+	__u32 aes;		/* enum nwit_aes_impl */
 };
 
 /* Per-CPU, per flow ("nwit_flow_stats", array indexed by flow_id). */
@@ -215,14 +230,20 @@ struct nwit_flow_stat {
 	__u64 packets;		/* forwarded */
 	__u64 bytes;		/* forwarded, as sent */
 	__u64 dropped;
-	__u64 to_stack;		/* handed to the stack (no egress, no neighbour) */
+	__u64 to_stack;		/* handed to the stack (no egress, no neighbour, new SSRC) */
+	/* of to_stack: RTP/RTCP of an SSRC without a context, left for the relay */
+	__u64 unknown_ssrc;
 };
 
 /* Why the fast path dropped a packet ("nwit_drop_stats", per-CPU array by reason). */
 enum nwit_drop_reason {
 	NWIT_DROP_INVALID = 0,
 	NWIT_DROP_MALFORMED,	/* RTP/RTCP header or lengths do not parse */
-	NWIT_DROP_UNKNOWN_SSRC,	/* no crypto context for this SSRC on the flow */
+	/*
+	 * Not counted any more: a packet of an SSRC without a context goes to the stack
+	 * (nwit_flow_stat.unknown_ssrc), so that the relay carries a peer's new SSRC.
+	 */
+	NWIT_DROP_UNKNOWN_SSRC,
 	NWIT_DROP_AUTH_FAIL,	/* authentication tag mismatch */
 	NWIT_DROP_REPLAY,	/* index already seen or older than the window */
 	NWIT_DROP_NO_CRYPTO,	/* context without an AES key in the kernel */

@@ -2,10 +2,10 @@
  * Packet source for scripts/bench/fastpath_pps.sh (built by the script with cc, linked
  * with libsrtp2). Builds COUNT distinct RTP packets of SIZE bytes (seq 1000 + i, so a
  * replay window never drops one), protects them with libsrtp2 in srtp mode, prints
- * "ready", waits for one byte on stdin, then sends them all with sendmmsg as fast as it
- * can and prints "sent N".
+ * "ready", waits for one byte on stdin, then sends them all with sendmmsg, as fast as it
+ * can or at RATE packets a second (in bursts of at most 8), and prints "sent N".
  *
- *   srtp_blast rtp|srtp KEYHEX SSRC SRC_IP SPORT DST_IP DPORT COUNT SIZE
+ *   srtp_blast rtp|srtp KEYHEX SSRC SRC_IP SPORT DST_IP DPORT COUNT SIZE [RATE]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <srtp2/srtp.h>
@@ -53,14 +54,19 @@ int main(int argc, char **argv)
 	srtp_t s = NULL;
 	uint8_t *pkts;
 	int *lens, fd;
-	unsigned int count, size, slot, i, sent = 0;
+	unsigned int count, size, slot, i, sent = 0, rate = 0, burst = BATCH;
+	struct timespec t0, due;
 	uint32_t ssrc;
 	char go;
 
-	if (argc != 10 || srtp_init() != srtp_err_status_ok) {
+	if ((argc != 10 && argc != 11) || srtp_init() != srtp_err_status_ok) {
 		fprintf(stderr, "usage: srtp_blast rtp|srtp KEYHEX SSRC SRC_IP SPORT DST_IP DPORT "
-			"COUNT SIZE\n");
+			"COUNT SIZE [RATE]\n");
 		return 2;
+	}
+	if (argc == 11) {
+		rate = (unsigned int)atoi(argv[10]);
+		burst = 8;
 	}
 	ssrc = (uint32_t)strtoul(argv[3], NULL, 0);
 	count = (unsigned int)atoi(argv[8]);
@@ -115,12 +121,21 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (read(0, &go, 1) != 1)
 		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < count;) {
 		struct mmsghdr m[BATCH];
 		struct iovec iov[BATCH];
-		unsigned int n = count - i < BATCH ? count - i : BATCH, j;
+		unsigned int n = count - i < burst ? count - i : burst, j;
 		int rc;
 
+		if (rate) {
+			/* packet i is due at t0 + i / rate */
+			uint64_t ns = (uint64_t)i * 1000000000ull / rate + (uint64_t)t0.tv_nsec;
+
+			due.tv_sec = t0.tv_sec + (time_t)(ns / 1000000000ull);
+			due.tv_nsec = (long)(ns % 1000000000ull);
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL);
+		}
 		memset(m, 0, sizeof(m));
 		for (j = 0; j < n; j++) {
 			iov[j].iov_base = pkts + (size_t)(i + j) * slot;

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Measure the frequency of a tone in a WAV file (16-bit PCM) by zero crossings.
 
-    tone.py FILE.wav [--skip SECONDS]
+    tone.py FILE.wav [--skip SECONDS] [--first SECONDS | --last SECONDS]
 
 Prints "<frequency in Hz> <seconds of signal> <rms>" for the part of the file that is not
 silent (after skipping the first SECONDS, default 0.5, where codecs and jitter buffers
-settle). Exits 1 if the file holds no signal.
+settle). --first keeps only the SECONDS after the skipped part, --last only the last
+SECONDS of the file (what was heard last, e.g. after a resume). Exits 1 if that part holds
+no signal.
 """
 import sys
 import wave
@@ -13,7 +15,7 @@ import array
 import math
 
 
-def measure(path, skip):
+def measure(path, skip, first=None, last=None):
     with wave.open(path, "rb") as w:
         if w.getsampwidth() != 2:
             raise SystemExit(f"{path}: only 16-bit PCM is supported")
@@ -23,6 +25,10 @@ def measure(path, skip):
         samples.byteswap()
     mono = samples[::channels]
     mono = mono[int(skip * rate):]
+    if first is not None:
+        mono = mono[:int(first * rate)]
+    if last is not None:
+        mono = mono[max(0, len(mono) - int(last * rate)):]
     # Measure over runs of 20 ms blocks with signal: silence (before the answer, after the
     # hangup) would otherwise dilute the crossing rate.
     block = max(1, rate // 50)
@@ -57,10 +63,15 @@ def measure(path, skip):
 def main():
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
-    skip = 0.5
-    if len(sys.argv) == 4 and sys.argv[2] == "--skip":
-        skip = float(sys.argv[3])
-    result = measure(sys.argv[1], skip)
+    opts = {"--skip": 0.5, "--first": None, "--last": None}
+    args = sys.argv[2:]
+    if len(args) % 2 or any(a not in opts for a in args[::2]):
+        raise SystemExit(__doc__)
+    for name, value in zip(args[::2], args[1::2]):
+        opts[name] = float(value)
+    if opts["--first"] is not None and opts["--last"] is not None:
+        raise SystemExit(__doc__)
+    result = measure(sys.argv[1], opts["--skip"], opts["--first"], opts["--last"])
     if result is None:
         print(f"{sys.argv[1]}: no signal")
         sys.exit(1)

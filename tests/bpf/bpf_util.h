@@ -1,4 +1,7 @@
-/* Helpers shared by the BPF test binaries: skip when BPF is unavailable, per-CPU sums. */
+/*
+ * Helpers shared by the BPF test binaries: a BPF object that does not load is a failure
+ * (a skip only for a process that may load no BPF at all), per-CPU sums.
+ */
 #ifndef NWIT_TEST_BPF_UTIL_H
 #define NWIT_TEST_BPF_UTIL_H
 
@@ -42,6 +45,35 @@ static inline void __attribute__((noreturn)) skip_all(const char *what, int err)
 {
 	printf("skipped: %s: %s\n", what, strerror(err < 0 ? -err : err));
 	exit(77);
+}
+
+/* 1 when this process may load BPF programs: CAP_BPF or CAP_SYS_ADMIN is effective. */
+static inline int may_load_bpf(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	unsigned long long eff = 0;
+	char line[256];
+	int found = 0;
+
+	if (!f)
+		return 1;	/* cannot tell: let the load failure count */
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "CapEff: %llx", &eff) == 1;
+	fclose(f);
+	return !found || (eff >> 39 & 1) || (eff >> 21 & 1);
+}
+
+/*
+ * what (loading the fast path object) failed with err: skipped when the process lacks
+ * the capabilities to load any BPF, a failure otherwise (a program the kernel refuses is
+ * a bug to see, not a part missing here).
+ */
+static inline void __attribute__((noreturn)) load_failed(const char *what, int err)
+{
+	if (!may_load_bpf())
+		skip_all("this process has neither CAP_BPF nor CAP_SYS_ADMIN (run as root)", EPERM);
+	printf("not ok 1 - %s: %s\n1..1\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
 }
 
 #endif

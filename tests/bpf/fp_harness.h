@@ -15,6 +15,7 @@
 #include <linux/pkt_cls.h>
 
 #include "bpf_util.h"
+#include "core/config.h"
 #include "fastpath/fastpath_keys.h"
 #include "nwit/fastpath.h"
 #include "nwit_fastpath.skel.h"
@@ -22,6 +23,53 @@
 #include "srtp/srtp_kdf.h"
 
 static struct nwit_fastpath *skel;
+
+/*
+ * The maps and programs the harness drives, found by name in whichever object is loaded
+ * (nwit_fastpath or nwit_fastpath_plain: same maps and programs), and the AES the SSRCs
+ * it installs are set up with.
+ */
+static struct {
+	int flows, srtp, aes, flow_stats, drop_stats, bundle, tx_ports, devices;
+	int xdp, tc, setup;
+	enum nwit_aes_impl aes_impl;
+} fp = { .aes_impl = NWIT_AES_FIXED_TIME };
+
+/* The [fastpath] aes name of an implementation (same values). */
+static inline const char *aes_name(enum nwit_aes_impl a)
+{
+	return fastpath_aes_name((enum fastpath_aes)a);
+}
+
+static inline int fp_map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__fd(m) : -1;
+}
+
+static inline int fp_prog_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+
+	return p ? bpf_program__fd(p) : -1;
+}
+
+/* Point the harness at the loaded object obj. */
+static inline void fp_bind(struct bpf_object *obj)
+{
+	fp.flows = fp_map_fd(obj, NWIT_MAP_FLOWS);
+	fp.srtp = fp_map_fd(obj, NWIT_MAP_SRTP);
+	fp.aes = fp_map_fd(obj, NWIT_MAP_AES);
+	fp.flow_stats = fp_map_fd(obj, NWIT_MAP_FLOW_STATS);
+	fp.drop_stats = fp_map_fd(obj, NWIT_MAP_DROP_STATS);
+	fp.bundle = fp_map_fd(obj, NWIT_MAP_BUNDLE);
+	fp.tx_ports = fp_map_fd(obj, NWIT_MAP_TX_PORTS);
+	fp.devices = fp_map_fd(obj, NWIT_MAP_DEVICES);
+	fp.xdp = fp_prog_fd(obj, "nwit_xdp");
+	fp.tc = fp_prog_fd(obj, "nwit_tc");
+	fp.setup = fp_prog_fd(obj, "nwit_crypto_setup");
+}
 
 enum hook { HOOK_XDP = 1, HOOK_TC };
 
@@ -66,7 +114,7 @@ static inline void flow_install(const struct pkt_spec *s, uint32_t flow_id,
 	f.out_family = k.family;
 	if (out)
 		f = *out, f.flow_id = flow_id, f.action = (__u8)action, f.out_family = k.family;
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.nwit_flows), &k, &f, BPF_ANY),
+	assert_int_equal(bpf_map_update_elem(fp.flows, &k, &f, BPF_ANY),
 			 0);
 }
 
@@ -75,7 +123,7 @@ static inline void flow_remove(const struct pkt_spec *s)
 	struct nwit_flow_key k;
 
 	flow_key_of(s, &k);
-	bpf_map_delete_elem(bpf_map__fd(skel->maps.nwit_flows), &k);
+	bpf_map_delete_elem(fp.flows, &k);
 }
 
 /* Install the SRTP context of ssrc on flow_id; returns 0 or the crypto setup error. */
@@ -86,17 +134,17 @@ static inline int ssrc_install(uint32_t flow_id, uint32_t ssrc, enum nwit_srtp_p
 	struct nwit_srtp_ctx c;
 
 	assert_int_equal(fastpath_srtp_ctx_fill(&c, profile, keys, roc), 0);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.nwit_srtp), &sk, &c, BPF_ANY),
+	assert_int_equal(bpf_map_update_elem(fp.srtp, &sk, &c, BPF_ANY),
 			 0);
-	return fastpath_crypto_setup(bpf_program__fd(skel->progs.nwit_crypto_setup), &sk, keys);
+	return fastpath_crypto_setup(fp.setup, &sk, keys, fp.aes_impl);
 }
 
 static inline void ssrc_remove(uint32_t flow_id, uint32_t ssrc)
 {
 	struct nwit_ssrc_key sk = { .flow_id = flow_id, .ssrc = htonl(ssrc) };
 
-	bpf_map_delete_elem(bpf_map__fd(skel->maps.nwit_srtp), &sk);
-	bpf_map_delete_elem(bpf_map__fd(skel->maps.nwit_aes), &sk);
+	bpf_map_delete_elem(fp.srtp, &sk);
+	bpf_map_delete_elem(fp.aes, &sk);
 }
 
 /* Run one packet; returns the verdict, out/out_len receive the resulting packet. */
@@ -105,8 +153,7 @@ static inline int run_pkt(enum hook hook, const uint8_t *pkt, size_t len, uint8_
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = (uint32_t)len,
 		    .data_out = out, .data_size_out = PKT_MAX, .repeat = repeat ? repeat : 1);
-	int fd = hook == HOOK_XDP ? bpf_program__fd(skel->progs.nwit_xdp)
-				  : bpf_program__fd(skel->progs.nwit_tc);
+	int fd = hook == HOOK_XDP ? fp.xdp : fp.tc;
 
 	if (bpf_prog_test_run_opts(fd, &opts))
 		fail_msg("BPF_PROG_TEST_RUN of a %zu-byte packet failed: %s", len, strerror(errno));
@@ -163,14 +210,14 @@ static inline uint64_t drop_count(enum nwit_drop_reason r)
 	uint32_t key = r;
 	uint64_t v[2] = { 0, 0 };
 
-	assert_int_equal(percpu_sum_u64(bpf_map__fd(skel->maps.nwit_drop_stats), &key, 2, v), 0);
+	assert_int_equal(percpu_sum_u64(fp.drop_stats, &key, 2, v), 0);
 	return v[0];
 }
 
-static inline void flow_stat(uint32_t flow_id, uint64_t v[4])
+/* v: packets, bytes, dropped, to_stack, unknown_ssrc (struct nwit_flow_stat) */
+static inline void flow_stat(uint32_t flow_id, uint64_t v[5])
 {
-	assert_int_equal(percpu_sum_u64(bpf_map__fd(skel->maps.nwit_flow_stats), &flow_id, 4, v),
-			 0);
+	assert_int_equal(percpu_sum_u64(fp.flow_stats, &flow_id, 5, v), 0);
 }
 
 #endif

@@ -150,7 +150,7 @@ static void two_streams(enum hook hook)
 {
 	uint8_t plain[PKT_MAX];
 	struct pkt_spec s;
-	uint64_t a[4], v[4], b[4];
+	uint64_t a[5], v[5], b[5];
 	int n_audio = 0, n_video = 0;
 
 	setup_bundle(&s);
@@ -195,7 +195,7 @@ static void unknown_to_stack(enum hook hook)
 	uint8_t plain[PKT_MAX], prot[PKT_MAX], pkt[PKT_MAX], out[PKT_MAX];
 	struct nwit_flow nested;
 	struct pkt_spec s;
-	uint64_t b[4];
+	uint64_t b[5];
 	size_t n, olen;
 	int len;
 
@@ -237,7 +237,7 @@ static void rtcp_to_stack(enum hook hook)
 	uint8_t plain[PKT_MAX], prot[PKT_MAX], pkt[PKT_MAX], out[PKT_MAX];
 	struct nwit_flow f;
 	struct pkt_spec s;
-	uint64_t v[4];
+	uint64_t v[5];
 	size_t n, olen;
 	int len;
 
@@ -351,15 +351,16 @@ int main(void)
 	printf("# seed %u (set NWIT_TEST_SEED to repeat)\n", seed);
 	srand(seed);
 	skel = nwit_fastpath__open_and_load();
+	if (skel)
+		fp_bind(skel->obj);
 	if (!skel)
-		skip_all("cannot load the fast path BPF object (needs BPF, bpf_crypto kfuncs)",
-			 errno);
+		load_failed("the fast path BPF object loads", errno);
 	{
 		struct srtp_session_keys k;
 		struct nwit_ssrc_key sk = { .flow_id = 0, .ssrc = 0 };
 
 		memset(&k, 0x42, sizeof(k));
-		err = fastpath_crypto_setup(bpf_program__fd(skel->progs.nwit_crypto_setup), &sk, &k);
+		err = fastpath_crypto_setup(fp.setup, &sk, &k, NWIT_AES_FIXED_TIME);
 		if (err)
 			skip_all("bpf_crypto ecb(aes) context cannot be created", err);
 		bpf_map_delete_elem(bpf_map__fd(skel->maps.nwit_aes), &sk);

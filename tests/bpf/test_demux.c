@@ -247,7 +247,7 @@ int main(void)
 
 	skel = nwit_fastpath__open_and_load();
 	if (!skel)
-		skip_all("cannot load the fast path BPF object", errno);
+		load_failed("the fast path BPF object loads", errno);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	nwit_fastpath__destroy(skel);
 	return rc;

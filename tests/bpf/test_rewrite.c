@@ -85,7 +85,7 @@ static void rewrite_to_stack(enum hook hook, int v6)
 	struct nwit_flow f;
 	struct pkt_spec s;
 	size_t n, olen;
-	uint64_t fs[4];
+	uint64_t fs[5];
 
 	spec_init(&s, v6);
 	s.tos = 1;
@@ -315,8 +315,10 @@ int main(void)
 	if (err)
 		skip_all("cannot build a private network namespace with a veth pair", err);
 	skel = nwit_fastpath__open_and_load();
+	if (skel)
+		fp_bind(skel->obj);
 	if (!skel)
-		skip_all("cannot load the fast path BPF object", errno);
+		load_failed("the fast path BPF object loads", errno);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	nwit_fastpath__destroy(skel);
 	return rc;

@@ -47,12 +47,15 @@ tls_key = $T/tls.key"
 	max_message_size = 16384
 	max_connections = ${APP_MAX_CONNECTIONS:-8}
 	auth_timeout = ${APP_AUTH_TIMEOUT:-30}
+	${APP_PNA_ORIGINS:+private_network_origins = $APP_PNA_ORIGINS}
+	${APP_EXTRA_CONF:-}
 	$https
 	[fastpath]
 	mode = off
 	[ims]
 	pcscf = 127.0.0.1
-	pcscf_port = $(free_port)
+	pcscf_port = ${APP_PCSCF_PORT:-$(free_port)}
+	${APP_IMS_EXTRA:-}
 	home_domain = ims.example.net
 	impi = alice@ims.example.net
 	impu = sip:alice@ims.example.net, tel:+15550100

@@ -7,10 +7,14 @@ Written here on purpose: it must be able to send frames a correct library would 
 usage: app_ws_client.py HOST PORT PATH ORIGIN STEP...
   PATH is the request target ("/sip?access_token=...");  ORIGIN "-" sends none.
   Options as steps before the others: proto=P (default sip, "-" none), version=V,
-  key=K (Sec-WebSocket-Key), tls=CAFILE (WSS, the server certificate checked against it).
+  key=K (Sec-WebSocket-Key), tls=CAFILE (WSS, the server certificate checked against it),
+  src=ADDR (connect from this local address, e.g. 127.0.0.2).
   Steps: bearer=TOKEN (for the following SIP requests), sip:METHOD[:audio|:video|:file],
   frag:REGISTER, binary:REGISTER, ping, raw:unmasked, raw:big, raw:fragping, raw:badutf8,
-  close, wait-close.
+  close, wait-close, sleep:SECONDS, trickle:SECONDS (for that long, start a fragmented
+  message and send one more continuation frame of it every 0.5 s, never answering a
+  close; prints "DROPPED <s>" when the server drops the connection, "STILL-OPEN <s>"
+  otherwise).
 Prints one line per result: "HTTP <status> <reason>", "SIP <status line>",
 "P-Associated-URI <value>", "PONG <payload>", "CLOSE <code> <reason>", "EOF".
 """
@@ -117,6 +121,30 @@ def expect_reply(c):
             return "closed"
 
 
+def trickle(c, seconds):
+    import select
+    import time
+    start = last = time.time()
+    c.frame(1, b"x", fin=False)  # the first fragment of a message that never ends
+    while time.time() - start < seconds:
+        try:
+            r, _, _ = select.select([c.s], [], [], 0.1)
+            if r:
+                chunk = c.s.recv(65536)
+                if not chunk:
+                    print(f"DROPPED {time.time() - start:.1f}")
+                    return
+                if chunk[0] & 0x0F == 8 and len(chunk) >= 4:
+                    print_close(chunk[2:2 + (chunk[1] & 0x7F)])
+            if time.time() - last >= 0.5:
+                last = time.time()
+                c.frame(0, b"x", fin=False)  # a continuation frame, never finished
+        except (ConnectionError, BrokenPipeError, OSError):
+            print(f"DROPPED {time.time() - start:.1f}")
+            return
+    print(f"STILL-OPEN {seconds:.1f}")
+
+
 def print_close(payload):
     code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
     print(f"CLOSE {code} {payload[2:].decode(errors='replace')}")
@@ -143,14 +171,16 @@ def main():
 
 def session(host, port, path, origin, steps):
     steps = list(steps)
-    proto, version, cafile = "sip", "13", None
+    proto, version, cafile, src = "sip", "13", None, None
     key = base64.b64encode(os.urandom(16)).decode()
-    while steps and steps[0].split("=")[0] in ("proto", "version", "key", "tls"):
+    while steps and steps[0].split("=")[0] in ("proto", "version", "key", "tls", "src"):
         k, v = steps.pop(0).split("=", 1)
         proto, version, key = (v if k == "proto" else proto, v if k == "version" else version,
                                v if k == "key" else key)
         cafile = v if k == "tls" else cafile
-    s = socket.create_connection((host, int(port)), timeout=TIMEOUT)
+        src = v if k == "src" else src
+    s = socket.create_connection((host, int(port)), timeout=TIMEOUT,
+                                 source_address=(src, 0) if src else None)
     if cafile:
         import ssl
         ctx = ssl.create_default_context(cafile=cafile)
@@ -229,6 +259,12 @@ def _run(c, steps, bearer, n):
                 c.frame(1, b"REGISTER \xc0\xaf sip:x SIP/2.0\r\n\r\n")
             elif step == "close":
                 c.frame(8, struct.pack("!H", 1000) + b"bye")
+            elif step.startswith("sleep:"):
+                import time
+                time.sleep(float(step.split(":", 1)[1]))
+            elif step.startswith("trickle:"):
+                trickle(c, float(step.split(":", 1)[1]))
+                return
             elif step == "wait-close":
                 while True:
                     op, payload = c.recv_frame()

@@ -24,10 +24,30 @@ function sh(...args) {
 		return 'error: ' + (e.stderr || e.message).toString().trim();
 	}
 }
-function bobHeard(who) {
+/* The tone bob (or who) heard in his newest recording; part: tone.py's --first/--last. */
+function bobHeard(who, ...part) {
 	const rec = sh(env.IMS_SH, 'ue-recording', who || 'bob');
-	const hz = sh('python3', env.TONE_PY, rec);
+	const hz = sh('python3', env.TONE_PY, rec, ...part);
 	return hz.split(' ')[0];
+}
+/* The page's microphone becomes a hz tone (WebAudio), on the call's audio sender. */
+async function sendTone(page, hz) {
+	return page.evaluate(async (f) => {
+		const pc = window.nwitApp.session && window.nwitApp.session.connection;
+		const sender = pc && pc.getSenders().find((x) => x.track && x.track.kind === 'audio');
+		if (!sender)
+			return 'no_audio_sender';
+		const ctx = new AudioContext();
+		const osc = ctx.createOscillator();
+		const dst = ctx.createMediaStreamDestination();
+		osc.frequency.value = f;
+		osc.connect(dst);
+		osc.start();
+		await ctx.resume();
+		await sender.replaceTrack(dst.stream.getAudioTracks()[0]);
+		window.nwitTone = { ctx, osc };
+		return 'ok';
+	}, hz);
 }
 async function waitFor(page, expr, ms) {
 	try {
@@ -73,20 +93,27 @@ async function waitFor(page, expr, ms) {
 		await sleep(1500);
 		R(tag + '_rx', JSON.stringify(await page.evaluate(() => window.nwitApp.rxStats())));
 		R(tag + '_page_hz', await page.evaluate((ms) => window.nwitApp.measure(ms), secs * 1000));
-		if (steps.includes('hold') && tag === (steps.includes('out2') ? 'out2' : 'out')) {
+		const holds = steps.includes('hold') && tag === (steps.includes('out2') ? 'out2' : 'out');
+		if (holds) {
 			R('hold', await page.evaluate(() => window.nwitApp.hold()));
 			await sleep(1000);
 			R('held_page_hz', await page.evaluate(() => window.nwitApp.measure(1500)));
 			/* resume with UPDATE (hold went as re-INVITE): both kinds of session change */
 			R('resume', await page.evaluate(() => { window.nwitApp.useUpdate = true; return window.nwitApp.unhold(); }));
 			await page.evaluate(() => { window.nwitApp.useUpdate = false; });
+			/* after the resume the page sends 660 Hz: what reaches bob from then on */
+			R('resume_tone', await sendTone(page, 660));
+			R('resume_tone_from', (Date.now() / 1000).toFixed(3));
 			await sleep(1000);
 			R('resumed_page_hz', await page.evaluate((ms) => window.nwitApp.measure(ms), 2000));
+			R('resume_tone_until', (Date.now() / 1000).toFixed(3));
 		}
 		await page.evaluate(() => window.nwitApp.hangup());
 		R(tag + '_ended', await waitFor(page, 'window.nwitApp.state === "registered"', 5000));
 		await sleep(800);
-		R(tag + '_bob_hz', bobHeard());
+		/* bob's recording: the 440 Hz before any hold (baresip 1.0 records nothing after a
+		 * re-INVITE; what reaches him after the resume is measured from a capture) */
+		R(tag + '_bob_hz', holds ? bobHeard('bob', '--first', String(secs)) : bobHeard());
 	}
 
 	if (steps.includes('out'))

@@ -7,7 +7,7 @@
 #   NWIT_E2E_TRANSPORT=udp|tcp   nwitd's transport toward the P-CSCF (default udp)
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces"
-for tool in kamailio baresip sox chromium node python3; do
+for tool in kamailio baresip sox chromium node python3 tcpdump; do
 	command -v "$tool" >/dev/null || t_skip_all "$tool is not installed (scripts/install-deps.sh)"
 done
 e2e="$NWIT_TOP/tests/e2e"
@@ -24,10 +24,16 @@ t_on_exit "'$ims' stop >/dev/null 2>&1"
 t_on_exit "'$webapp' stop >/dev/null 2>&1"
 t_on_exit "[ -n \"\${nwitd_pid:-}\" ] && kill \$nwitd_pid 2>/dev/null; true"
 
-"$lab" up >/dev/null || t_skip_all "cannot build the lab"
+"$lab" up >/dev/null || t_bail "the lab builds (scripts/lab.sh up)"
 mkdir -p "$T/run/state"
 "$ims" core-start >/dev/null || { t_fail "Kamailio starts"; t_done; }
 "$ims" ue-start bob 5070 1000 >/dev/null || { t_fail "bob registers"; t_done; }
+# what reaches bob's RTP ports (ims.sh: SIP port + 100..199), for the check after a resume
+BOB_RTP=5170-5269
+"$lab" exec ims tcpdump -i any -n -U -w "$T/bob_rtp.pcap" udp dst portrange "$BOB_RTP" >"$T/tcpdump.log" 2>&1 &
+tcpdump_pid=$!
+t_on_exit "kill $tcpdump_pid 2>/dev/null"
+wait_for 5 grep -q "listening on" "$T/tcpdump.log" || t_bail "tcpdump captures in the ims namespace" "$(cat "$T/tcpdump.log")"
 steps=${STEPS:-out,out2,hold,early,badfp,in,inhold}
 if [[ ",$steps," == *,early,* ]]; then
 	"$ims" ue-start carol 5080 700 early >/dev/null || { t_fail "carol registers"; t_done; }
@@ -74,6 +80,13 @@ if [[ ",$steps," == *,hold,* ]]; then
 	[ "$(r resume)" = ok ] && t_pass "resume: the page takes bob off hold (UPDATE with SDP, passed on as re-INVITE)" || t_fail "resume" "$(r resume)"
 	near "$(r resumed_page_hz)" 1000 && t_pass "resume: bob's 1000 Hz is back ($(r resumed_page_hz) Hz)" ||
 		t_fail "resume: page hears 1000 Hz" "measured: $(r resumed_page_hz)"
+	# the page sends 660 Hz from the resume on: the G.711 RTP that reached bob's phone
+	# then (captured in the ims namespace, decoded) carries that tone
+	resumed_bob=$(python3 "$NWIT_TOP/scripts/lab/rtp_tone.py" "$T/bob_rtp.pcap" --port "$BOB_RTP" \
+		--after "$(awk -v t="$(r resume_tone_from)" 'BEGIN { printf "%.3f", t + 0.5 }')" --before "$(r resume_tone_until)" 2>&1)
+	near "${resumed_bob%% *}" 660 &&
+		t_pass "resume: bob hears the page again (its 660 Hz after the resume: ${resumed_bob%% *} Hz, $(echo "$resumed_bob" | awk '{print $4}') packets)" ||
+		t_fail "resume: bob hears 660 Hz after the resume" "tone switch: $(r resume_tone); measured: $resumed_bob"
 fi
 if [[ ",$steps," == *,in,* ]]; then
 	yes in_confirmed && t_pass "in: bob's call is answered by the page" || t_fail "in: call answered"
@@ -152,7 +165,11 @@ for c in calls:
         kb = (fp.get("from_browser") or {}).get("packets", 0)
         ki = (fp.get("from_ims") or {}).get("packets", 0)
         if m.get("path") != "fastpath" or fb > 10 or fi > 10 or kb < 100 or ki < 100:
-            bad.append("call %d: path %s, relayed %d/%d, kernel %d/%d" % (c["id"], m.get("path"), fb, fi, kb, ki))
+            bad.append("call %d: path %s, relayed %d/%d, kernel %d/%d; relay drops %s/%s, "
+                       "of no stream %s, before keys %s" % (c["id"], m.get("path"), fb, fi, kb,
+                       ki, (m.get("from_browser") or {}).get("drops"),
+                       (m.get("from_ims") or {}).get("drops"), m.get("media_of_no_stream"),
+                       m.get("media_before_keys")))
 print("; ".join(bad))
 sys.exit(1 if bad or not calls else 0)' "$mode" >"$T/media_check" &&
 	t_pass "media path $mode: RTP of established calls went the expected way" ||

@@ -42,12 +42,14 @@ t_on_exit "[ -n \"\${nwitd_pid:-}\" ] && kill \$nwitd_pid 2>/dev/null; true"
 [ -n "${NWIT_KEEP_LOGS:-}" ] && t_on_exit "mkdir -p \"$NWIT_KEEP_LOGS\" && cp -r \"$T\"/. \"$NWIT_KEEP_LOGS\"/"
 SIZE=${SIZE:-5242880}
 CASES=${CASES:-data,audio,in,abort,noscope,innoscope}
-# The in case (dave calls the page) failed once in a full make check, and once in ten runs
-# alone: the call is answered but the page's msrp channel never binds. It runs on request
-# until that race is found and fixed.
+# The in case (dave calls the page) fails about one run in ten (measured: 1 of 10 runs of
+# CASES=in): SCTP comes up, nwitd opens the channel and gets the browser's
+# DATA_CHANNEL_ACK, the page sends its binding SEND right after, but no message ever
+# reaches nwitd's data channel (datachannel messages_in 0). It runs on request until that
+# is found and fixed; the skip is not [n/a]: with NWIT_REQUIRE=1 it fails the run.
 if [ -z "${NWIT_RUN_KNOWN_RACES:-}" ] && [[ ",$CASES," == *,in,* ]]; then
 	CASES=$(echo ",$CASES," | sed 's/,in,/,/; s/^,//; s/,$//')
-	t_skip "in: dave's file session toward the page" "runs only with NWIT_RUN_KNOWN_RACES=1: in about one run in ten the call is answered but the page's msrp channel never binds (race not found yet)"
+	t_skip "in: dave's file session toward the page" "runs only with NWIT_RUN_KNOWN_RACES=1: in about one run in ten the page's binding SEND never reaches nwitd's data channel (cause not found yet)"
 fi
 
 # dave's MSRP endpoint, with ASan when the compiler has it (leaks fail it)
@@ -56,9 +58,9 @@ echo 'int main(void){return 0;}' | cc -x c $SAN -o "$T/san" - 2>/dev/null || SAN
 cc -std=gnu11 -O1 -g $SAN -Wall -Werror -I"$NWIT_TOP/userspace/lib" -I"$NWIT_TOP/include" \
 	-I"$NWIT_BUILD" -o "$T/msrp_peer" "$NWIT_TOP/tests/netns/msrp_peer.c" "$NWIT_BUILD/libnwit.a" \
 	$(pkg-config --libs libevent libbpf openssl jansson libevent_openssl usrsctp zlib) \
-	2>"$T/cc.log" || { cat "$T/cc.log"; t_skip_all "cannot build msrp_peer"; }
+	2>"$T/cc.log" || t_bail "msrp_peer builds" "$(tail -n 20 "$T/cc.log")"
 
-"$lab" up >/dev/null || t_skip_all "cannot build the lab"
+"$lab" up >/dev/null || t_bail "the lab builds (scripts/lab.sh up)"
 mkdir -p "$T/run/state"
 "$ims" core-start >/dev/null || { t_fail "Kamailio starts"; t_done; }
 "$ims" msrp-relay-start >/dev/null || { t_fail "Kamailio's MSRP relay starts"; t_done; }

@@ -20,7 +20,7 @@ t_tmpdir
 export NWIT_LAB_PREFIX="njr$$-" NWIT_LAB_RUN="$T/run"
 t_on_exit "'$lab' down >/dev/null 2>&1"
 t_on_exit "for p in \${pids:-}; do kill \$p 2>/dev/null; done; true"
-"$lab" up >/dev/null || t_skip_all "cannot build the lab"
+"$lab" up >/dev/null || t_bail "the lab builds (scripts/lab.sh up)"
 
 origin=http://203.0.113.10:8080
 other_origin=http://203.0.113.10:8081

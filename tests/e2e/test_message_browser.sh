@@ -25,7 +25,7 @@ t_on_exit "'$webapp' stop >/dev/null 2>&1"
 t_on_exit "[ -n \"\${nwitd_pid:-}\" ] && kill \$nwitd_pid 2>/dev/null; true"
 t_on_exit "[ -n \"\${uas_pid:-}\" ] && kill \$uas_pid 2>/dev/null; true"
 
-"$lab" up >/dev/null || t_skip_all "cannot build the lab"
+"$lab" up >/dev/null || t_bail "the lab builds (scripts/lab.sh up)"
 mkdir -p "$T/run/state" "$T/sipp"
 "$ims" core-start >/dev/null || { t_fail "Kamailio starts"; t_done; }
 in_ims() { nsenter --net="/var/run/netns/${NWIT_LAB_PREFIX}ims" -- "$@"; }

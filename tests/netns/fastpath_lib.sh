@@ -19,7 +19,7 @@ done
 t_tmpdir
 
 cc -std=gnu11 -O1 -o "$T/srtp_peer" "$NWIT_TOP/tests/netns/srtp_peer.c" -lsrtp2 2>"$T/cc.log" ||
-	t_skip_all "cannot build the libsrtp2 test peer: $(tail -n 1 "$T/cc.log")"
+	t_bail "the libsrtp2 test peer builds" "$(tail -n 20 "$T/cc.log")"
 PEER=$T/srtp_peer
 
 B=nwfpb$$ G=nwfpg$$ I=nwfpi$$
@@ -67,6 +67,7 @@ control_socket = $T/nwitd.sock
 state_dir = $T/state
 [fastpath]
 mode = ${FP_MODE:-bpf}
+aes = ${FP_AES:-fixed-time}
 pin_path = $PIN
 EOC
 	rm -f "$T/nwitd.sock"
@@ -133,11 +134,16 @@ run_fastpath_test() {
 		t_done
 	fi
 	if [ "$(json_get fastpath.loaded <"$T/status")" != True ]; then
-		t_skip_all "BPF fast path cannot load here: $(grep -i 'fast path' "$T/nwitd.log" | tail -n 1)"
+		t_bail "nwitd loads the BPF fast path" "$(grep -i 'fast path' "$T/nwitd.log" | tail -n 3)"
 	fi
 	[ "$(json_get fastpath.crypto <"$T/status")" = True ] ||
-		t_skip_all "no bpf_crypto ecb(aes) in this kernel"
+		t_skip_all "the fast path cannot run SRTP here with aes = ${FP_AES:-fixed-time}: $(json_get fastpath.relay_reason <"$T/status")"
 	t_pass "nwitd loads the fast path and pins its maps under $PIN"
+	if [ "$(json_get fastpath.aes <"$T/status")" = "${FP_AES:-fixed-time}" ]; then
+		t_pass "status says SRTP runs in the kernel with aes = ${FP_AES:-fixed-time}"
+	else
+		t_fail "status names the fast path's AES" "$(cat "$T/status")"
+	fi
 
 	if add_flows; then t_pass "nwitctl flow add (SRTP->RTP and RTP->SRTP, $HOOK, IPv${FAMILY:-4})"
 	else t_fail "nwitctl flow add" "$(cat "$T/flow1" "$T/flow2")"; t_done; fi

@@ -165,6 +165,7 @@ def main():
         open(outfile, "wb").write(body[:length])
         result("content_type", header(head, "Content-Type"))
         result("from", header(head, "From"))
+        result("via", header(head, "Via"))
         vias = "".join(f"Via: {v}\r\n" for v in re.findall(r"^Via:\s*(.*?)\r$", head, re.M))
         reason = {200: "OK", 202: "Accepted", 486: "Busy Here"}.get(answer, "Status")
         c.frame(1, (f"SIP/2.0 {answer} {reason}\r\n{vias}From: {header(head, 'From')}\r\n"

@@ -21,7 +21,7 @@ echo 'int main(void){return 0;}' | cc -x c -fsanitize=address -o "$T/san" - 2>/d
 for prog in msrp_peer msrp_gateway; do
 	cc -std=gnu11 -O1 -g $SAN -Wall -Werror -I"$NWIT_TOP/userspace/lib" -I"$NWIT_TOP/include" \
 		-I"$NWIT_BUILD" -o "$T/$prog" "$NWIT_TOP/tests/netns/$prog.c" "$NWIT_BUILD/libnwit.a" \
-		$LIBS 2>"$T/cc.log" || { cat "$T/cc.log"; t_skip_all "cannot build $prog"; }
+		$LIBS 2>"$T/cc.log" || t_bail "$prog builds" "$(tail -n 20 "$T/cc.log")"
 done
 
 ip netns add "$NS" || t_skip_all "cannot create a network namespace"
@@ -41,4 +41,4 @@ mkdir -p "$T/kam" "$T/ue" "$T/web"
 in_ns kamailio -f "$NWIT_TOP/tests/netns/kamailio/msrp_relay.cfg" -DD -E -Y "$T/kam" -u root -g root \
 	-A "CTL_SOCKET=\"$CTL\"" >"$T/kamailio.log" 2>&1 &
 KAM_PID=$!
-wait_for 10 kamcmd -s "$CTL" core.uptime >/dev/null 2>&1 || t_skip_all "Kamailio did not start"
+wait_for 10 kamcmd -s "$CTL" core.uptime >/dev/null 2>&1 || t_bail "Kamailio starts" "$(tail -n 20 "$T/kamailio.log")"

@@ -74,7 +74,7 @@ ws=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["fastpath"]["relay"
 [ "$ws" = 1 ] && t_pass "one-way flow: RTP sent back to its egress socket is dropped and counted" ||
 	t_fail "one-way flow drops what comes back" "$(cat "$T/stats2")"
 
-t_skip "nwitd killed with SIGKILL mid-stream" "not applicable: the userspace relay runs inside nwitd, its media stops with it"
+t_skip_na "nwitd killed with SIGKILL mid-stream" "the userspace relay runs inside nwitd, its media stops with it"
 
 # reverse flows pair up: one browser-side 5-tuple, one IMS-side 5-tuple
 ctl flow add id=3 in=g0 src="$(ep $BA 5010)" dst="$(ep $G0A 6010)" action=srtp-to-rtp out=g1 \

@@ -33,12 +33,12 @@ COUNT=200
 	10.78.0.2 10.78.0.1 8002 7002 "$COUNT" 0x1111 8000 5) >"$T/tun.out" 2>&1 &
 TUNP=$!
 t_on_exit "kill $TUNP 2>/dev/null"
-wait_for 5 grep -q ready "$T/tun.out" || t_skip_all "cannot attach to the TUN device: $(cat "$T/tun.out")"
+wait_for 5 grep -q ready "$T/tun.out" || t_bail "tun_peer.py attaches to the TUN device" "$(cat "$T/tun.out")"
 
 start_nwitd || { t_fail "nwitd starts with the fast path" "$(tail -n 5 "$T/nwitd.log")"; t_done; }
 ctl -j status >"$T/status" || { t_fail "nwitd answers status" "$(tail -n 5 "$T/nwitd.log")"; t_done; }
 [ "$(json_get fastpath.loaded <"$T/status")" = True ] ||
-	t_skip_all "BPF fast path cannot load here: $(grep -i 'fast path' "$T/nwitd.log" | tail -n 1)"
+	t_bail "nwitd loads the BPF fast path" "$(grep -i 'fast path' "$T/nwitd.log" | tail -n 3)"
 [ "$(json_get fastpath.crypto <"$T/status")" = True ] || t_skip_all "no bpf_crypto ecb(aes) in this kernel"
 
 if ctl flow add id=1 in=g0 hook=xdp src=10.77.1.2:5000 dst=10.77.1.1:6000 action=srtp-to-rtp \

@@ -14,7 +14,7 @@ tone="$NWIT_TOP/scripts/lab/tone.py"
 t_on_exit "'$lab' down >/dev/null 2>&1"
 t_on_exit "'$ims' stop >/dev/null 2>&1"
 
-"$lab" up >/dev/null || t_skip_all "cannot build the lab"
+"$lab" up >/dev/null || t_bail "the lab builds (scripts/lab.sh up)"
 t_check "Kamailio starts as the IMS core" "$ims" core-start
 t_check "phone bob registers with digest auth" "$ims" ue-start bob 5070 1000
 t_check "phone carol registers with digest auth" "$ims" ue-start carol 5080 440

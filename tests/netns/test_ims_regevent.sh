@@ -24,9 +24,9 @@ nsenter --net="/var/run/netns/$NS" -- sipp -sf "$NWIT_TOP/tests/netns/ims_regeve
 	-i 127.0.0.1 -p 5060 -t u1 -bg -nostdin -trace_msg -message_file "$MSGS" -trace_err \
 	-error_file "$T/sipp.err" >"$T/sipp.out" 2>&1
 SIPP_PID=$(grep -o 'PID=\[[0-9]*\]' "$T/sipp.out" | tr -dc 0-9)
-[ -n "$SIPP_PID" ] || { cat "$T/sipp.out"; t_skip_all "sipp did not start"; }
+[ -n "$SIPP_PID" ] || t_bail "sipp starts" "$(tail -n 20 "$T/sipp.out")"
 wait_for 5 sh -c "nsenter --net=/var/run/netns/$NS -- ss -Hlun 'sport = :5060' | grep -q ." ||
-	t_skip_all "sipp does not listen"
+	t_bail "sipp listens" "$(tail -n 20 "$T/sipp.out")"
 
 write_conf() { # NAME
 	mkdir -p "$T/$1-state"

@@ -59,7 +59,7 @@ expires = 600000
 EOF
 }
 
-kam_start || { tail -20 "$KLOG"; t_skip_all "kamailio did not start"; }
+kam_start || t_bail "Kamailio starts" "$(tail -n 20 "$KLOG")"
 t_pass "kamailio registrar runs in namespace $NS"
 
 # --- Digest over UDP ------------------------------------------------------------------

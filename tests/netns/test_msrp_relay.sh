@@ -25,7 +25,7 @@ echo 'int main(void){return 0;}' | cc -x c -fsanitize=address -o "$T/san" - 2>/d
 cc -std=gnu11 -O1 -g $SAN -Wall -Werror -I"$NWIT_TOP/userspace/lib" -I"$NWIT_TOP/include" \
 	-I"$NWIT_BUILD" -o "$PEER" "$NWIT_TOP/tests/netns/msrp_peer.c" "$NWIT_BUILD/libnwit.a" \
 	$(pkg-config --libs libevent libbpf openssl jansson libevent_openssl) 2>"$T/cc.log" ||
-	{ cat "$T/cc.log"; t_skip_all "cannot build the MSRP test endpoint"; }
+	t_bail "the MSRP test endpoint builds" "$(tail -n 20 "$T/cc.log")"
 
 ip netns add "$NS" || t_skip_all "cannot create a network namespace"
 ip -n "$NS" link set lo up
@@ -45,7 +45,7 @@ mkdir -p "$T/kam" "$T/ra" "$T/rb" "$T/rc"
 in_ns kamailio -f "$NWIT_TOP/tests/netns/kamailio/msrp_relay.cfg" -DD -E -Y "$T/kam" -u root -g root \
 	-A "CTL_SOCKET=\"$CTL\"" >"$KLOG" 2>&1 &
 KAM_PID=$!
-wait_for 10 kamcmd -s "$CTL" core.uptime >/dev/null 2>&1 || { tail -20 "$KLOG"; t_skip_all "Kamailio did not start"; }
+wait_for 10 kamcmd -s "$CTL" core.uptime >/dev/null 2>&1 || t_bail "Kamailio starts" "$(tail -n 20 "$KLOG")"
 t_pass "Kamailio runs the msrp relay module"
 
 # --- a file each way, at the same time ------------------------------------------------

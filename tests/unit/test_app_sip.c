@@ -132,9 +132,10 @@ static int teardown(void **state)
 
 static char *make_token(const char *scope, long long exp)
 {
-	json_t *c = json_pack("{s:s, s:s, s:s, s:[s], s:s, s:I, s:s}", "iss", "op", "aud", "dev",
-			      "app_id", "com.example.phone", "origins", "https://app.example",
-			      "scope", scope, "exp", (json_int_t)exp, "jti", "j1");
+	json_t *c = json_pack("{s:s, s:s, s:s, s:[s], s:s, s:I, s:I, s:s}", "iss", "op", "aud",
+			      "dev", "app_id", "com.example.phone", "origins",
+			      "https://app.example", "scope", scope, "iat", (json_int_t)(exp - 600),
+			      "exp", (json_int_t)exp, "jti", "j1");
 	char err[128], *tok = jws_sign(c, key, "k", err, sizeof(err));
 
 	json_decref(c);

@@ -29,6 +29,7 @@ static void defaults_without_file(void **state)
 	assert_string_equal(conf.control_socket, "/run/nwit/nwitd.sock");
 	assert_int_equal(conf.http_port, 8461);
 	assert_int_equal(conf.fastpath_mode, FASTPATH_MODE_AUTO);
+	assert_int_equal(conf.fastpath_aes, FASTPATH_AES_FIXED_TIME);
 }
 
 static void full_file(void **state)
@@ -48,6 +49,7 @@ static void full_file(void **state)
 		"http_port = 65535\n"
 		"[fastpath]\n"
 		"mode = off\n"
+		"aes = bpf\n"
 		"pin_path = /sys/fs/bpf/nwit-test\n";
 
 	(void)state;
@@ -58,6 +60,8 @@ static void full_file(void **state)
 	assert_string_equal(conf.http_address, "::1");
 	assert_int_equal(conf.http_port, 65535);
 	assert_int_equal(conf.fastpath_mode, FASTPATH_MODE_OFF);
+	assert_int_equal(conf.fastpath_aes, FASTPATH_AES_BPF);
+	assert_string_equal(fastpath_aes_name(conf.fastpath_aes), "bpf");
 	assert_string_equal(conf.pin_path, "/sys/fs/bpf/nwit-test");
 }
 
@@ -89,6 +93,8 @@ static void each_error_names_line_and_reason(void **state)
 		{ "[general]\nstate_dir =\n", "test.conf:2: [general] state_dir: empty value" },
 		{ "[fastpath]\nmode = fast\n",
 		  "test.conf:2: [fastpath] mode: 'fast' is not one of auto, bpf, off" },
+		{ "[fastpath]\n\naes = aesni\n",
+		  "test.conf:3: [fastpath] aes: 'aesni' is not one of fixed-time, generic, bpf" },
 		{ "[general]\nlog_level = info\nlog_level = warn\n",
 		  "test.conf:3: [general] log_level: set twice" },
 		{ "[general]\nthis line has no equals sign\n",

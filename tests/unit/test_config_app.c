@@ -22,8 +22,13 @@ static void defaults(void **state)
 	assert_string_equal(c.app_audience, "nwit-device");
 	assert_int_equal(c.app_max_message_size, 65536);
 	assert_int_equal(c.app_max_connections, 64);
-	assert_int_equal(c.app_auth_timeout, 30);
+	assert_int_equal(c.app_auth_timeout, 10);
 	assert_int_equal(c.app_https_port, 0);
+	assert_int_equal(c.app_max_token_lifetime, 86400);
+	assert_int_equal(c.app_max_unauthorized, 16);
+	assert_int_equal(c.app_max_per_address, 8);
+	assert_int_equal(c.app_http_timeout, 10);
+	assert_string_equal(c.app_pna_origins, "");
 }
 
 static void all_keys(void **state)
@@ -32,7 +37,9 @@ static void all_keys(void **state)
 	char err[CONFIG_ERR_MAX];
 	const char *text = "[app]\njwks_file = /tmp/k.json\nrevocation_file = /tmp/r\n"
 			   "token_issuer = op.example\naudience = dev-7\n"
-			   "max_message_size = 1024\nmax_connections = 4096\nauth_timeout = 5\n";
+			   "max_message_size = 1024\nmax_connections = 4096\nauth_timeout = 5\n"
+			   "max_token_lifetime = 600\nmax_unauthorized = 3\nmax_per_address = 2\n"
+			   "http_timeout = 4\nprivate_network_origins = https://app.example\n";
 
 	(void)state;
 	config_set_defaults(&c);
@@ -44,6 +51,11 @@ static void all_keys(void **state)
 	assert_int_equal(c.app_max_message_size, 1024);
 	assert_int_equal(c.app_max_connections, 4096);
 	assert_int_equal(c.app_auth_timeout, 5);
+	assert_int_equal(c.app_max_token_lifetime, 600);
+	assert_int_equal(c.app_max_unauthorized, 3);
+	assert_int_equal(c.app_max_per_address, 2);
+	assert_int_equal(c.app_http_timeout, 4);
+	assert_string_equal(c.app_pna_origins, "https://app.example");
 }
 
 static void errors(void **state)
@@ -56,6 +68,10 @@ static void errors(void **state)
 		{ "[app]\nmax_connections = 0\n",
 		  "t.conf:2: [app] max_connections: 0 is out of range 1..4096" },
 		{ "[app]\naudience =\n", "t.conf:2: [app] audience: empty value" },
+		{ "[app]\nmax_token_lifetime = 31536000\n",
+		  "t.conf:2: [app] max_token_lifetime: 31536000 is out of range 60..2592000" },
+		{ "[app]\nhttp_timeout = 0\n",
+		  "t.conf:2: [app] http_timeout: 0 is out of range 1..300" },
 		{ "[app]\nhttps_port = 8443\ntls_certificate = /tmp/c.pem\n",
 		  "t.conf: [app] https_port needs tls_certificate and tls_key" },
 		{ "[app]\nhttps_port = 8461\ntls_certificate = /c\ntls_key = /k\n",

@@ -172,10 +172,12 @@ static char *claims(const char *extra_or_null, long long nbf, long long exp, con
 	snprintf(buf, 1024,
 		 "{\"iss\":\"lab-operator\",\"aud\":%s,\"app_id\":\"com.example.phone\","
 		 "\"origins\":[\"http://203.0.113.10:8080\",\"https://app.example\"],"
-		 "\"scope\":\"%s\",\"nbf\":%lld,\"exp\":%lld,\"jti\":\"tok-1\"%s}",
-		 aud, scope, nbf, exp, extra_or_null ? extra_or_null : "");
+		 "\"scope\":\"%s\",\"iat\":%lld,\"nbf\":%lld,\"exp\":%lld,\"jti\":\"tok-1\"%s}",
+		 aud, scope, nbf ? nbf : NOW - 10, nbf, exp, extra_or_null ? extra_or_null : "");
 	return buf;
 }
+
+#define O_OK "https://app.example"
 
 static struct jws_revocation *revoked_list;
 
@@ -219,8 +221,8 @@ static void valid_es256_and_eddsa(void **state)
 	assert_int_equal(t.n_origins, 2);
 	assert_int_equal(t.scopes, APP_SCOPE_VOICE | APP_SCOPE_VIDEO);
 	assert_int_equal(t.exp, NOW + 3600);
-	/* origin not known yet (token in a SIP request before the WebSocket) */
-	assert_int_equal(check(tok, NULL, &t), JWS_OK);
+	/* no Origin (not a browser page, or a page hiding it): the binding cannot be checked */
+	assert_int_equal(check(tok, NULL, &t), JWS_WRONG_ORIGIN);
 	/* origin comparison ignores case of scheme and host */
 	assert_int_equal(check(tok, "HTTPS://APP.EXAMPLE", &t), JWS_OK);
 	free(tok);
@@ -297,7 +299,8 @@ static void wrong_issuer_and_bad_claims(void **state)
 	(void)state;
 	assert_int_equal(check_signed(ec_key, es,
 				      "{\"iss\":\"someone-else\",\"aud\":\"device-1\",\"app_id\":\"a\","
-				      "\"origins\":[\"o\"],\"scope\":\"voice\",\"exp\":1900000000,"
+				      "\"origins\":[\"o\"],\"scope\":\"voice\",\"iat\":1800000000,"
+				      "\"exp\":1800003600,"
 				      "\"jti\":\"j\"}", "o"),
 			 JWS_WRONG_ISSUER);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -315,7 +318,7 @@ static void alg_none_and_hmac_confusion(void **state)
 
 	(void)state;
 	snprintf(tok, sizeof(tok), "%s.%s.", h, p);
-	assert_int_equal(check(tok, NULL, &t), JWS_BAD_ALG);
+	assert_int_equal(check(tok, O_OK, &t), JWS_BAD_ALG);
 	/* HS256 keyed with the public JWK set text (the classic alg-confusion attack) */
 	hs = hs256("{\"alg\":\"HS256\",\"kid\":\"ec1\"}", ok, jwks_json);
 	assert_int_equal(check(hs, NULL, &t), JWS_BAD_ALG);
@@ -338,31 +341,31 @@ static void malformed_compact_forms(void **state)
 	char *last = strrchr(tok, '.');
 
 	(void)state;
-	assert_int_equal(check(tok, NULL, &t), JWS_OK);
-	assert_int_equal(check("", NULL, &t), JWS_NO_TOKEN);
-	assert_int_equal(check("abc", NULL, &t), JWS_MALFORMED);
-	assert_int_equal(check("a.b", NULL, &t), JWS_MALFORMED);
-	assert_int_equal(check("a.b.c.d", NULL, &t), JWS_MALFORMED);
-	assert_int_equal(check("e30.e30.", NULL, &t), JWS_MALFORMED); /* {} has no alg */
+	assert_int_equal(check(tok, O_OK, &t), JWS_OK);
+	assert_int_equal(check("", O_OK, &t), JWS_NO_TOKEN);
+	assert_int_equal(check("abc", O_OK, &t), JWS_MALFORMED);
+	assert_int_equal(check("a.b", O_OK, &t), JWS_MALFORMED);
+	assert_int_equal(check("a.b.c.d", O_OK, &t), JWS_MALFORMED);
+	assert_int_equal(check("e30.e30.", O_OK, &t), JWS_MALFORMED); /* {} has no alg */
 	/* padding, whitespace and standard-base64 characters are refused */
 	snprintf(buf, sizeof(buf), "%s=", tok);
-	assert_int_equal(check(buf, NULL, &t), JWS_MALFORMED);
+	assert_int_equal(check(buf, O_OK, &t), JWS_MALFORMED);
 	snprintf(buf, sizeof(buf), "%s ", tok);
-	assert_int_equal(check(buf, NULL, &t), JWS_MALFORMED);
+	assert_int_equal(check(buf, O_OK, &t), JWS_MALFORMED);
 	snprintf(buf, sizeof(buf), "%s", tok);
 	buf[3] = '+';
-	assert_int_equal(check(buf, NULL, &t), JWS_MALFORMED);
+	assert_int_equal(check(buf, O_OK, &t), JWS_MALFORMED);
 	/* a signature of the wrong length */
 	snprintf(buf, sizeof(buf), "%.*sAAAA", (int)(last + 1 - tok), tok);
-	assert_int_equal(check(buf, NULL, &t), JWS_BAD_SIGNATURE);
+	assert_int_equal(check(buf, O_OK, &t), JWS_BAD_SIGNATURE);
 	/* one changed payload character breaks the signature */
 	snprintf(buf, sizeof(buf), "%s", tok);
 	buf[(strchr(tok, '.') - tok) + 5] ^= 1;
-	assert_int_not_equal(check(buf, NULL, &t), JWS_OK);
+	assert_int_not_equal(check(buf, O_OK, &t), JWS_OK);
 	/* ES256 signature with s flipped */
 	snprintf(buf, sizeof(buf), "%s", tok);
 	buf[len - 3] = buf[len - 3] == 'A' ? 'B' : 'A';
-	assert_int_equal(check(buf, NULL, &t), JWS_BAD_SIGNATURE);
+	assert_int_equal(check(buf, O_OK, &t), JWS_BAD_SIGNATURE);
 	free(tok);
 	free(ok);
 }
@@ -379,13 +382,85 @@ static void revoked_jti(void **state)
 	assert_int_equal(revoked_list->count, 3);
 	assert_true(jws_revocation_has(revoked_list, "tok-0"));
 	assert_false(jws_revocation_has(revoked_list, "tok-2"));
-	assert_int_equal(check_signed(ec_key, "{\"alg\":\"ES256\",\"kid\":\"ec1\"}", ok, NULL),
+	assert_int_equal(check_signed(ec_key, "{\"alg\":\"ES256\",\"kid\":\"ec1\"}", ok, O_OK),
 			 JWS_REVOKED);
 	jws_revocation_free(revoked_list);
 	revoked_list = NULL;
-	assert_int_equal(check_signed(ec_key, "{\"alg\":\"ES256\",\"kid\":\"ec1\"}", ok, NULL),
+	assert_int_equal(check_signed(ec_key, "{\"alg\":\"ES256\",\"kid\":\"ec1\"}", ok, O_OK),
 			 JWS_OK);
 	free(ok);
+}
+
+/*
+ * A token's lifetime (exp - iat) is bounded by the device's policy, iat is required and
+ * may not lie in the future, an empty issuer policy trusts no issuer, and a request
+ * without an Origin is refused.
+ */
+static void lifetime_iat_issuer_origin(void **state)
+{
+	const char *es = "{\"alg\":\"ES256\",\"kid\":\"ec1\"}";
+	char c[512];
+	struct jws_policy p = {
+		.keys = keys, .issuer = "lab-operator", .audience = "device-1",
+		.now = (time_t)NOW, .skew = JWS_CLOCK_SKEW,
+	};
+	struct app_token t;
+	char detail[256], *tok;
+#define CLAIMS(iat_json, exp)                                                              \
+	snprintf(c, sizeof(c),                                                             \
+		 "{\"iss\":\"lab-operator\",\"aud\":\"device-1\",\"app_id\":\"a\","            \
+		 "\"origins\":[\"https://app.example\"],\"scope\":\"voice\",%s"               \
+		 "\"exp\":%lld,\"jti\":\"j\"}", iat_json, (long long)(exp))
+#define RUN(want)                                                                          \
+	do {                                                                               \
+		tok = sign_raw(ec_key, es, c);                                             \
+		assert_int_equal(jws_token_check(tok, strlen(tok), &p, O_OK, &t, detail,   \
+						 sizeof(detail)), want);                   \
+		print_message("# %s\n", detail);                                          \
+		free(tok);                                                                 \
+	} while (0)
+
+	(void)state;
+	/* ten years: refused under the default ceiling (one day) */
+	CLAIMS("\"iat\":1800000000,", NOW + 10LL * 365 * 86400);
+	RUN(JWS_TOO_LONG);
+	CLAIMS("\"iat\":1800000000,", NOW + JWS_DEFAULT_MAX_LIFETIME);
+	RUN(JWS_OK);
+	CLAIMS("\"iat\":1800000000,", NOW + JWS_DEFAULT_MAX_LIFETIME + 1);
+	RUN(JWS_TOO_LONG);
+	/* the ceiling is the policy's */
+	p.max_lifetime = 600;
+	CLAIMS("\"iat\":1800000000,", NOW + 601);
+	RUN(JWS_TOO_LONG);
+	CLAIMS("\"iat\":1800000000,", NOW + 600);
+	RUN(JWS_OK);
+	/* a long-lived token cannot pass by backdating exp - iat: iat far in the past */
+	CLAIMS("\"iat\":1799999000,", NOW + 300);
+	RUN(JWS_TOO_LONG);
+	/* iat required, an integer, not in the future beyond the skew */
+	CLAIMS("", NOW + 300);
+	RUN(JWS_MALFORMED);
+	CLAIMS("\"iat\":\"now\",", NOW + 300);
+	RUN(JWS_MALFORMED);
+	CLAIMS("\"iat\":1800000100,", NOW + 600);
+	RUN(JWS_NOT_YET_VALID);
+	CLAIMS("\"iat\":1800000050,", NOW + 600);
+	RUN(JWS_OK);
+	/* no issuer configured: nothing is trusted (the check is never silently off) */
+	p.issuer = "";
+	CLAIMS("\"iat\":1800000000,", NOW + 300);
+	RUN(JWS_WRONG_ISSUER);
+	p.issuer = NULL;
+	RUN(JWS_WRONG_ISSUER);
+	p.issuer = "lab-operator";
+	RUN(JWS_OK);
+	/* no Origin header: refused, not "not known yet" */
+	tok = sign_raw(ec_key, es, c);
+	assert_int_equal(jws_token_check(tok, strlen(tok), &p, NULL, &t, detail, sizeof(detail)),
+			 JWS_WRONG_ORIGIN);
+	free(tok);
+#undef CLAIMS
+#undef RUN
 }
 
 static void no_keys(void **state)
@@ -459,9 +534,10 @@ static void jwk_set_errors(void **state)
 /* The signer nwitctl uses: its tokens verify with the test's own OpenSSL calls. */
 static void library_signer(void **state)
 {
-	json_t *c = json_pack("{s:s, s:s, s:s, s:[s], s:s, s:I, s:s}", "iss", "lab-operator",
-			      "aud", "device-1", "app_id", "x", "origins", "https://app.example",
-			      "scope", "voice", "exp", (json_int_t)(NOW + 100), "jti", "j9");
+	json_t *c = json_pack("{s:s, s:s, s:s, s:[s], s:s, s:I, s:I, s:s}", "iss",
+			      "lab-operator", "aud", "device-1", "app_id", "x", "origins",
+			      "https://app.example", "scope", "voice", "iat", (json_int_t)NOW,
+			      "exp", (json_int_t)(NOW + 100), "jti", "j9");
 	char err[128], *tok, *dot;
 	uint8_t sig[80], der[80];
 	unsigned char *pder = der;
@@ -502,6 +578,7 @@ int main(void)
 		cmocka_unit_test(valid_es256_and_eddsa),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(wrong_issuer_and_bad_claims),
+		cmocka_unit_test(lifetime_iat_issuer_origin),
 		cmocka_unit_test(alg_none_and_hmac_confusion),
 		cmocka_unit_test(malformed_compact_forms),
 		cmocka_unit_test(revoked_jti),

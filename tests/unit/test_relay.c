@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "relay/relay.h"
+#include "srtp/srtp_replay.h"
 #include "srtp_testutil.h"
 
 #define PT_BROWSER 111
@@ -235,6 +236,75 @@ static void rtp_to_srtp(void **state) { (void)state; ims_to_browser(0); }
 static void srtp_to_sdes_srtp(void **state) { (void)state; browser_to_ims(1); }
 static void sdes_srtp_to_srtp(void **state) { (void)state; ims_to_browser(1); }
 
+/*
+ * RTP from the IMS side: n packets from seq on, relayed and checked by the browser's
+ * SRTP (libsrtp2). Returns how many were relayed and authenticated; want_rc is what
+ * relay_translate must return for each.
+ */
+static unsigned ims_rtp(struct relay_flow *f, srtp_t lib_b, uint16_t seq, unsigned n,
+			int want_rc)
+{
+	uint8_t payload[160], pkt[RELAY_BUF_SIZE];
+	unsigned ok = 0;
+	enum relay_port out;
+
+	memset(payload, 0x55, sizeof(payload));
+	for (unsigned k = 0; k < n; k++) {
+		size_t len = build_rtp(pkt, PT_IMS, 0, (uint16_t)(seq + k), 0x33333333, 0, -1,
+				       payload, sizeof(payload));
+		int rc = relay_translate(f, RELAY_SIDE_IMS, RELAY_PORT_RTP,
+					 addr(f, RELAY_SIDE_IMS, 0), pkt, &len, sizeof(pkt), &out);
+		int ilen = (int)len;
+
+		assert_int_equal(rc, want_rc);
+		if (rc == 0 && srtp_unprotect(lib_b, pkt, &ilen) == srtp_err_status_ok)
+			ok++;
+	}
+	return ok;
+}
+
+/*
+ * One packet forged with the IMS peer's address and seq + 30000 must not move the SRTP
+ * index: it is refused as an unconfirmed jump, and the genuine packets that follow all
+ * reach the browser and authenticate there. A real jump (the sender restarted its
+ * sequence) is taken once SRTP_JUMP_CONFIRM packets follow it in sequence.
+ */
+static void spoofed_jump_does_not_mute(void **state)
+{
+	struct relay_flow_desc d;
+	struct relay_flow *f;
+	srtp_t lib_b;
+	const struct relay_dir_stats *st;
+
+	(void)state;
+	fill_desc(&d, 0);
+	f = relay_flow_new(&d);
+	assert_non_null(f);
+	lib_b = oracle_session(b_out, 1, 1);
+	assert_non_null(lib_b);
+	assert_int_equal(ims_rtp(f, lib_b, 1000, 10, 0), 10);
+	/* the forged packet */
+	assert_int_equal(ims_rtp(f, lib_b, 1010 + 30000, 1, -ERANGE), 0);
+	/* 100 genuine packets: all relayed and authentic at the browser */
+	assert_int_equal(ims_rtp(f, lib_b, 1010, 100, 0), 100);
+	st = relay_flow_stats(f, RELAY_SIDE_IMS);
+	assert_int_equal(st->drops[RELAY_DROP_SEQ_JUMP], 1);
+	assert_int_equal(st->drops[RELAY_DROP_REPLAY], 0);
+	/* forged jumps interleaved with genuine packets never confirm */
+	for (unsigned k = 0; k < 5; k++) {
+		assert_int_equal(ims_rtp(f, lib_b, (uint16_t)(20000 + k), 1, -ERANGE), 0);
+		assert_int_equal(ims_rtp(f, lib_b, (uint16_t)(1110 + k), 1, 0), 1);
+	}
+	/* a real jump of 5000: the first SRTP_JUMP_CONFIRM packets wait, the next go out */
+	assert_int_equal(ims_rtp(f, lib_b, 1115 + 5000, SRTP_JUMP_CONFIRM, -ERANGE), 0);
+	assert_int_equal(ims_rtp(f, lib_b, 1115 + 5000 + SRTP_JUMP_CONFIRM, 50, 0), 50);
+	/* and the old sequence is behind it now (what the browser would refuse too) */
+	assert_int_equal(ims_rtp(f, lib_b, 1115, 1, -EALREADY), 0);
+	assert_int_equal(st->drops[RELAY_DROP_SEQ_JUMP], 1 + 5 + SRTP_JUMP_CONFIRM);
+	srtp_dealloc(lib_b);
+	relay_flow_free(f);
+}
+
 static void drops_are_counted(void **state)
 {
 	struct relay_flow_desc d;
@@ -436,6 +506,7 @@ int main(void)
 		cmocka_unit_test(srtp_to_sdes_srtp),
 		cmocka_unit_test(sdes_srtp_to_srtp),
 		cmocka_unit_test(drops_are_counted),
+		cmocka_unit_test(spoofed_jump_does_not_mute),
 		cmocka_unit_test(new_remote_keeps_srtp_state),
 		cmocka_unit_test(bad_description),
 	};

@@ -257,6 +257,92 @@ static void stun_and_strangers(void **state)
 	json_decref(js);
 }
 
+static uint16_t csum16(uint32_t sum, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* A UDP datagram from the IMS peer's RTP address to the relay, sent on a raw socket. */
+static void send_raw_udp(struct lab *lab, int raw, const uint8_t *payload, size_t plen,
+			 int corrupt)
+{
+	const struct sockaddr_in *src = (const struct sockaddr_in *)
+		&relay_flow_desc(relay_udp_flow(lab->relay))->side[RELAY_SIDE_IMS].remote[0];
+	const struct sockaddr_in *dst = (const struct sockaddr_in *)&lab->relay_i_rtp;
+	uint8_t dgram[1500], pseudo[12];
+	uint16_t ulen = (uint16_t)(8 + plen), sum;
+
+	memcpy(pseudo, &src->sin_addr, 4);
+	memcpy(pseudo + 4, &dst->sin_addr, 4);
+	pseudo[8] = 0;
+	pseudo[9] = IPPROTO_UDP;
+	pseudo[10] = (uint8_t)(ulen >> 8);
+	pseudo[11] = (uint8_t)ulen;
+	memcpy(dgram, &src->sin_port, 2);
+	memcpy(dgram + 2, &dst->sin_port, 2);
+	dgram[4] = (uint8_t)(ulen >> 8);
+	dgram[5] = (uint8_t)ulen;
+	dgram[6] = dgram[7] = 0;
+	memcpy(dgram + 8, payload, plen);
+	sum = csum16(0, pseudo, sizeof(pseudo));
+	sum = csum16((uint16_t)~sum, dgram, ulen);
+	if (sum == 0)
+		sum = 0xffff;
+	/* one flipped payload bit after the checksum was computed: corruption in transit */
+	if (corrupt)
+		dgram[8 + plen - 1] ^= 0x01;
+	dgram[6] = (uint8_t)(sum >> 8);
+	dgram[7] = (uint8_t)sum;
+	assert_int_equal(sendto(raw, dgram, ulen, 0, (const struct sockaddr *)dst, sizeof(*dst)),
+			 (ssize_t)ulen);
+}
+
+/*
+ * RTP from the IMS side whose UDP checksum does not match never leaves as authenticated
+ * SRTP: the kernel verifies the checksum before the relay's socket sees the datagram
+ * (and counts it in Udp InCsumErrors); the same datagram intact goes through.
+ */
+static void corrupted_udp_never_reprotected(void **state)
+{
+	struct lab *lab = *state;
+	struct test_rng r = { 77 };
+	srtp_t lib_rx = oracle_session(lab->b_out, 1, 1);
+	uint8_t rtp[200], got[TEST_PKT_MAX];
+	const struct relay_dir_stats *is = relay_flow_stats(relay_udp_flow(lab->relay),
+							    RELAY_SIDE_IMS);
+	uint64_t before;
+	int raw = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP), len;
+	size_t n;
+	ssize_t m;
+
+	if (raw < 0) {
+		srtp_dealloc(lib_rx);
+		skip();	/* needs CAP_NET_RAW */
+	}
+	assert_non_null(lib_rx);
+	before = is->packets;
+	n = make_rtp(&r, rtp, sizeof(rtp), 2000, 320000, 0x12345678, 96);
+	send_raw_udp(lab, raw, rtp, n, 1);
+	assert_int_equal(pump_recv_for(lab, lab->browser, got, sizeof(got), 200), -1);
+	assert_int_equal(is->packets, before);
+	send_raw_udp(lab, raw, rtp, n, 0);
+	m = pump_recv(lab, lab->browser, got, sizeof(got));
+	assert_true(m > 0);
+	len = (int)m;
+	assert_int_equal(srtp_unprotect(lib_rx, got, &len), srtp_err_status_ok);
+	assert_int_equal(len, (int)n);
+	assert_memory_equal(got + 12, rtp + 12, n - 12);
+	assert_int_equal(is->packets, before + 1);
+	close(raw);
+	srtp_dealloc(lib_rx);
+}
+
 static int udp6_sock(struct sockaddr_storage *bound)
 {
 	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
@@ -328,6 +414,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(browser_to_ims_and_back),
 		cmocka_unit_test(stun_and_strangers),
+		cmocka_unit_test(corrupted_udp_never_reprotected),
 		cmocka_unit_test(ipv6_plain),
 	};
 

@@ -3,7 +3,7 @@
  * sample request and both sample responses parse, authenticate with the published
  * password and carry the published values, and the writer rebuilds all three byte for
  * byte. Then the responder's answers: success with XOR-MAPPED-ADDRESS (IPv4, IPv6),
- * 487 to the RFC's ICE-CONTROLLED request, 400/401/420 and silent drops.
+ * 487 to the RFC's ICE-CONTROLLED request, 420, and silence toward unauthenticated requests.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -321,6 +321,21 @@ static uint16_t answered_error(const uint8_t *pkt, size_t n, bool signed_, char 
 	return m.error_code;
 }
 
+/* An unauthenticated request: refused with a code for the counters, nothing sent back. */
+static uint16_t silent_refusal(const uint8_t *pkt, size_t n, char *why, size_t whylen)
+{
+	uint8_t out[STUN_MAX_MSG];
+	struct sockaddr_in src = v4("198.51.100.7", 54321);
+	struct stun_ice_request r;
+	int len = stun_ice_handle(pkt, n, &creds, (struct sockaddr *)&src, out, sizeof(out), &r,
+				  why, whylen);
+
+	assert_int_equal(len, 0);
+	assert_false(r.authenticated);
+	assert_true(r.error_code == 400 || r.error_code == 401);
+	return r.error_code;
+}
+
 static void lite_refusals(void **state)
 {
 	uint8_t req[STUN_MAX_MSG], out[STUN_MAX_MSG];
@@ -337,15 +352,15 @@ static void lite_refusals(void **state)
 	assert_string_equal(why, "the peer claims the controlled role too");
 
 	n = chrome_like_request(req, "evtj:h6vY", "wrong password........", false, 0);
-	assert_int_equal(answered_error(req, n, false, why, sizeof(why)), 401);
+	assert_int_equal(silent_refusal(req, n, why, sizeof(why)), 401);
 	assert_string_equal(why, "MESSAGE-INTEGRITY does not match our ice-pwd");
 
 	n = chrome_like_request(req, "nope:h6vY", PASSWORD, false, 0);
-	assert_int_equal(answered_error(req, n, false, why, sizeof(why)), 401);
+	assert_int_equal(silent_refusal(req, n, why, sizeof(why)), 401);
 	assert_string_equal(why, "USERNAME \"nope:h6vY\" is not \"evtj:h6vY\"");
 
 	n = chrome_like_request(req, "evtj:other", PASSWORD, false, 0);
-	assert_int_equal(answered_error(req, n, false, why, sizeof(why)), 401);
+	assert_int_equal(silent_refusal(req, n, why, sizeof(why)), 401);
 
 	n = chrome_like_request(req, "evtj:h6vY", PASSWORD, false, 0x0031);
 	assert_int_equal(answered_error(req, n, true, why, sizeof(why)), 420);
@@ -356,7 +371,7 @@ static void lite_refusals(void **state)
 	stun_put_attr(&w, STUN_ATTR_USERNAME, "evtj:h6vY", 9);
 	stun_put_fingerprint(&w);
 	n = (size_t)stun_finish(&w);
-	assert_int_equal(answered_error(req, n, false, why, sizeof(why)), 400);
+	assert_int_equal(silent_refusal(req, n, why, sizeof(why)), 400);
 	assert_string_equal(why, "Binding request without MESSAGE-INTEGRITY");
 
 	/* no FINGERPRINT */
@@ -364,8 +379,19 @@ static void lite_refusals(void **state)
 	stun_put_attr(&w, STUN_ATTR_USERNAME, "evtj:h6vY", 9);
 	stun_put_integrity(&w, (const uint8_t *)PASSWORD, strlen(PASSWORD));
 	n = (size_t)stun_finish(&w);
-	assert_int_equal(answered_error(req, n, false, why, sizeof(why)), 400);
+	assert_int_equal(silent_refusal(req, n, why, sizeof(why)), 400);
 	assert_string_equal(why, "Binding request without FINGERPRINT");
+
+	/* a bare 20-byte Binding request (a reflection probe) gets nothing back */
+	stun_writer_init(&w, req, sizeof(req), 0x0001, tid);
+	n = (size_t)stun_finish(&w);
+	assert_int_equal(n, 20);
+	assert_int_equal(silent_refusal(req, n, why, sizeof(why)), 400);
+	/* another method, unauthenticated: nothing either */
+	stun_writer_init(&w, req, sizeof(req), 0x0002, tid);
+	stun_put_fingerprint(&w);
+	n = (size_t)stun_finish(&w);
+	assert_int_equal(silent_refusal(req, n, why, sizeof(why)), 400);
 
 	/* a Binding indication (keepalive) and a response get no answer */
 	stun_writer_init(&w, req, sizeof(req), 0x0011, tid);

@@ -7,6 +7,7 @@
 #include <event2/event.h>
 
 #include "core/config.h"
+#include "legs.h"
 
 struct ctl_server;
 struct app_http;
@@ -14,6 +15,7 @@ struct ims_reg;
 struct b2bua;
 struct fastpath_svc;
 struct pager;
+struct sip_router;
 
 struct nwitd {
 	struct event_base *base;
@@ -30,6 +32,12 @@ struct nwitd {
 	struct b2bua *calls;		/* b2bua.c: calls between apps and IMS */
 	struct fastpath_svc *fastpath;	/* fastpath_svc.c: BPF fast path */
 	struct pager *pager;		/* pager.c: MESSAGE between apps and IMS */
+	struct sip_router *router;	/* router/sip_router.c: each SIP message parsed once */
+
+	/* The SIP sides (legs.h): filled by each side's service while it runs. */
+	struct app_side app_side;	/* app/app_ws.c */
+	struct ims_side ims_side;	/* ims/ims_reg.c */
+	struct leg_events events;	/* filled by the router */
 };
 
 /* Parse the file again; apply it only if it is valid. Returns 0 or -1 (reason logged). */

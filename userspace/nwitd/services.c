@@ -9,9 +9,11 @@
 #include "core/log.h"
 #include "nwitd.h"
 #include "messages/pager.h"
+#include "router/sip_router.h"
 
 /* In start order; stopped in reverse. */
 const struct nwitd_service *const nwitd_services[] = {
+	&sip_router_service,	/* first: the sides raise their messages to it */
 	&ims_reg_service,
 	&app_http_service,
 	&b2bua_service,

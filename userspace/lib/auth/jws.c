@@ -28,6 +28,7 @@ static const struct {
 	[JWS_WRONG_ORIGIN] = { "wrong_origin", "Origin not allowed by token" },
 	[JWS_MISSING_SCOPE] = { "missing_scope", "Missing scope" },
 	[JWS_NO_KEYS] = { "no_keys", "No operator keys configured" },
+	[JWS_TOO_LONG] = { "lifetime_too_long", "Token lifetime too long" },
 };
 
 const char *jws_result_name(enum jws_result r)

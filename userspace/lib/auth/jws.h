@@ -31,6 +31,7 @@ enum jws_result {
 	JWS_WRONG_ORIGIN,	/* page origin not among the token's origins */
 	JWS_MISSING_SCOPE,	/* the request needs a scope the token lacks */
 	JWS_NO_KEYS,		/* this device has no operator keys configured */
+	JWS_TOO_LONG,		/* exp - iat over [app] max_token_lifetime */
 	JWS__COUNT
 };
 

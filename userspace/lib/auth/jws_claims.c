@@ -105,6 +105,7 @@ enum jws_result jws_claims_check(json_t *claims, const struct jws_policy *p,
 {
 	json_t *origins, *v;
 	const char *iss, *scope;
+	int64_t max_lifetime;
 	int bad_type;
 	size_t i;
 
@@ -120,6 +121,10 @@ enum jws_result jws_claims_check(json_t *claims, const struct jws_policy *p,
 	if (!json_is_integer(v))
 		return malformed(detail, detaillen, "exp");
 	out->exp = json_integer_value(v);
+	v = json_object_get(claims, "iat");
+	if (!json_is_integer(v))
+		return malformed(detail, detaillen, "iat");
+	out->iat = json_integer_value(v);
 	v = json_object_get(claims, "nbf");
 	if (v && !json_is_integer(v))
 		return malformed(detail, detaillen, "nbf");
@@ -138,7 +143,11 @@ enum jws_result jws_claims_check(json_t *claims, const struct jws_policy *p,
 	}
 	out->n_origins = (unsigned)json_array_size(origins);
 
-	if (p->issuer && p->issuer[0] && strcmp(iss, p->issuer) != 0) {
+	if (!p->issuer || !p->issuer[0]) {
+		snprintf(detail, detaillen, "no [app] token_issuer configured: no issuer is trusted");
+		return JWS_WRONG_ISSUER;
+	}
+	if (strcmp(iss, p->issuer) != 0) {
 		snprintf(detail, detaillen, "issuer %.64s is not %.64s", iss, p->issuer);
 		return JWS_WRONG_ISSUER;
 	}
@@ -154,6 +163,17 @@ enum jws_result jws_claims_check(json_t *claims, const struct jws_policy *p,
 			 (long long)((int64_t)p->now - out->exp));
 		return JWS_EXPIRED;
 	}
+	if ((int64_t)p->now + p->skew < out->iat) {
+		snprintf(detail, detaillen, "issued %lld s in the future",
+			 (long long)(out->iat - (int64_t)p->now));
+		return JWS_NOT_YET_VALID;
+	}
+	max_lifetime = p->max_lifetime > 0 ? p->max_lifetime : JWS_DEFAULT_MAX_LIFETIME;
+	if (out->exp - out->iat > max_lifetime) {
+		snprintf(detail, detaillen, "lifetime %lld s is over the %lld s this device accepts",
+			 (long long)(out->exp - out->iat), (long long)max_lifetime);
+		return JWS_TOO_LONG;
+	}
 	if (out->nbf && (int64_t)p->now + p->skew < out->nbf) {
 		snprintf(detail, detaillen, "valid only in %lld s",
 			 (long long)(out->nbf - (int64_t)p->now));
@@ -163,7 +183,12 @@ enum jws_result jws_claims_check(json_t *claims, const struct jws_policy *p,
 		snprintf(detail, detaillen, "jti %.64s is revoked", out->jti);
 		return JWS_REVOKED;
 	}
-	if (origin && !app_token_origin_allowed(out, origin)) {
+	if (!origin) {
+		snprintf(detail, detaillen, "no Origin: app %.64s is bound to its origins",
+			 out->app_id);
+		return JWS_WRONG_ORIGIN;
+	}
+	if (!app_token_origin_allowed(out, origin)) {
 		snprintf(detail, detaillen, "origin %.128s is not allowed for app %.64s", origin,
 			 out->app_id);
 		return JWS_WRONG_ORIGIN;

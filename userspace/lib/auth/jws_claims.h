@@ -22,7 +22,8 @@
 #define APP_ORIGIN_MAX 256
 #define APP_MAX_ORIGINS 8
 #define APP_JTI_MAX 128
-#define JWS_CLOCK_SKEW 60	/* seconds of clock difference tolerated on nbf/exp */
+#define JWS_CLOCK_SKEW 60	/* seconds of clock difference tolerated on iat/nbf/exp */
+#define JWS_DEFAULT_MAX_LIFETIME 86400	/* [app] max_token_lifetime default, seconds */
 
 enum app_scope {
 	APP_SCOPE_VOICE = 1u << 0,
@@ -38,21 +39,23 @@ struct app_token {
 	unsigned n_origins;
 	unsigned scopes;	/* enum app_scope bits */
 	char jti[APP_JTI_MAX];
-	int64_t nbf, exp;	/* nbf 0 when absent */
+	int64_t iat, nbf, exp;	/* nbf 0 when absent */
 };
 
 struct jws_policy {
 	const struct jwk_set *keys;
-	const char *issuer;	/* NULL or "": not checked */
+	const char *issuer;	/* required "iss"; NULL or "": every token is refused */
 	const char *audience;	/* this device */
 	const struct jws_revocation *revoked;
 	time_t now;
 	int skew;
+	int64_t max_lifetime;	/* longest exp - iat accepted; 0: JWS_DEFAULT_MAX_LIFETIME */
 };
 
 /*
- * Verify token and its claims; origin (NULL = not known yet) must be one of the token's
- * origins. On JWS_OK fills *out. detail explains a refusal.
+ * Verify token and its claims; origin must be one of the token's origins (a request
+ * without an Origin, NULL, is refused: a token is bound to the pages it names). On
+ * JWS_OK fills *out. detail explains a refusal.
  */
 enum jws_result jws_token_check(const char *token, size_t len, const struct jws_policy *p,
 				const char *origin, struct app_token *out, char *detail,

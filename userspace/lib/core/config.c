@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <ini.h>
@@ -25,6 +26,7 @@ enum key_type {
 	KEY_ADDRESS,	/* IPv4 or IPv6 literal */
 	KEY_LOG_LEVEL,
 	KEY_FASTPATH_MODE,
+	KEY_FASTPATH_AES,
 	KEY_HOST_LIST,	/* hostnames or address literals, comma or space separated */
 	KEY_HOSTNAME,	/* a domain name */
 	KEY_IDENTITY,	/* printable, no spaces, quotes or backslashes */
@@ -61,7 +63,13 @@ static const struct key_desc schema[] = {
 	{ "app", "https_port", KEY_UINT, FIELD(app_https_port), 1, 65535 },
 	{ "app", "tls_certificate", KEY_PATH, FIELD(app_tls_certificate), 0, 0 },
 	{ "app", "tls_key", KEY_PATH, FIELD(app_tls_key), 0, 0 },
+	{ "app", "max_token_lifetime", KEY_UINT, FIELD(app_max_token_lifetime), 60, 2592000 },
+	{ "app", "max_unauthorized", KEY_UINT, FIELD(app_max_unauthorized), 1, 4096 },
+	{ "app", "max_per_address", KEY_UINT, FIELD(app_max_per_address), 1, 4096 },
+	{ "app", "http_timeout", KEY_UINT, FIELD(app_http_timeout), 1, 300 },
+	{ "app", "private_network_origins", KEY_STRING, FIELD(app_pna_origins), 0, 0 },
 	{ "fastpath", "mode", KEY_FASTPATH_MODE, FIELD(fastpath_mode), 0, 0 },
+	{ "fastpath", "aes", KEY_FASTPATH_AES, FIELD(fastpath_aes), 0, 0 },
 	{ "fastpath", "bpf_object_dir", KEY_PATH, FIELD(bpf_object_dir), 0, 0 },
 	{ "fastpath", "pin_path", KEY_PATH, FIELD(pin_path), 0, 0 },
 	{ "ims", "pcscf", KEY_HOST_LIST, FIELD(ims_pcscf), 0, 0 },
@@ -106,6 +114,27 @@ static enum fastpath_mode fastpath_mode_from_name(const char *name)
 		if (strcmp(name, fastpath_mode_names[m]) == 0)
 			return (enum fastpath_mode)m;
 	return FASTPATH_MODE_INVALID;
+}
+
+static const char *const fastpath_aes_names[] = {
+	[FASTPATH_AES_FIXED_TIME] = "fixed-time",
+	[FASTPATH_AES_GENERIC] = "generic",
+	[FASTPATH_AES_BPF] = "bpf",
+};
+
+const char *fastpath_aes_name(enum fastpath_aes aes)
+{
+	if (aes <= FASTPATH_AES_INVALID || aes > FASTPATH_AES_BPF)
+		return "invalid";
+	return fastpath_aes_names[aes];
+}
+
+static enum fastpath_aes fastpath_aes_from_name(const char *name)
+{
+	for (int a = FASTPATH_AES_FIXED_TIME; a <= FASTPATH_AES_BPF; a++)
+		if (strcmp(name, fastpath_aes_names[a]) == 0)
+			return (enum fastpath_aes)a;
+	return FASTPATH_AES_INVALID;
 }
 
 const char *ims_transport_name(enum ims_transport transport)
@@ -244,8 +273,13 @@ void config_set_defaults(struct nwit_config *conf)
 	snprintf(conf->app_audience, sizeof(conf->app_audience), "nwit-device");
 	conf->app_max_message_size = 65536;
 	conf->app_max_connections = 64;
-	conf->app_auth_timeout = 30;
+	conf->app_auth_timeout = 10;
+	conf->app_max_token_lifetime = 86400;
+	conf->app_max_unauthorized = 16;
+	conf->app_max_per_address = 8;
+	conf->app_http_timeout = 10;
 	conf->fastpath_mode = FASTPATH_MODE_AUTO;
+	conf->fastpath_aes = FASTPATH_AES_FIXED_TIME;
 	snprintf(conf->bpf_object_dir, sizeof(conf->bpf_object_dir), "%s", NWIT_BPF_DIR);
 	snprintf(conf->pin_path, sizeof(conf->pin_path), "/sys/fs/bpf/nwit");
 	conf->ims_pcscf_port = 5060;
@@ -344,6 +378,15 @@ static int set_value(struct parse_state *st, const struct key_desc *k, const cha
 			return fail(st, "[%s] %s: '%s' is not one of auto, bpf, off",
 				    k->section, k->name, value);
 		*(enum fastpath_mode *)(void *)field = mode;
+		return 1;
+	}
+	case KEY_FASTPATH_AES: {
+		enum fastpath_aes aes = fastpath_aes_from_name(value);
+
+		if (aes == FASTPATH_AES_INVALID)
+			return fail(st, "[%s] %s: '%s' is not one of fixed-time, generic, bpf",
+				    k->section, k->name, value);
+		*(enum fastpath_aes *)(void *)field = aes;
 		return 1;
 	}
 	case KEY_HOST_LIST:
@@ -558,6 +601,12 @@ static int parse_text(const char *name, const char *text, size_t len,
 	return check_whole(name, conf, err, errlen);
 }
 
+int config_has_secrets(const struct nwit_config *conf)
+{
+	return config_is_set(conf, "ims", "password") || config_is_set(conf, "ims", "k") ||
+	       config_is_set(conf, "ims", "op") || config_is_set(conf, "ims", "opc");
+}
+
 int config_load_string(const char *name, const char *text, struct nwit_config *conf,
 		       char *err, size_t errlen)
 {
@@ -567,6 +616,7 @@ int config_load_string(const char *name, const char *text, struct nwit_config *c
 int config_load_file(const char *path, struct nwit_config *conf, char *err, size_t errlen)
 {
 	size_t cap = CONFIG_MAX_FILE + 1, len;
+	struct stat st;
 	char *text;
 	FILE *f;
 	int rc;
@@ -574,6 +624,11 @@ int config_load_file(const char *path, struct nwit_config *conf, char *err, size
 	f = fopen(path, "re");
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) < 0) {
+		snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
+		fclose(f);
 		return -1;
 	}
 	text = malloc(cap + 1);
@@ -592,6 +647,8 @@ int config_load_file(const char *path, struct nwit_config *conf, char *err, size
 	} else {
 		text[len] = '\0';
 		rc = parse_text(path, text, len, conf, err, errlen);
+		if (rc == 0 && config_has_secrets(conf))
+			rc = config_check_private(path, &st, err, errlen);
 	}
 	fclose(f);
 	free(text);

@@ -24,6 +24,17 @@ enum fastpath_mode {
 	FASTPATH_MODE_OFF,	/* userspace relay only */
 };
 
+/*
+ * [fastpath] aes: how the kernel fast path runs AES for SRTP (docs/fastpath.md). The
+ * values are those of enum nwit_aes_impl (include/nwit/fastpath.h).
+ */
+enum fastpath_aes {
+	FASTPATH_AES_INVALID = 0,
+	FASTPATH_AES_FIXED_TIME,	/* bpf_crypto ecb(aes): constant-time; the default */
+	FASTPATH_AES_GENERIC,		/* bpf_crypto ecb(aes-generic): table-based */
+	FASTPATH_AES_BPF,		/* AES-128 in BPF: table-based, needs no bpf_crypto */
+};
+
 enum ims_transport {
 	IMS_TRANSPORT_INVALID = 0,
 	IMS_TRANSPORT_UDP,
@@ -52,9 +63,15 @@ struct nwit_config {
 	uint32_t app_https_port;	/* 0: no HTTPS/WSS listener */
 	char app_tls_certificate[CONFIG_PATH_MAX];	/* PEM chain for https_port */
 	char app_tls_key[CONFIG_PATH_MAX];
+	uint32_t app_max_token_lifetime;	/* s: longest exp - iat of a token accepted */
+	uint32_t app_max_unauthorized;	/* WebSockets without a valid token at once */
+	uint32_t app_max_per_address;	/* unanswered HTTP + unauthorized WebSockets per IP */
+	uint32_t app_http_timeout;	/* s for a request's headers and body to arrive */
+	char app_pna_origins[512];	/* origins given Access-Control-Allow-Private-Network */
 
 	/* [fastpath] */
 	enum fastpath_mode fastpath_mode;
+	enum fastpath_aes fastpath_aes;
 	char bpf_object_dir[CONFIG_PATH_MAX];
 	char pin_path[CONFIG_PATH_MAX];
 
@@ -89,11 +106,23 @@ void config_set_defaults(struct nwit_config *conf);
 /* Load path over the defaults. On error returns -1 and writes "path:line: reason" to err. */
 int config_load_file(const char *path, struct nwit_config *conf, char *err, size_t errlen);
 
+/* Whether conf holds IMS secrets ([ims] password, k, op, opc). */
+int config_has_secrets(const struct nwit_config *conf);
+
+/*
+ * For a file with secrets (config_perms.c): -1 with a message when st (the opened file)
+ * is readable by users other than its owner through the directories of path.
+ */
+struct stat;
+int config_check_private(const char *path, const struct stat *st, char *err, size_t errlen);
+
 /* Same from a string (name is used in messages only). */
 int config_load_string(const char *name, const char *text, struct nwit_config *conf,
 		       char *err, size_t errlen);
 
 const char *fastpath_mode_name(enum fastpath_mode mode);
+/* "fixed-time", "generic", "bpf"; "invalid" for anything else. */
+const char *fastpath_aes_name(enum fastpath_aes aes);
 const char *ims_transport_name(enum ims_transport transport);
 
 /* Was [section] name set in the file (as opposed to left at its default)? */

@@ -34,3 +34,12 @@ json_t *counters_to_json(void)
 		json_object_set_new(obj, names[i], json_integer((json_int_t)values[i]));
 	return obj;
 }
+
+json_t *stat_rows_json(const struct stat_row *rows, size_t n)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < n; i++)
+		json_object_set_new(o, rows[i].name, json_integer((json_int_t)rows[i].value));
+	return o;
+}

@@ -27,13 +27,23 @@
 	X(IMS_REGEVENT_NO_EVENT, "ims_regevent_no_event", "NOTIFYs refused: missing or other Event") \
 	X(IMS_REGEVENT_VERSION, "ims_regevent_out_of_order", "reg event documents out of version order (older ignored; after a gap full state asked for)") \
 	X(CONFIG_RELOAD_FAILURES, "config_reload_failures", "reloads refused") \
+	X(XCODE_BAD_RTP, "xcode_bad_rtp", "transcoder: packets that were not RTP or of a payload type not negotiated") \
+	X(XCODE_LATE, "xcode_late", "transcoder: duplicate or late packets dropped") \
+	X(XCODE_AMR_REFUSED, "xcode_amr_refused", "AMR payloads refused: frame type, truncated, octets after the frames") \
+	X(XCODE_AMR_IGNORED, "xcode_amr_ignored", "AMR payloads with a CMR, padding or mode RFC 4867 says to ignore") \
+	X(XCODE_CODEC_ERRORS, "xcode_codec_errors", "transcoder: packets the decoder or encoder could not handle") \
 	X(APP_HTTP_REQUESTS, "app_http_requests", "HTTP requests from web apps")    \
 	X(APP_HTTP_REFUSED, "app_http_refused", "HTTP requests refused (path, method)") \
+	X(APP_HTTP_TIMEOUTS, "app_http_timeouts", "HTTP connections closed: no complete request within http_timeout") \
+	X(APP_HTTP_TOO_MANY, "app_http_too_many", "HTTP connections closed: over max_per_address") \
 	X(APP_WS_HANDSHAKE_REFUSED, "app_ws_handshake_refused", "WebSocket handshakes refused") \
 	X(APP_WS_TOO_MANY, "app_ws_too_many", "WebSockets over max_connections")   \
+	X(APP_WS_TOO_MANY_UNAUTHORIZED, "app_ws_too_many_unauthorized", "WebSockets without a token refused: over max_unauthorized or max_per_address") \
+	X(APP_WS_CLOSE_TIMEOUTS, "app_ws_close_timeouts", "WebSockets dropped: the close handshake did not finish in 5 s") \
 	X(APP_WS_PROTOCOL_ERRORS, "app_ws_protocol_errors", "WebSockets closed for framing errors") \
 	X(APP_WS_BAD_UTF8, "app_ws_bad_utf8", "text messages that were not UTF-8") \
 	X(APP_SIP_MALFORMED, "app_sip_malformed", "app messages that were not SIP") \
+	X(SIP_PARSES, "sip_parses", "SIP messages parsed (once per message)") \
 	X(APP_AUTH_NO_TOKEN, "app_auth_no_token", "refused: no token")             \
 	X(APP_AUTH_MALFORMED, "app_auth_malformed", "refused: malformed token")    \
 	X(APP_AUTH_BAD_ALG, "app_auth_bad_alg", "refused: algorithm not accepted") \
@@ -47,6 +57,7 @@
 	X(APP_AUTH_WRONG_ORIGIN, "app_auth_wrong_origin", "refused: origin not allowed") \
 	X(APP_AUTH_MISSING_SCOPE, "app_auth_missing_scope", "refused: scope missing") \
 	X(APP_AUTH_NO_KEYS, "app_auth_no_keys", "refused: no operator keys loaded") \
+	X(APP_AUTH_TOO_LONG, "app_auth_lifetime_too_long", "refused: token lifetime over max_token_lifetime") \
 	X(APP_SESSIONS_EXPIRED, "app_sessions_expired", "app sessions closed at token expiry") \
 	X(APP_WS_AUTH_TIMEOUTS, "app_ws_auth_timeouts", "WebSockets closed for staying unauthorized") \
 	X(APP_KEY_LOAD_FAILURES, "app_key_load_failures", "JWK set or revocation list unreadable") \
@@ -58,6 +69,11 @@
 	X(MSRP_REASSEMBLY_ERRORS, "msrp_reassembly_errors", "MSRP chunks refused by reassembly") \
 	X(DCEP_MALFORMED, "dcep_malformed", "malformed data channel establishment messages") \
 	X(DC_MESSAGES_DROPPED, "dc_messages_dropped", "data channel messages dropped (no channel, too large)") \
+	X(SMS_RP_MALFORMED, "sms_rp_malformed", "SMS RP messages (TS 24.011) refused as malformed") \
+	X(SMS_TPDU_MALFORMED, "sms_tpdu_malformed", "SMS TPDUs (TS 23.040) refused as malformed") \
+	X(SMS_REASSEMBLY_ERRORS, "sms_reassembly_errors", "concatenated SMS parts refused (too many parts or messages, not text)") \
+	X(SMS_REASSEMBLY_TIMEOUTS, "sms_reassembly_timeouts", "concatenated SMS dropped incomplete after the timeout") \
+	X(IMDN_MALFORMED, "imdn_malformed", "IMDN documents (RFC 5438) refused as malformed") \
 	X(PAGER_REFUSED, "pager_refused", "pager-mode messages refused (type, size, UTF-8, CPIM)")
 
 enum counter_id {
@@ -69,6 +85,15 @@ enum counter_id {
 
 void counter_inc(enum counter_id id);
 uint64_t counter_get(enum counter_id id);
+
+/* A service's own statistics as a table, for `nwitctl stats`. */
+struct stat_row {
+	const char *name;
+	uint64_t value;
+};
+/* {"name": value, ...} for n rows; NULL when out of memory. */
+json_t *stat_rows_json(const struct stat_row *rows, size_t n);
+#define STAT_ROWS_JSON(rows) stat_rows_json((rows), sizeof(rows) / sizeof((rows)[0]))
 void counters_reset(void);
 
 /* {"name": value, ...} for every counter. */

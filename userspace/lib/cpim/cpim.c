@@ -8,23 +8,13 @@
 #include <strings.h>
 
 #include "core/counters.h"
+#include "core/reason.h"
 #include "cpim/cpim.h"
 #include "core/utf8.h"
 
 #define IMDN_URN "urn:ietf:params:imdn"
 
-__attribute__((format(printf, 4, 5)))
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
+#define fail(err, errlen, rc, ...) reason_set(err, errlen, rc, __VA_ARGS__)
 
 static int copy(char *dst, size_t cap, const char *s, size_t n)
 {

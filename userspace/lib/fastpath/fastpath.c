@@ -22,6 +22,7 @@
 #include "fastpath/fastpath_keys.h"
 #include "core/log.h"
 #include "nwit_fastpath.skel.h"
+#include "nwit_fastpath_plain.skel.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -31,12 +32,45 @@
 #define TC_HANDLE 0x4e57	/* "NW" */
 #define TC_PRIORITY 1
 
+/* The maps and programs of the loaded object: both objects have the same ones. */
+struct fp_maps {
+	struct bpf_map *nwit_flows, *nwit_srtp, *nwit_aes, *nwit_flow_stats, *nwit_drop_stats,
+		*nwit_class_stats, *nwit_devices, *nwit_tx_ports, *nwit_bundle, *nwit_scratch;
+};
+struct fp_progs {
+	struct bpf_program *nwit_xdp, *nwit_tc, *nwit_crypto_setup;
+};
+
 struct fastpath {
-	struct nwit_fastpath *skel;
+	/* one of the two: nwit_fastpath (bpf_crypto kfuncs) or nwit_fastpath_plain */
+	struct nwit_fastpath *full;
+	struct nwit_fastpath_plain *plain;
+	struct bpf_object *obj;
+	struct fp_maps maps;
+	struct fp_progs progs;
 	char pin_path[256];
 	int adopted;
-	int crypto;
+	enum nwit_aes_impl aes;	/* the AES SSRCs get; NWIT_AES_INVALID: SRTP is relayed */
+	char aes_why[160];	/* why there is none */
 };
+
+#define FP_BIND(fp, sk)                                                        \
+	do {                                                                   \
+		(fp)->obj = (sk)->obj;                                         \
+		(fp)->maps.nwit_flows = (sk)->maps.nwit_flows;                 \
+		(fp)->maps.nwit_srtp = (sk)->maps.nwit_srtp;                   \
+		(fp)->maps.nwit_aes = (sk)->maps.nwit_aes;                     \
+		(fp)->maps.nwit_flow_stats = (sk)->maps.nwit_flow_stats;       \
+		(fp)->maps.nwit_drop_stats = (sk)->maps.nwit_drop_stats;       \
+		(fp)->maps.nwit_class_stats = (sk)->maps.nwit_class_stats;     \
+		(fp)->maps.nwit_devices = (sk)->maps.nwit_devices;             \
+		(fp)->maps.nwit_tx_ports = (sk)->maps.nwit_tx_ports;           \
+		(fp)->maps.nwit_bundle = (sk)->maps.nwit_bundle;               \
+		(fp)->maps.nwit_scratch = (sk)->maps.nwit_scratch;             \
+		(fp)->progs.nwit_xdp = (sk)->progs.nwit_xdp;                   \
+		(fp)->progs.nwit_tc = (sk)->progs.nwit_tc;                     \
+		(fp)->progs.nwit_crypto_setup = (sk)->progs.nwit_crypto_setup; \
+	} while (0)
 
 static const char *const drop_names[NWIT_DROP__COUNT] = {
 	[NWIT_DROP_MALFORMED] = "malformed",
@@ -108,46 +142,56 @@ static int ensure_bpffs(const char *pin_path)
 	return 0;
 }
 
-/* Probe bpf_crypto once: an ecb(aes) context under a throwaway key, then removed. */
-static int probe_crypto(struct fastpath *fp)
+/* Set up the AES aes once under a throwaway key, then remove it. 0 or -errno. */
+static int probe_aes(struct fastpath *fp, enum nwit_aes_impl aes)
 {
 	struct nwit_ssrc_key sk = { .flow_id = 0, .ssrc = 0 };
 	struct srtp_session_keys k;
 	int err;
 
 	memset(&k, 0x5a, sizeof(k));
-	err = fastpath_crypto_setup(bpf_program__fd(fp->skel->progs.nwit_crypto_setup), &sk, &k);
-	bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.nwit_aes), &sk);
+	err = fastpath_crypto_setup(bpf_program__fd(fp->progs.nwit_crypto_setup), &sk, &k, aes);
+	bpf_map_delete_elem(bpf_map__fd(fp->maps.nwit_aes), &sk);
 	return err;
 }
 
-int fastpath_open(const char *pin_path, struct fastpath **out)
+/*
+ * The objects are built with -mcpu=v3 (32-bit jumps, kernels >= 5.1). Every kernel with
+ * what else the programs use (bpf_loop, kptrs: >= 5.19) accepts it; a kernel that does
+ * not gets a clear reason rather than a verifier log. 0 or -errno.
+ */
+static int probe_isa_v3(void)
 {
-	struct fastpath *fp = NULL;
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP32 | BPF_JEQ | BPF_K, .dst_reg = BPF_REG_0, .off = 0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, "GPL", insns, 3, NULL);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Map flags a pinned map's info does not report as they were created: the kernel adds
+ * BPF_F_RDONLY_PROG to devmaps and keeps the access flags only on the creating fd.
+ */
+#define FLAGS_NOT_KEPT (BPF_F_RDONLY_PROG | BPF_F_RDONLY | BPF_F_WRONLY)
+
+/* Pin the object's maps under the pin path, or adopt the ones pinned there. */
+static int prepare_maps(struct fastpath *fp)
+{
 	struct bpf_map *map;
 	char path[512];
 	int err;
 
-	*out = NULL;
-	if (strlen(pin_path) + 64 > sizeof(path) || strlen(pin_path) >= sizeof(fp->pin_path))
-		return -ENAMETOOLONG;
-	fp = calloc(1, sizeof(*fp));
-	if (!fp)
-		return -ENOMEM;
-	memcpy(fp->pin_path, pin_path, strlen(pin_path) + 1);
-	err = ensure_bpffs(pin_path);
-	if (err)
-		goto fail;
-	fp->skel = nwit_fastpath__open();
-	if (!fp->skel) {
-		err = -errno;
-		log_warnx("fast path: cannot open the BPF object: %s", strerror(-err));
-		goto fail;
-	}
-	bpf_object__for_each_map(map, fp->skel->obj) {
-		if (bpf_map__is_internal(map) || map == fp->skel->maps.nwit_scratch)
+	bpf_object__for_each_map(map, fp->obj) {
+		if (bpf_map__is_internal(map) || map == fp->maps.nwit_scratch)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", pin_path, bpf_map__name(map));
+		snprintf(path, sizeof(path), "%s/%s", fp->pin_path, bpf_map__name(map));
 		if (access(path, F_OK) == 0) {
 			/*
 			 * Adopt it by fd: libbpf's own reuse check refuses devmaps, whose flags
@@ -160,14 +204,15 @@ int fastpath_open(const char *pin_path, struct fastpath **out)
 			if (mfd < 0) {
 				err = -errno;
 				log_warn("fast path: cannot open the pinned map %s", path);
-				goto fail;
+				return err;
 			}
 			memset(&info, 0, sizeof(info));
 			if (bpf_obj_get_info_by_fd(mfd, &info, &ilen) == 0 &&
 			    (info.type != bpf_map__type(map) ||
 			     info.key_size != bpf_map__key_size(map) ||
 			     info.value_size != bpf_map__value_size(map) ||
-			     info.max_entries != bpf_map__max_entries(map))) {
+			     info.max_entries != bpf_map__max_entries(map) ||
+			     ((info.map_flags ^ bpf_map__map_flags(map)) & ~FLAGS_NOT_KEPT))) {
 				/* another nwit version's layout: its flows cannot be kept */
 				log_warnx("fast path: the pinned map %s has another layout; "
 					  "replacing it (flows of the earlier version are lost)",
@@ -176,7 +221,7 @@ int fastpath_open(const char *pin_path, struct fastpath **out)
 				if (unlink(path) < 0) {
 					err = -errno;
 					log_warn("fast path: cannot remove %s", path);
-					goto fail;
+					return err;
 				}
 				goto pin_new;
 			}
@@ -185,7 +230,7 @@ int fastpath_open(const char *pin_path, struct fastpath **out)
 			if (err) {
 				log_warnx("fast path: cannot reuse the pinned map %s: %s", path,
 					  strerror(-err));
-				goto fail;
+				return err;
 			}
 			fp->adopted = 1;
 			continue;
@@ -194,21 +239,99 @@ pin_new:
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {
 			log_warnx("fast path: cannot set the pin path %s: %s", path, strerror(-err));
-			goto fail;
+			return err;
 		}
 	}
-	err = nwit_fastpath__load(fp->skel);
+	return 0;
+}
+
+static void unload(struct fastpath *fp)
+{
+	nwit_fastpath__destroy(fp->full);
+	nwit_fastpath_plain__destroy(fp->plain);
+	fp->full = NULL;
+	fp->plain = NULL;
+	fp->obj = NULL;
+	fp->adopted = 0;
+}
+
+/* Open, pin and load nwit_fastpath (plain = 0) or nwit_fastpath_plain. 0 or -errno. */
+static int load(struct fastpath *fp, int plain)
+{
+	int err;
+
+	if (plain) {
+		fp->plain = nwit_fastpath_plain__open();
+		if (fp->plain)
+			FP_BIND(fp, fp->plain);
+	} else {
+		fp->full = nwit_fastpath__open();
+		if (fp->full)
+			FP_BIND(fp, fp->full);
+	}
+	if (!fp->obj) {
+		err = -errno;
+		log_warnx("fast path: cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	err = prepare_maps(fp);
+	if (!err)
+		err = plain ? nwit_fastpath_plain__load(fp->plain) : nwit_fastpath__load(fp->full);
+	if (err)
+		unload(fp);
+	return err;
+}
+
+int fastpath_open(const char *pin_path, enum nwit_aes_impl aes, struct fastpath **out)
+{
+	struct fastpath *fp = NULL;
+	int err, plain = 0;
+
+	*out = NULL;
+	if (strlen(pin_path) + 64 > 512 || strlen(pin_path) >= sizeof(fp->pin_path))
+		return -ENAMETOOLONG;
+	if (aes <= NWIT_AES_INVALID || aes >= NWIT_AES__COUNT)
+		return -EINVAL;
+	fp = calloc(1, sizeof(*fp));
+	if (!fp)
+		return -ENOMEM;
+	memcpy(fp->pin_path, pin_path, strlen(pin_path) + 1);
+	err = ensure_bpffs(pin_path);
+	if (err)
+		goto fail;
+	err = probe_isa_v3();
+	if (err) {
+		log_warnx("fast path: the kernel refuses BPF instruction set v3 (32-bit jumps, "
+			  "Linux >= 5.1), which the programs are built for: %s", strerror(-err));
+		goto fail;
+	}
+	err = load(fp, 0);
+	if (err) {
+		/* kernels < 6.10 have no bpf_crypto kfuncs: the object without them */
+		log_info("fast path: the programs with bpf_crypto do not load (%s); loading "
+			 "those without it (AES in BPF only)", strerror(-err));
+		plain = 1;
+		err = load(fp, 1);
+	}
 	if (err) {
 		log_warnx("fast path: cannot load the BPF programs (pinned maps under %s "
 			  "from an incompatible version?): %s", pin_path, strerror(-err));
 		goto fail;
 	}
-	err = probe_crypto(fp);
-	fp->crypto = err == 0;
-	if (!fp->crypto)
-		log_warnx("fast path: bpf_crypto ecb(aes) is not available (%s): SRTP flows "
-			  "cannot be handled in the kernel and go to the userspace relay",
-			  strerror(-err));
+	err = probe_aes(fp, aes);
+	if (!err) {
+		fp->aes = aes;
+	} else {
+		fp->aes = NWIT_AES_INVALID;
+		snprintf(fp->aes_why, sizeof(fp->aes_why), "%s%s",
+			 aes == NWIT_AES_BPF ? "AES in BPF cannot be set up"
+			 : aes == NWIT_AES_GENERIC ? "no bpf_crypto ecb(aes-generic)"
+						   : "no bpf_crypto ecb(aes)",
+			 plain && aes != NWIT_AES_BPF ? " (kernel without bpf_crypto, < 6.10); "
+				  "[fastpath] aes = bpf runs SRTP in BPF with table-based AES" : "");
+		log_warnx("fast path: %s (%s): SRTP flows cannot be handled in the kernel and go "
+			  "to the userspace relay", fp->aes_why, strerror(-err));
+	}
 	if (fp->adopted)
 		log_info("fast path: re-adopted the maps pinned under %s", pin_path);
 	*out = fp;
@@ -222,7 +345,7 @@ void fastpath_close(struct fastpath *fp)
 {
 	if (!fp)
 		return;
-	nwit_fastpath__destroy(fp->skel);
+	unload(fp);
 	free(fp);
 }
 
@@ -233,7 +356,22 @@ int fastpath_adopted(const struct fastpath *fp)
 
 int fastpath_crypto_available(const struct fastpath *fp)
 {
-	return fp->crypto;
+	return fp->aes != NWIT_AES_INVALID;
+}
+
+enum nwit_aes_impl fastpath_aes(const struct fastpath *fp)
+{
+	return fp->aes;
+}
+
+const char *fastpath_aes_unavailable(const struct fastpath *fp)
+{
+	return fp->aes_why[0] ? fp->aes_why : NULL;
+}
+
+int fastpath_has_bpf_crypto(const struct fastpath *fp)
+{
+	return fp->full != NULL;
 }
 
 int fastpath_device_is_raw_ip(unsigned int ifindex)
@@ -264,7 +402,7 @@ int fastpath_device_is_raw_ip(unsigned int ifindex)
 static int dev_flags_set(struct fastpath *fp, unsigned int ifindex, __u32 set, __u32 clear)
 {
 	struct nwit_dev_info dev = { 0 };
-	int fd = bpf_map__fd(fp->skel->maps.nwit_devices);
+	int fd = bpf_map__fd(fp->maps.nwit_devices);
 	__u32 key = ifindex;
 
 	bpf_map_lookup_elem(fd, &key, &dev);
@@ -279,7 +417,7 @@ static int attach_tc(struct fastpath *fp, unsigned int ifindex)
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY,
 		    .flags = BPF_TC_F_REPLACE,
-		    .prog_fd = bpf_program__fd(fp->skel->progs.nwit_tc));
+		    .prog_fd = bpf_program__fd(fp->progs.nwit_tc));
 	int err;
 
 	err = bpf_tc_hook_create(&hook);
@@ -297,7 +435,7 @@ static int attach_tc(struct fastpath *fp, unsigned int ifindex)
 
 static int attach_xdp(struct fastpath *fp, unsigned int ifindex)
 {
-	int fd = bpf_program__fd(fp->skel->progs.nwit_xdp), err;
+	int fd = bpf_program__fd(fp->progs.nwit_xdp), err;
 
 	err = bpf_xdp_attach((int)ifindex, fd, XDP_FLAGS_DRV_MODE, NULL);
 	if (!err)
@@ -341,7 +479,7 @@ int fastpath_detach(struct fastpath *fp, unsigned int ifindex)
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY);
 	struct nwit_dev_info dev = { 0 };
 	__u32 key = ifindex;
-	int fd = bpf_map__fd(fp->skel->maps.nwit_devices);
+	int fd = bpf_map__fd(fp->maps.nwit_devices);
 
 	if (bpf_map_lookup_elem(fd, &key, &dev) < 0)
 		return -ENOENT;
@@ -357,7 +495,7 @@ int fastpath_detach(struct fastpath *fp, unsigned int ifindex)
 
 int fastpath_reattach_all(struct fastpath *fp)
 {
-	int fd = bpf_map__fd(fp->skel->maps.nwit_devices), rc = 0, err;
+	int fd = bpf_map__fd(fp->maps.nwit_devices), rc = 0, err;
 	__u32 key, next, *prev = NULL;
 	struct nwit_dev_info dev;
 
@@ -385,7 +523,7 @@ int fastpath_flow_add(struct fastpath *fp, const struct nwit_flow_key *key,
 	if (!flow->flow_id || flow->flow_id >= NWIT_MAX_FLOWS || !flow->action ||
 	    key->family != flow->out_family)
 		return -EINVAL;
-	if (ifindex && bpf_map_update_elem(bpf_map__fd(fp->skel->maps.nwit_tx_ports), &ifindex,
+	if (ifindex && bpf_map_update_elem(bpf_map__fd(fp->maps.nwit_tx_ports), &ifindex,
 					   &ifindex, BPF_ANY) < 0) {
 		int err = -errno;
 
@@ -393,7 +531,7 @@ int fastpath_flow_add(struct fastpath *fp, const struct nwit_flow_key *key,
 			  strerror(-err));
 		return err;
 	}
-	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.nwit_flows), key, flow, BPF_ANY) < 0)
+	if (bpf_map_update_elem(bpf_map__fd(fp->maps.nwit_flows), key, flow, BPF_ANY) < 0)
 		return -errno;
 	return 0;
 }
@@ -402,7 +540,7 @@ int fastpath_flow_add(struct fastpath *fp, const struct nwit_flow_key *key,
 static int flow_find(struct fastpath *fp, uint32_t flow_id, struct nwit_flow_key *key,
 		     struct nwit_flow *flow)
 {
-	int fd = bpf_map__fd(fp->skel->maps.nwit_flows);
+	int fd = bpf_map__fd(fp->maps.nwit_flows);
 	struct nwit_flow_key k, *prev = NULL;
 	struct nwit_flow f;
 
@@ -428,10 +566,10 @@ int fastpath_bundle_add(struct fastpath *fp, uint32_t bundle_id, uint32_t ssrc,
 	    flow->flow_id >= NWIT_MAX_FLOWS || flow->flow_id == bundle_id || !flow->action ||
 	    (flow->flags & NWIT_FLOW_BUNDLE))
 		return -EINVAL;
-	if (ifindex && bpf_map_update_elem(bpf_map__fd(fp->skel->maps.nwit_tx_ports), &ifindex,
+	if (ifindex && bpf_map_update_elem(bpf_map__fd(fp->maps.nwit_tx_ports), &ifindex,
 					   &ifindex, BPF_ANY) < 0)
 		return -errno;
-	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.nwit_bundle), &k, flow, BPF_ANY) < 0)
+	if (bpf_map_update_elem(bpf_map__fd(fp->maps.nwit_bundle), &k, flow, BPF_ANY) < 0)
 		return -errno;
 	return 0;
 }
@@ -439,7 +577,7 @@ int fastpath_bundle_add(struct fastpath *fp, uint32_t bundle_id, uint32_t ssrc,
 /* Remove the bundle entries of bundled flow flow_id, or those leading to flow flow_id. */
 static int bundle_del(struct fastpath *fp, uint32_t flow_id)
 {
-	int fd = bpf_map__fd(fp->skel->maps.nwit_bundle), found = 0;
+	int fd = bpf_map__fd(fp->maps.nwit_bundle), found = 0;
 	struct nwit_ssrc_key k, next, *prev = NULL, doomed[64];
 	struct nwit_flow f;
 	size_t n;
@@ -463,14 +601,14 @@ static int bundle_del(struct fastpath *fp, uint32_t flow_id)
 
 int fastpath_flow_del(struct fastpath *fp, uint32_t flow_id)
 {
-	int sfd = bpf_map__fd(fp->skel->maps.nwit_srtp), afd = bpf_map__fd(fp->skel->maps.nwit_aes);
+	int sfd = bpf_map__fd(fp->maps.nwit_srtp), afd = bpf_map__fd(fp->maps.nwit_aes);
 	struct nwit_ssrc_key sk, next, *prev = NULL, *doomed = NULL;
 	struct nwit_flow_key key;
 	size_t n = 0, cap = 0, i;
 	int err, ncpu, bundled;
 
 	err = flow_find(fp, flow_id, &key, NULL);
-	if (err == 0 && bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.nwit_flows), &key) < 0)
+	if (err == 0 && bpf_map_delete_elem(bpf_map__fd(fp->maps.nwit_flows), &key) < 0)
 		return -errno;
 	bundled = bundle_del(fp, flow_id);
 	if (err && !bundled)
@@ -501,7 +639,7 @@ int fastpath_flow_del(struct fastpath *fp, uint32_t flow_id)
 		struct nwit_flow_stat *z = calloc((size_t)ncpu, sizeof(*z));
 
 		if (z) {
-			bpf_map_update_elem(bpf_map__fd(fp->skel->maps.nwit_flow_stats), &flow_id, z,
+			bpf_map_update_elem(bpf_map__fd(fp->maps.nwit_flow_stats), &flow_id, z,
 					    BPF_ANY);
 			free(z);
 		}
@@ -519,7 +657,7 @@ int fastpath_ssrc_add(struct fastpath *fp, uint32_t flow_id, uint32_t ssrc,
 	struct nwit_srtp_ctx c;
 	int err;
 
-	if (!fp->crypto)
+	if (fp->aes == NWIT_AES_INVALID)
 		return -EOPNOTSUPP;
 	err = srtp_derive_session_keys(master_key, master_salt, &keys);
 	if (err)
@@ -527,14 +665,14 @@ int fastpath_ssrc_add(struct fastpath *fp, uint32_t flow_id, uint32_t ssrc,
 	err = fastpath_srtp_ctx_fill(&c, profile, &keys, roc);
 	if (err)
 		goto out;
-	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.nwit_srtp), &sk, &c, BPF_ANY) < 0) {
+	if (bpf_map_update_elem(bpf_map__fd(fp->maps.nwit_srtp), &sk, &c, BPF_ANY) < 0) {
 		err = -errno;
 		goto out;
 	}
-	err = fastpath_crypto_setup(bpf_program__fd(fp->skel->progs.nwit_crypto_setup), &sk,
-				    &keys);
+	err = fastpath_crypto_setup(bpf_program__fd(fp->progs.nwit_crypto_setup), &sk,
+				    &keys, fp->aes);
 	if (err)
-		bpf_map_delete_elem(bpf_map__fd(fp->skel->maps.nwit_srtp), &sk);
+		bpf_map_delete_elem(bpf_map__fd(fp->maps.nwit_srtp), &sk);
 out:
 	OPENSSL_cleanse(&keys, sizeof(keys));
 	OPENSSL_cleanse(&c, sizeof(c));
@@ -569,8 +707,9 @@ static int percpu_sum(int fd, const void *key, size_t n_u64, uint64_t *out)
 
 int fastpath_flow_stats(struct fastpath *fp, uint32_t flow_id, struct nwit_flow_stat *out)
 {
-	uint64_t v[4];
-	int err = percpu_sum(bpf_map__fd(fp->skel->maps.nwit_flow_stats), &flow_id, 4, v);
+	uint64_t v[sizeof(struct nwit_flow_stat) / sizeof(uint64_t)];
+	int err = percpu_sum(bpf_map__fd(fp->maps.nwit_flow_stats), &flow_id,
+			     sizeof(v) / sizeof(v[0]), v);
 
 	if (err)
 		return err;
@@ -578,6 +717,7 @@ int fastpath_flow_stats(struct fastpath *fp, uint32_t flow_id, struct nwit_flow_
 	out->bytes = v[1];
 	out->dropped = v[2];
 	out->to_stack = v[3];
+	out->unknown_ssrc = v[4];
 	return 0;
 }
 
@@ -588,7 +728,7 @@ int fastpath_drop_stats(struct fastpath *fp, uint64_t packets[NWIT_DROP__COUNT])
 
 	packets[0] = 0;
 	for (r = 1; r < NWIT_DROP__COUNT; r++) {
-		int err = percpu_sum(bpf_map__fd(fp->skel->maps.nwit_drop_stats), &r, 2, v);
+		int err = percpu_sum(bpf_map__fd(fp->maps.nwit_drop_stats), &r, 2, v);
 
 		if (err)
 			return err;
@@ -624,7 +764,7 @@ static json_t *flow_json(struct fastpath *fp, const struct nwit_flow_key *k,
 	if (f->out_ifindex && !if_indextoname(f->out_ifindex, ifname))
 		snprintf(ifname, sizeof(ifname), "#%u", f->out_ifindex);
 	fastpath_flow_stats(fp, f->flow_id, &st);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "id", (json_int_t)f->flow_id,
 			 "action", fastpath_action_name(f->action),
 			 "src", src, "dst", dst,
@@ -633,14 +773,15 @@ static json_t *flow_json(struct fastpath *fp, const struct nwit_flow_key *k,
 			 "out", f->out_ifindex ? ifname : "stack",
 			 "dscp", (f->flags & NWIT_FLOW_SET_DSCP) ? (json_int_t)f->dscp : (json_int_t)-1,
 			 "packets", (json_int_t)st.packets, "bytes", (json_int_t)st.bytes,
-			 "dropped", (json_int_t)st.dropped, "to_stack", (json_int_t)st.to_stack);
+			 "dropped", (json_int_t)st.dropped, "to_stack", (json_int_t)st.to_stack,
+			 "unknown_ssrc", (json_int_t)st.unknown_ssrc);
 }
 
 /* A bundled flow's per-SSRC flows: [{"ssrc": n, flow...}, ...]. */
 static json_t *bundle_json(struct fastpath *fp, const struct nwit_flow_key *key,
 			   uint32_t bundle_id)
 {
-	int fd = bpf_map__fd(fp->skel->maps.nwit_bundle);
+	int fd = bpf_map__fd(fp->maps.nwit_bundle);
 	struct nwit_ssrc_key k, next, *prev = NULL;
 	struct nwit_flow f;
 	json_t *arr = json_array(), *one;
@@ -660,7 +801,7 @@ static json_t *bundle_json(struct fastpath *fp, const struct nwit_flow_key *key,
 
 json_t *fastpath_flows_json(struct fastpath *fp, uint32_t flow_id)
 {
-	int fd = bpf_map__fd(fp->skel->maps.nwit_flows);
+	int fd = bpf_map__fd(fp->maps.nwit_flows);
 	struct nwit_flow_key k, next, *prev = NULL;
 	struct nwit_flow f;
 	json_t *arr = json_array(), *one;
@@ -692,10 +833,10 @@ json_t *fastpath_stats_json(struct fastpath *fp)
 		for (i = 1; i < NWIT_DROP__COUNT; i++)
 			json_object_set_new(d, drop_names[i], json_integer((json_int_t)drops[i]));
 	for (i = 1; i < NWIT_CLASS__COUNT; i++)
-		if (percpu_sum(bpf_map__fd(fp->skel->maps.nwit_class_stats), &i, 2, v) == 0)
+		if (percpu_sum(bpf_map__fd(fp->maps.nwit_class_stats), &i, 2, v) == 0)
 			json_object_set_new(c, class_names[i], json_integer((json_int_t)v[0]));
 	return json_pack("{s:o, s:o, s:b, s:b}", "drops", d, "classes", c,
-			 "crypto", fp->crypto, "adopted", fp->adopted);
+			 "crypto", fp->aes != NWIT_AES_INVALID, "adopted", fp->adopted);
 fail:
 	json_decref(d);
 	json_decref(c);

@@ -24,16 +24,25 @@ enum fastpath_hook {
 
 /*
  * Mount bpffs when missing, load the programs, pin the maps under pin_path (reusing
- * pinned ones). Returns 0 or -errno (the reason is logged).
+ * pinned ones). The programs with the bpf_crypto kfuncs (kernel >= 6.10) are tried
+ * first, then those without (AES in BPF only). SRTP contexts get the AES aes when it
+ * can be set up; otherwise SRTP flows are left to the relay (fastpath_crypto_available()
+ * is 0, fastpath_aes_unavailable() says why). Returns 0 or -errno (the reason is logged).
  */
-int fastpath_open(const char *pin_path, struct fastpath **out);
+int fastpath_open(const char *pin_path, enum nwit_aes_impl aes, struct fastpath **out);
 /* Free the userspace side; programs stay attached and maps stay pinned. */
 void fastpath_close(struct fastpath *fp);
 
 /* 1 when maps were found pinned from an earlier run. */
 int fastpath_adopted(const struct fastpath *fp);
-/* 1 when the kernel creates ecb(aes) contexts for BPF (bpf_crypto kfuncs). */
+/* 1 when SRTP flows can be handled in the kernel (the AES asked for can be set up). */
 int fastpath_crypto_available(const struct fastpath *fp);
+/* The AES SRTP contexts get; NWIT_AES_INVALID when SRTP is relayed. */
+enum nwit_aes_impl fastpath_aes(const struct fastpath *fp);
+/* Why the AES asked for cannot be used, or NULL. */
+const char *fastpath_aes_unavailable(const struct fastpath *fp);
+/* 1 when the programs with the bpf_crypto kfuncs are loaded (0: nwit_fastpath_plain). */
+int fastpath_has_bpf_crypto(const struct fastpath *fp);
 
 /*
  * Attach the entry point of hook on ifindex (replacing an earlier nwit program) and
@@ -63,8 +72,8 @@ int fastpath_bundle_add(struct fastpath *fp, uint32_t bundle_id, uint32_t ssrc,
 int fastpath_flow_del(struct fastpath *fp, uint32_t flow_id);
 
 /*
- * SRTP context of ssrc on flow_id from a master key and salt (RFC 3711 KDF, kdr 0);
- * -EOPNOTSUPP without bpf_crypto. roc: initial rollover counter.
+ * SRTP context of ssrc on flow_id from a master key and salt (RFC 3711 KDF, kdr 0), with
+ * the fast path's AES; -EOPNOTSUPP when it has none. roc: initial rollover counter.
  */
 int fastpath_ssrc_add(struct fastpath *fp, uint32_t flow_id, uint32_t ssrc,
 		      enum nwit_srtp_profile profile,

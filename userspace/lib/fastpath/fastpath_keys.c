@@ -62,7 +62,7 @@ int fastpath_srtp_ctx_fill(struct nwit_srtp_ctx *c, enum nwit_srtp_profile profi
 }
 
 int fastpath_crypto_setup(int setup_prog_fd, const struct nwit_ssrc_key *key,
-			  const struct srtp_session_keys *k)
+			  const struct srtp_session_keys *k, enum nwit_aes_impl aes)
 {
 	struct nwit_crypto_setup_args args;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
@@ -72,6 +72,7 @@ int fastpath_crypto_setup(int setup_prog_fd, const struct nwit_ssrc_key *key,
 	args.key = *key;
 	memcpy(args.rtp_key, k->rtp_enc, sizeof(args.rtp_key));
 	memcpy(args.rtcp_key, k->rtcp_enc, sizeof(args.rtcp_key));
+	args.aes = (__u32)aes;
 	args.err = -EINPROGRESS;
 	err = bpf_prog_test_run_opts(setup_prog_fd, &opts) ? -errno : 0;
 	if (!err)

@@ -19,11 +19,12 @@ int fastpath_srtp_ctx_fill(struct nwit_srtp_ctx *c, enum nwit_srtp_profile profi
 			   const struct srtp_session_keys *k, uint32_t roc);
 
 /*
- * Create the ecb(aes) contexts for key (SRTP and SRTCP encryption keys of k) by running
- * the syscall program setup_prog_fd. Returns 0, or -errno from the run or the program
- * (-EINVAL when the kernel refuses ecb(aes), -ENOENT/-EOPNOTSUPP without bpf_crypto).
+ * Set up the AES of key (the SRTP and SRTCP encryption keys of k) with implementation aes
+ * by running the syscall program setup_prog_fd. Returns 0, or -errno from the run or the
+ * program (-EINVAL when the kernel refuses the algorithm or aes is not an implementation,
+ * -EOPNOTSUPP when the loaded object has no bpf_crypto for it, -ENOENT without memory).
  */
 int fastpath_crypto_setup(int setup_prog_fd, const struct nwit_ssrc_key *key,
-			  const struct srtp_session_keys *k);
+			  const struct srtp_session_keys *k, enum nwit_aes_impl aes);
 
 #endif

@@ -110,8 +110,9 @@ static void on_request(struct msrp_conn *c, const struct msrp_frame *f)
 		char uri[MSRP_URI_MAX * 2 + 32];
 
 		msrp_uri_format(&f->to.uri[f->to.n - 1], uri, sizeof(uri));
-		log_warnx("msrp: %s %s for %s, a session we do not have: 481", f->method_name,
-			  f->tid, uri);
+		LOG_RATELIMITED(LOG_LEVEL_WARN, "msrp: frames for unknown sessions refused",
+				"msrp: %s %s for %s, a session we do not have: 481",
+				f->method_name, f->tid, uri);
 		respond(c, f, 481);
 		return;
 	}
@@ -121,7 +122,8 @@ static void on_request(struct msrp_conn *c, const struct msrp_frame *f)
 		if (rc < 0) {
 			unsigned status = rc == -ERANGE ? 423 : rc == -EINVAL ? 400 : 413;
 
-			log_warnx("msrp: chunk %s refused: %s: %u", f->tid, err, status);
+			LOG_RATELIMITED(LOG_LEVEL_WARN, "msrp: chunks refused",
+					"msrp: chunk %s refused: %s: %u", f->tid, err, status);
 			respond(c, f, status);
 			return;
 		}
@@ -242,7 +244,8 @@ static void on_read(struct bufferevent *bev, void *arg)
 			respond(c, &f, n == -EMSGSIZE ? 413 : n == -ERANGE ? 423 : 400);
 		/* bad but delimited by its end-line: skip it; otherwise the stream is lost */
 		if (f.tid[0] && f.to.n && f.from.n && why != MSRP_ERR_END_LINE) {
-			log_warnx("msrp: refused frame %s: %s", f.tid, err);
+			LOG_RATELIMITED(LOG_LEVEL_WARN, "msrp: frames refused",
+					"msrp: refused frame %s: %s", f.tid, err);
 			memcpy(c->skip_tid, f.tid, sizeof(c->skip_tid));
 			continue;
 		}

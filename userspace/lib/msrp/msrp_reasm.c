@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/counters.h"
+#include "core/reason.h"
 #include "msrp/msrp.h"
 
 struct pending {
@@ -65,19 +66,9 @@ unsigned msrp_reasm_pending(const struct msrp_reasm *r)
 	return r->n;
 }
 
-__attribute__((format(printf, 4, 5)))
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	counter_inc(COUNTER_MSRP_REASSEMBLY_ERRORS);
-	return rc;
-}
+/* a refused chunk: counted, with its reason */
+#define fail(err, errlen, rc, ...) \
+	(counter_inc(COUNTER_MSRP_REASSEMBLY_ERRORS), reason_set(err, errlen, rc, __VA_ARGS__))
 
 int msrp_reasm_add(struct msrp_reasm *r, const struct msrp_frame *c,
 		   struct msrp_message *done, bool *aborted, uint64_t *received, char *err,

@@ -27,6 +27,7 @@ static const char *const drop_names[RELAY_DROP__COUNT] = {
 	[RELAY_DROP_UNKNOWN_SSRC] = "unknown_ssrc",
 	[RELAY_DROP_TOO_BIG] = "too_big",
 	[RELAY_DROP_ERROR] = "error",
+	[RELAY_DROP_SEQ_JUMP] = "seq_jump",
 };
 
 const char *relay_drop_name(enum relay_drop reason)
@@ -155,6 +156,7 @@ static int drop(struct relay_flow *f, enum relay_side from, int rc)
 	case -EBADMSG: reason = RELAY_DROP_AUTH_FAIL; break;
 	case -EALREADY: reason = RELAY_DROP_REPLAY; break;
 	case -ENOENT: reason = RELAY_DROP_UNKNOWN_SSRC; break;
+	case -ERANGE: reason = RELAY_DROP_SEQ_JUMP; break;
 	default: reason = RELAY_DROP_ERROR; break;
 	}
 	f->stats[from].drops[reason]++;

@@ -66,6 +66,7 @@ enum relay_drop {
 	RELAY_DROP_UNKNOWN_SSRC,
 	RELAY_DROP_TOO_BIG,
 	RELAY_DROP_ERROR,		/* crypto or stream-table failure */
+	RELAY_DROP_SEQ_JUMP,		/* RTP sequence jump not confirmed yet (srtp_replay.h) */
 	RELAY_DROP__COUNT,
 };
 
@@ -111,7 +112,8 @@ int relay_flow_add_stream(struct relay_flow *f, enum relay_side side, int outgoi
  * updated. On success *out_port says which transport of the other side to send it to.
  * Returns 0, or -(errno) with a counted drop reason: -EPROTO not media, -EPERM wrong
  * source, -EMSGSIZE too big, and the srtp.h codes (-EINVAL, -EBADMSG, -EALREADY,
- * -ENOENT, -ENOSPC, -ENOBUFS, -EIO).
+ * -ENOENT, -ENOSPC, -ENOBUFS, -EIO, -ERANGE: an unconfirmed sequence jump of plain RTP
+ * about to be protected).
  */
 int relay_translate(struct relay_flow *f, enum relay_side from, enum relay_port port,
 		    const struct sockaddr *src, uint8_t *pkt, size_t *len, size_t cap,

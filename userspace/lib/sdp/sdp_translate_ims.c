@@ -140,15 +140,7 @@ static int offer_msrp(struct sdp_session *s, const struct sdp_media *om,
 	m = sdp_add_media(s, "application", wl->port, "UDP/DTLS/SCTP");
 	if (!m)
 		return -ENOMEM;
-	rc = sdp_media_add_fmt(s, m, "webrtc-datachannel");
-	if (!rc)
-		rc = xl_add_webrtc_transport(s, m, wl, SDP_SETUP_ACTPASS);
-	if (!rc)
-		rc = sdp_attrs_add(s, &m->attrs, "mid", "%s", st->mid);
-	if (!rc)
-		rc = sdp_attrs_add(s, &m->attrs, "sctp-port", "%u", wl->sctp_port);
-	if (!rc && wl->max_message_size)
-		rc = sdp_attrs_add(s, &m->attrs, "max-message-size", "%u", wl->max_message_size);
+	rc = xl_add_webrtc_datachannel(s, m, wl, st->mid, SDP_SETUP_ACTPASS);
 	/* the channel itself is opened with DCEP (protocol "msrp"); a=dcmap describes it */
 	if (!rc)
 		rc = xl_msrp_add_dc(s, m, wl, 0, &x->msrp.ims, err, errlen);
@@ -220,13 +212,9 @@ int sdp_xlate_ims_offer(const struct sdp_session *offer, const struct sdp_ims_lo
 		rc = sdp_attrs_add(s, &s->attrs, "ice-lite", NULL);
 	if (rc < 0)
 		goto err;
-	*out = s;
-	return 0;
+	rc = 0;
 err:
-	if (rc == -ENOMEM)
-		xl_fail(err, errlen, rc, "out of memory building the browser offer");
-	sdp_free(s);
-	return rc;
+	return xl_finish(s, rc, out, "browser offer", err, errlen);
 }
 
 static int answer_rejected(struct sdp_session *s, const struct sdp_media *om)
@@ -311,12 +299,9 @@ static int answer_stream(struct sdp_session *s, const struct sdp_session *ims_of
 		return rc;
 	if (port == 0)
 		return answer_rejected(s, om);
-	no = sdp_codecs_parse(om, oc, err, errlen);
-	if (no < 0)
-		return no;
-	na = sdp_codecs_parse(am, ac, err, errlen);
-	if (na < 0)
-		return na;
+	rc = xl_parse_codecs(om, oc, &no, am, ac, &na, err, errlen);
+	if (rc < 0)
+		return rc;
 	for (int a = 0; a < na && nacc < SDP_XLATE_MAX_PT; a++) {
 		/* the browser should answer with our numbers; match by number, then codec */
 		for (int pass = 0; pass < 2; pass++) {
@@ -433,11 +418,7 @@ int sdp_xlate_webrtc_answer(const struct sdp_session *ims_offer,
 	}
 	/* the browser active = DTLS client, so the gateway is the server, and back */
 	x->dtls_role = setup == SDP_SETUP_ACTIVE ? SDP_DTLS_ROLE_SERVER : SDP_DTLS_ROLE_CLIENT;
-	*out = s;
-	return 0;
+	rc = 0;
 err:
-	if (rc == -ENOMEM)
-		xl_fail(err, errlen, rc, "out of memory building the IMS answer");
-	sdp_free(s);
-	return rc;
+	return xl_finish(s, rc, out, "IMS answer", err, errlen);
 }

@@ -366,3 +366,44 @@ unsigned xl_rtp_ordinal(const struct sdp_xlate *x, unsigned i)
 		n += x->s[j].kind == SDP_STREAM_AUDIO || x->s[j].kind == SDP_STREAM_VIDEO;
 	return n;
 }
+
+int xl_add_webrtc_datachannel(struct sdp_session *s, struct sdp_media *m,
+			      const struct sdp_webrtc_local *wl, const char *mid,
+			      enum sdp_setup setup)
+{
+	int rc = sdp_media_add_fmt(s, m, "webrtc-datachannel");
+
+	if (!rc)
+		rc = xl_add_webrtc_transport(s, m, wl, setup);
+	if (!rc)
+		rc = sdp_attrs_add(s, &m->attrs, "mid", "%s", mid);
+	if (!rc)
+		rc = sdp_attrs_add(s, &m->attrs, "sctp-port", "%u", wl->sctp_port);
+	if (!rc && wl->max_message_size)
+		rc = sdp_attrs_add(s, &m->attrs, "max-message-size", "%u", wl->max_message_size);
+	return rc;
+}
+
+int xl_finish(struct sdp_session *s, int rc, struct sdp_session **out, const char *what,
+	      char *err, size_t errlen)
+{
+	if (rc == 0) {
+		*out = s;
+		return 0;
+	}
+	if (rc == -ENOMEM)
+		xl_fail(err, errlen, rc, "out of memory building the %s", what);
+	sdp_free(s);
+	return rc;
+}
+
+int xl_parse_codecs(const struct sdp_media *om, struct sdp_codec *oc, int *no,
+		    const struct sdp_media *am, struct sdp_codec *ac, int *na, char *err,
+		    size_t errlen)
+{
+	*no = sdp_codecs_parse(om, oc, err, errlen);
+	if (*no < 0)
+		return *no;
+	*na = sdp_codecs_parse(am, ac, err, errlen);
+	return *na < 0 ? *na : 0;
+}

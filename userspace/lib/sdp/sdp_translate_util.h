@@ -38,6 +38,18 @@ int xl_add_webrtc_transport(struct sdp_session *s, struct sdp_media *m,
 			    const struct sdp_webrtc_local *wl, enum sdp_setup setup);
 /* a=msid (when msid_stream is set) and a=ssrc (when ssrc[i] and cname are) for the
  * gateway's stream in browser-side m= index i. */
+/* fmt webrtc-datachannel, the WebRTC transport, mid, sctp-port, max-message-size. */
+int xl_add_webrtc_datachannel(struct sdp_session *s, struct sdp_media *m,
+			      const struct sdp_webrtc_local *wl, const char *mid,
+			      enum sdp_setup setup);
+/* The end of a translation step: *out = s when rc is 0; otherwise s is freed and an
+ * out-of-memory failure says what was being built ("browser answer", ...). Returns rc. */
+int xl_finish(struct sdp_session *s, int rc, struct sdp_session **out, const char *what,
+	      char *err, size_t errlen);
+/* The codecs of an offered and of an answered m= line: 0 (counts in *no, *na) or -errno. */
+int xl_parse_codecs(const struct sdp_media *om, struct sdp_codec *oc, int *no,
+		    const struct sdp_media *am, struct sdp_codec *ac, int *na, char *err,
+		    size_t errlen);
 int xl_add_webrtc_ssrc(struct sdp_session *s, struct sdp_media *m,
 		       const struct sdp_webrtc_local *wl, unsigned i, const char *mid);
 

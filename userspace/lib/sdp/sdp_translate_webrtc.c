@@ -143,13 +143,9 @@ int sdp_xlate_webrtc_offer(const struct sdp_session *offer, const struct sdp_web
 	rc = xl_read_webrtc_transport(offer, &offer->media[first_active], x, err, errlen);
 	if (rc < 0)
 		goto err;
-	*out = s;
-	return 0;
+	rc = 0;
 err:
-	if (rc == -ENOMEM)
-		xl_fail(err, errlen, rc, "out of memory building the IMS offer");
-	sdp_free(s);
-	return rc;
+	return xl_finish(s, rc, out, "IMS offer", err, errlen);
 }
 
 /* Our a=setup in an answer to the browser's offer (RFC 5763 section 5, RFC 8842). */
@@ -197,15 +193,7 @@ static int answer_datachannel(struct sdp_session *s, const struct sdp_session *o
 
 	if (!m)
 		return -ENOMEM;
-	rc = sdp_media_add_fmt(s, m, "webrtc-datachannel");
-	if (!rc)
-		rc = xl_add_webrtc_transport(s, m, wl, setup);
-	if (!rc)
-		rc = sdp_attrs_add(s, &m->attrs, "mid", "%s", st->mid);
-	if (!rc)
-		rc = sdp_attrs_add(s, &m->attrs, "sctp-port", "%u", wl->sctp_port);
-	if (!rc && wl->max_message_size)
-		rc = sdp_attrs_add(s, &m->attrs, "max-message-size", "%u", wl->max_message_size);
+	rc = xl_add_webrtc_datachannel(s, m, wl, st->mid, setup);
 	st->active = true;
 	st->webrtc_dir = xl_direction(offer, om);
 	return rc;
@@ -261,12 +249,9 @@ static int answer_stream(struct sdp_session *s, const struct sdp_session *offer,
 		return xl_fail(err, errlen, -EINVAL,
 			       "IMS answer m= line %u is \"%s %s\" where the offer had %s RTP/AVP",
 			       am->line, am->type, am->proto, om->type);
-	no = sdp_codecs_parse(om, oc, err, errlen);
-	if (no < 0)
-		return no;
-	na = sdp_codecs_parse(am, ac, err, errlen);
-	if (na < 0)
-		return na;
+	rc = xl_parse_codecs(om, oc, &no, am, ac, &na, err, errlen);
+	if (rc < 0)
+		return rc;
 	/* in the answerer's order of preference, each offered codec at most once */
 	for (int a = 0; a < na && nacc < SDP_XLATE_MAX_PT; a++) {
 		for (unsigned p = 0; p < st->npairs; p++) {
@@ -399,11 +384,7 @@ int sdp_xlate_ims_answer(const struct sdp_session *webrtc_offer,
 	if (rc < 0)
 		goto err;
 	x->dtls_role = setup == SDP_SETUP_ACTIVE ? SDP_DTLS_ROLE_CLIENT : SDP_DTLS_ROLE_SERVER;
-	*out = s;
-	return 0;
+	rc = 0;
 err:
-	if (rc == -ENOMEM)
-		xl_fail(err, errlen, rc, "out of memory building the browser answer");
-	sdp_free(s);
-	return rc;
+	return xl_finish(s, rc, out, "browser answer", err, errlen);
 }

@@ -9,6 +9,8 @@
 #include <openssl/rand.h>
 #include <osipparser2/osip_parser.h>
 
+#include "sip/sip_msg.h"
+
 void app_sip_init(void)
 {
 	parser_init();
@@ -343,62 +345,66 @@ static int handle_request(struct app_sip_session *s, osip_message_t *req, const 
 	return 0;
 }
 
+int app_sip_check(struct app_sip_session *s, const struct sip_msg *m,
+		  struct app_sip_result *res)
+{
+	osip_message_t *o = m->osip;
+
+	memset(res, 0, sizeof(*res));
+	res->refusal = JWS_OK;
+	if (!o || !m->raw)
+		return -EINVAL;	/* not from sip_msg_parse_keep() */
+	if (!m->is_request) {
+		res->action = s->authorized ? APP_SIP_FORWARD : APP_SIP_DROP;
+		snprintf(res->why, sizeof(res->why), "response %d", m->status);
+		return 0;
+	}
+	snprintf(res->method, sizeof(res->method), "%.31s", m->method);
+	return handle_request(s, o, m->raw, m->raw_len, res);
+}
+
 int app_sip_handle(struct app_sip_session *s, const char *msg, size_t len,
 		   struct app_sip_result *res)
 {
-	osip_message_t *m = NULL;
+	struct sip_msg *m = malloc(sizeof(*m));
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	res->refusal = JWS_OK;
-	if (len == 0 || len > APP_SIP_MAX_MSG) {
-		snprintf(res->why, sizeof(res->why), "empty or over %d bytes", APP_SIP_MAX_MSG);
+	if (!m)
+		return -ENOMEM;
+	if (sip_msg_parse_keep(msg, len, m, res->why, sizeof(res->why)) < 0) {
+		free(m);
 		return -EBADMSG;
 	}
-	if (osip_message_init(&m) != 0)
-		return -ENOMEM;
-	if (osip_message_parse(m, msg, len) != 0) {
-		snprintf(res->why, sizeof(res->why), "not a SIP message");
-		rc = -EBADMSG;
-		goto out;
-	}
-	if (!m->call_id || !m->cseq || !m->cseq->method || !m->from || !m->to ||
-	    osip_list_size(&m->vias) < 1) {
-		snprintf(res->why, sizeof(res->why),
-			 "missing Via, From, To, Call-ID or CSeq");
-		rc = -EBADMSG;
-		goto out;
-	}
-	if (MSG_IS_RESPONSE(m)) {
-		res->action = s->authorized ? APP_SIP_FORWARD : APP_SIP_DROP;
-		snprintf(res->why, sizeof(res->why), "response %d", m->status_code);
-		rc = 0;
-		goto out;
-	}
-	if (!m->sip_method || strcasecmp(m->sip_method, m->cseq->method) != 0) {
-		snprintf(res->why, sizeof(res->why), "CSeq method differs from the request's");
-		rc = -EBADMSG;
-		goto out;
-	}
-	snprintf(res->method, sizeof(res->method), "%s", m->sip_method);
-	rc = handle_request(s, m, msg, len, res);
-out:
-	osip_message_free(m);
+	rc = app_sip_check(s, m, res);
+	sip_msg_release(m);
+	free(m);
 	return rc;
+}
+
+int app_sip_reply_to(const struct sip_msg *m, int status, const char *reason,
+		     struct app_sip_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (!m->osip || !m->is_request)
+		return -EBADMSG;
+	return reply(m->osip, status, reason, NULL, NULL, res);
 }
 
 int app_sip_reply(const char *msg, size_t len, int status, const char *reason,
 		  struct app_sip_result *res)
 {
-	osip_message_t *m = NULL;
+	struct sip_msg *m = malloc(sizeof(*m));
+	char why[160];
 	int rc = -EBADMSG;
 
 	memset(res, 0, sizeof(*res));
-	if (len == 0 || len > APP_SIP_MAX_MSG || osip_message_init(&m) != 0)
-		return -EBADMSG;
-	if (osip_message_parse(m, msg, len) == 0 && MSG_IS_REQUEST(m) && m->call_id &&
-	    m->cseq && m->from && m->to && osip_list_size(&m->vias) >= 1)
-		rc = reply(m, status, reason, NULL, NULL, res);
-	osip_message_free(m);
+	if (!m)
+		return -ENOMEM;
+	if (sip_msg_parse_keep(msg, len, m, why, sizeof(why)) == 0)
+		rc = app_sip_reply_to(m, status, reason, res);
+	sip_msg_release(m);
+	free(m);
 	return rc;
 }

@@ -46,12 +46,25 @@ struct app_sip_result {
 	char why[160];		/* what happened, for the log */
 };
 
+struct sip_msg;
+
 /* Call once (osip2's parser tables). */
 void app_sip_init(void);
 
 /*
- * Handle one message of len bytes. Returns 0 with *res filled (free res->reply), or
- * -EBADMSG when the text is not SIP (res->why says why; nothing to answer).
+ * Check one message, parsed by sip_msg_parse_keep() (nwitd's router does it once).
+ * Returns 0 with *res filled (free res->reply), -EINVAL when m was not kept.
+ */
+int app_sip_check(struct app_sip_session *s, const struct sip_msg *m,
+		  struct app_sip_result *res);
+/* A response to the request m (e.g. 503 when no service takes it). */
+int app_sip_reply_to(const struct sip_msg *m, int status, const char *reason,
+		     struct app_sip_result *res);
+
+/*
+ * Parse (sip_msg_parse_keep) and check one message of len bytes. Returns 0 with *res
+ * filled (free res->reply), or -EBADMSG when the text is not SIP (res->why says why;
+ * nothing to answer).
  */
 int app_sip_handle(struct app_sip_session *s, const char *msg, size_t len,
 		   struct app_sip_result *res);

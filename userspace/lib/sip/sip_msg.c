@@ -12,6 +12,9 @@
 #include <openssl/rand.h>
 #include <osipparser2/osip_parser.h>
 
+#include "core/counters.h"
+#include "sip/sip_sub.h"
+
 #ifndef NWIT_VERSION
 #define NWIT_VERSION "unknown"
 #endif
@@ -228,7 +231,8 @@ static int parse_fields(osip_message_t *o, const char *buf, size_t len, struct s
 	return 0;
 }
 
-int sip_msg_parse(const char *buf, size_t len, struct sip_msg *m, char *why, size_t whylen)
+int sip_msg_parse_keep(const char *buf, size_t len, struct sip_msg *m, char *why,
+		       size_t whylen)
 {
 	osip_message_t *o = NULL;
 	int rc;
@@ -236,6 +240,7 @@ int sip_msg_parse(const char *buf, size_t len, struct sip_msg *m, char *why, siz
 	memset(m, 0, sizeof(*m));
 	if (why && whylen)
 		why[0] = '\0';
+	counter_inc(COUNTER_SIP_PARSES);
 	if (len == 0 || len > SIP_MSG_MAX_BYTES)
 		return fail(why, whylen, "message of %zu bytes (limit %d)", len, SIP_MSG_MAX_BYTES);
 	if (memchr(buf, '\0', len))
@@ -248,10 +253,51 @@ int sip_msg_parse(const char *buf, size_t len, struct sip_msg *m, char *why, siz
 		return fail(why, whylen, "not a SIP message (osip2 cannot parse it)");
 	}
 	rc = parse_fields(o, buf, len, m, why, whylen);
-	osip_message_free(o);
-	if (rc < 0)
+	if (rc < 0) {
+		osip_message_free(o);
 		memset(m, 0, sizeof(*m));
+		return rc;
+	}
+	m->raw = buf;
+	m->raw_len = len;
+	m->osip = o;
+	return 0;
+}
+
+void sip_msg_release(struct sip_msg *m)
+{
+	if (m && m->osip) {
+		osip_message_free(m->osip);
+		m->osip = NULL;
+	}
+}
+
+void sip_msg_copy(struct sip_msg *dst, const struct sip_msg *src)
+{
+	*dst = *src;
+	dst->raw = NULL;
+	dst->raw_len = 0;
+	dst->osip = NULL;
+	dst->body = NULL;
+	dst->body_len = 0;
+}
+
+int sip_msg_parse(const char *buf, size_t len, struct sip_msg *m, char *why, size_t whylen)
+{
+	int rc = sip_msg_parse_keep(buf, len, m, why, whylen);
+
+	sip_msg_release(m);
+	m->raw = NULL;
+	m->raw_len = 0;
 	return rc;
+}
+
+int sip_msg_header(const struct sip_msg *m, const char *name, char compact, char *out,
+		   size_t outlen)
+{
+	if (!m->raw)
+		return -ENOENT;
+	return sip_sub_header(m->raw, m->raw_len, name, compact, out, outlen);
 }
 
 void sip_msg_random(char *out, size_t outlen, const char *prefix)
@@ -356,6 +402,16 @@ int sip_msg_build_response(const struct sip_msg *req, int status, const char *re
 	if (put(out, outlen, &pos, "Server: nwitd/" NWIT_VERSION "\r\n"))
 		return -EMSGSIZE;
 	return put_body(out, outlen, &pos, extra, ctype, body, body_len);
+}
+
+int sip_msg_build_reply(const struct sip_msg *req, int status, const char *reason,
+			const char *extra, char *out, size_t outlen)
+{
+	char tag[24];
+
+	sip_msg_random(tag, sizeof(tag), NULL);
+	return sip_msg_build_response(req, status, reason, tag, NULL, extra, NULL, NULL, 0, out,
+				      outlen);
 }
 
 const char *sip_msg_reason(int status)

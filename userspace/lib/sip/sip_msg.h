@@ -16,7 +16,13 @@
 #define SIP_MSG_VIAS_MAX 8
 #define SIP_MSG_ROUTES_MAX 8
 
+struct osip_message;
+
 struct sip_msg {
+	/* the message as received: set by sip_msg_parse_keep() until sip_msg_release() */
+	const char *raw;
+	size_t raw_len;
+	struct osip_message *osip;	/* osip2's parse of raw, for the few who need more */
 	int is_request;
 	char method[SIP_MSG_TOKEN_MAX];	/* request method, or the CSeq method of a response */
 	int status;			/* responses */
@@ -51,8 +57,26 @@ void sip_msg_init(void);
  * Parse len bytes of buf into *m (m->body points into buf). Returns 0, or -EBADMSG with
  * a reason in why: not SIP, missing Call-ID/CSeq/From/To/Via branch, CSeq method not the
  * request method, a header value over its bound, more than the bounded number of Vias.
+ * Each call counts one parse (counter sip_parses): nwitd parses every message once.
  */
 int sip_msg_parse(const char *buf, size_t len, struct sip_msg *m, char *why, size_t whylen);
+/*
+ * The same, keeping buf (m->raw, which must outlive m) and osip2's message (m->osip) for
+ * readers of headers the struct does not carry. Release with sip_msg_release().
+ */
+int sip_msg_parse_keep(const char *buf, size_t len, struct sip_msg *m, char *why,
+		       size_t whylen);
+void sip_msg_release(struct sip_msg *m);
+/* Copy the parsed fields of src to dst, without what points into src's buffers (raw,
+ * osip, body): for keeping a request after its message is gone. */
+void sip_msg_copy(struct sip_msg *dst, const struct sip_msg *src);
+/*
+ * The value of the first header name (or its compact form, 0 for none) of a message
+ * parsed with sip_msg_parse_keep(): its length, -ENOENT when absent, -EMSGSIZE when it
+ * does not fit out (sip_sub_header() semantics).
+ */
+int sip_msg_header(const struct sip_msg *m, const char *name, char compact, char *out,
+		   size_t outlen);
 
 /* "z9hG4bK" + 16 random hex digits (branch), or 16 random hex digits (tags, Call-IDs). */
 void sip_msg_random(char *out, size_t outlen, const char *prefix);
@@ -86,6 +110,11 @@ int sip_msg_build_response(const struct sip_msg *req, int status, const char *re
 			   const char *to_tag, const char *contact, const char *extra,
 			   const char *ctype, const char *body, size_t body_len, char *out,
 			   size_t outlen);
+
+/* A response without body or Contact to a request that belongs to nothing of ours (a new
+ * random To tag); returns the length or -EMSGSIZE. */
+int sip_msg_build_reply(const struct sip_msg *req, int status, const char *reason,
+			const char *extra, char *out, size_t outlen);
 
 /* The default reason phrase of a status code ("Unknown" when there is none). */
 const char *sip_msg_reason(int status);

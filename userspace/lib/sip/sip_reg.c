@@ -11,6 +11,9 @@
 
 #include <osipparser2/osip_parser.h>
 
+#include "sip/sip_msg.h"
+#include "sip/sip_sub.h"
+
 #ifndef NWIT_VERSION
 #define NWIT_VERSION "unknown"
 #endif
@@ -151,26 +154,6 @@ void sip_reg_parser_init(void)
 	}
 }
 
-/* A decimal number of at most 10 digits; -1 if not. */
-static long parse_decimal(const char *s)
-{
-	long v = 0;
-	int n = 0;
-
-	if (!s)
-		return -1;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	for (; isdigit((unsigned char)*s); s++) {
-		if (++n > 10)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return n > 0 && *s == '\0' ? v : -1;
-}
-
 /* Split a header value on commas outside <> and quotes into list (trimmed). */
 static void add_list_items(const char *value, char list[][SIP_REG_VALUE_MAX], int max, int *n,
 			   struct sip_reg_response *out, const char *what)
@@ -238,11 +221,11 @@ static int fail(char *why, size_t whylen, const char *reason)
 	return -EBADMSG;
 }
 
-int sip_reg_parse_response(const char *buf, size_t len, const char *contact_host,
-			   unsigned int contact_port, struct sip_reg_response *out, char *why,
-			   size_t whylen)
+int sip_reg_read_response(const struct sip_msg *m, const char *contact_host,
+			  unsigned int contact_port, struct sip_reg_response *out, char *why,
+			  size_t whylen)
 {
-	osip_message_t *msg = NULL;
+	osip_message_t *msg = m->osip;
 	osip_via_t *via = NULL;
 	osip_generic_param_t *branch = NULL;
 	osip_header_t *h = NULL;
@@ -253,17 +236,8 @@ int sip_reg_parse_response(const char *buf, size_t len, const char *contact_host
 	out->expires = -1;
 	out->min_expires = -1;
 	why[0] = '\0';
-	if (len == 0 || len > SIP_MSG_MAX)
-		return fail(why, whylen, "empty or oversize message");
-	if (memchr(buf, '\0', len))
-		return fail(why, whylen, "NUL byte in the message");
-	sip_reg_parser_init();
-	if (osip_message_init(&msg) != 0)
-		return fail(why, whylen, "out of memory");
-	if (osip_message_parse(msg, buf, len) != 0) {
-		fail(why, whylen, "not a parseable SIP message");
-		goto out;
-	}
+	if (!msg)
+		return fail(why, whylen, "not a parsed SIP message");
 	if (!MSG_IS_RESPONSE(msg) || msg->status_code < 100 || msg->status_code > 699) {
 		fail(why, whylen, "not a SIP response");
 		goto out;
@@ -275,7 +249,7 @@ int sip_reg_parse_response(const char *buf, size_t len, const char *contact_host
 		goto out;
 	}
 	{
-		long c = parse_decimal(msg->cseq->number);
+		long c = sip_sub_number(msg->cseq->number);
 
 		if (c < 0 || c > 0xffffffffL) {
 			fail(why, whylen, "bad CSeq number");
@@ -312,7 +286,7 @@ int sip_reg_parse_response(const char *buf, size_t len, const char *contact_host
 	}
 
 	if (osip_message_header_get_byname(msg, "min-expires", 0, &h) >= 0 && h) {
-		out->min_expires = parse_decimal(h->hvalue);
+		out->min_expires = sip_sub_number(h->hvalue);
 		if (out->min_expires < 0 || out->min_expires > SIP_EXPIRES_MAX) {
 			fail(why, whylen, "bad Min-Expires value");
 			goto out;
@@ -324,7 +298,7 @@ int sip_reg_parse_response(const char *buf, size_t len, const char *contact_host
 		long hdr_expires = -1;
 
 		if (osip_message_get_expires(msg, 0, &h) >= 0 && h) {
-			hdr_expires = parse_decimal(h->hvalue);
+			hdr_expires = sip_sub_number(h->hvalue);
 			if (hdr_expires < 0 || hdr_expires > SIP_EXPIRES_MAX) {
 				fail(why, whylen, "bad Expires value");
 				goto out;
@@ -340,7 +314,7 @@ int sip_reg_parse_response(const char *buf, size_t len, const char *contact_host
 			if (port != contact_port)
 				continue;
 			if (osip_contact_param_get_byname(ct, "expires", &e) == 0 && e) {
-				long v = parse_decimal(e->gvalue);
+				long v = sip_sub_number(e->gvalue);
 
 				if (v < 0 || v > SIP_EXPIRES_MAX) {
 					fail(why, whylen, "bad Contact expires value");
@@ -367,6 +341,29 @@ int sip_reg_parse_response(const char *buf, size_t len, const char *contact_host
 	}
 	rc = 0;
 out:
-	osip_message_free(msg);
+	return rc;
+}
+
+int sip_reg_parse_response(const char *buf, size_t len, const char *contact_host,
+			   unsigned int contact_port, struct sip_reg_response *out, char *why,
+			   size_t whylen)
+{
+	struct sip_msg *m;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->expires = -1;
+	out->min_expires = -1;
+	why[0] = '\0';
+	if (len == 0 || len > SIP_MSG_MAX)
+		return fail(why, whylen, "empty or oversize message");
+	m = malloc(sizeof(*m));
+	if (!m)
+		return fail(why, whylen, "out of memory");
+	rc = sip_msg_parse_keep(buf, len, m, why, whylen);
+	if (rc == 0)
+		rc = sip_reg_read_response(m, contact_host, contact_port, out, why, whylen);
+	sip_msg_release(m);
+	free(m);
 	return rc;
 }

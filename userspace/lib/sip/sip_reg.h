@@ -68,6 +68,16 @@ struct sip_reg_response {
 /* Call once before parsing (osip2's parser tables). */
 void sip_reg_parser_init(void);
 
+struct sip_msg;
+
+/*
+ * Read a response to our REGISTER out of m, parsed by sip_msg_parse_keep() (nwitd's
+ * router parses each message once). Same results as sip_reg_parse_response().
+ */
+int sip_reg_read_response(const struct sip_msg *m, const char *contact_host,
+			  unsigned int contact_port, struct sip_reg_response *out, char *why,
+			  size_t whylen);
+
 /*
  * Parse a response to our REGISTER. contact_host/contact_port pick our binding among the
  * Contacts of a 2xx. Returns 0, or -EBADMSG with a reason in why (not SIP, a request, no

@@ -22,6 +22,7 @@ struct srtp_stream {
 	uint32_t tx_rtcp_index;		/* next SRTCP index to send */
 	uint32_t in_use;
 	struct srtp_replay_window tx;	/* indexes sent (never reuse a keystream) */
+	struct srtp_jump_probation tx_jump;	/* a forward jump waiting for confirmation */
 	struct srtp_replay_window rx;	/* SRTP indexes received */
 	struct srtp_replay_window rx_rtcp;
 };
@@ -320,6 +321,31 @@ static int hmac_sha1(struct srtp_dir_keys *k, const uint8_t *a, size_t alen, con
 	return 0;
 }
 
+/*
+ * The stream of ssrc. An unknown one, with SRTP_F_ANY_SSRC, starts fresh in *tmpl: inserted
+ * into the session when insert is set (sending), else left to the caller (receiving: kept
+ * only once a packet is authentic). NULL with *rc = -ENOENT or -ENOBUFS otherwise.
+ */
+static struct srtp_stream *stream_for(struct srtp_session *s, uint32_t ssrc,
+				      struct srtp_stream *tmpl, int insert, int *rc)
+{
+	struct srtp_stream *st = stream_find(s, ssrc);
+
+	if (st)
+		return st;
+	if (!(s->flags & SRTP_F_ANY_SSRC)) {
+		*rc = -ENOENT;
+		return NULL;
+	}
+	stream_init(tmpl, ssrc, 0);
+	if (!insert)
+		return tmpl;
+	st = stream_insert(s, tmpl);
+	if (!st)
+		*rc = -ENOBUFS;
+	return st;
+}
+
 static int fail(struct srtp_session *s, int rc)
 {
 	switch (rc) {
@@ -328,6 +354,7 @@ static int fail(struct srtp_session *s, int rc)
 	case -EALREADY: s->stats.replay++; break;
 	case -ENOENT: s->stats.unknown_ssrc++; break;
 	case -ENOSPC: s->stats.no_room++; break;
+	case -ERANGE: s->stats.seq_jump++; break;
 	default: s->stats.errors++; break;
 	}
 	return rc;
@@ -366,21 +393,18 @@ int srtp_session_protect_rtp(struct srtp_session *s, uint8_t *pkt, size_t *len, 
 		return fail(s, -ENOSPC);
 	ssrc = get_be32(pkt + 8);
 	seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
-	st = stream_find(s, ssrc);
-	if (!st) {
-		if (!(s->flags & SRTP_F_ANY_SSRC))
-			return fail(s, -ENOENT);
-		stream_init(&tmpl, ssrc, 0);
-		st = stream_insert(s, &tmpl);
-		if (!st)
-			return fail(s, -ENOBUFS);
-	}
+	st = stream_for(s, ssrc, &tmpl, 1, &rc);
+	if (!st)
+		return fail(s, rc);
 	index = window_index(&st->tx, st->initial_roc, seq);
 	if (index < 0)
 		return fail(s, -EINVAL);
 	/* Sending one index twice would reuse its keystream. */
 	if (srtp_replay_check(&st->tx, (uint64_t)index) < 0)
 		return fail(s, -EALREADY);
+	/* a jump far ahead is taken only once following packets confirm it */
+	if (srtp_jump_check(&st->tx_jump, st->tx.started, st->tx.highest, (uint64_t)index) < 0)
+		return fail(s, -ERANGE);
 	rc = aes_cm_xor(&s->rtp, ssrc, (uint64_t)index, pkt + hlen, *len - (size_t)hlen);
 	if (rc < 0)
 		return fail(s, rc);
@@ -413,14 +437,10 @@ int srtp_session_unprotect_rtp(struct srtp_session *s, uint8_t *pkt, size_t *len
 		return fail(s, hlen);
 	ssrc = get_be32(pkt + 8);
 	seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
-	st = stream_find(s, ssrc);
-	if (!st) {
-		if (!(s->flags & SRTP_F_ANY_SSRC))
-			return fail(s, -ENOENT);
-		/* Evaluate against a fresh stream; keep it only once the packet is authentic. */
-		stream_init(&tmpl, ssrc, 0);
-		st = &tmpl;
-	}
+	/* an unknown SSRC is evaluated against a fresh stream, kept once the packet is authentic */
+	st = stream_for(s, ssrc, &tmpl, 0, &rc);
+	if (!st)
+		return fail(s, rc);
 	index = window_index(&st->rx, st->initial_roc, seq);
 	if (index < 0)
 		return fail(s, -EALREADY);
@@ -466,15 +486,9 @@ int srtp_session_protect_rtcp(struct srtp_session *s, uint8_t *pkt, size_t *len,
 	if (cap < *len + SRTCP_INDEX_LEN + SRTCP_TAG_LEN)
 		return fail(s, -ENOSPC);
 	ssrc = get_be32(pkt + 4);
-	st = stream_find(s, ssrc);
-	if (!st) {
-		if (!(s->flags & SRTP_F_ANY_SSRC))
-			return fail(s, -ENOENT);
-		stream_init(&tmpl, ssrc, 0);
-		st = stream_insert(s, &tmpl);
-		if (!st)
-			return fail(s, -ENOBUFS);
-	}
+	st = stream_for(s, ssrc, &tmpl, 1, &rc);
+	if (!st)
+		return fail(s, rc);
 	index = st->tx_rtcp_index;
 	if (index > SRTCP_INDEX_MAX)
 		return fail(s, -EINVAL);	/* index space used up: new keys needed */
@@ -510,13 +524,9 @@ int srtp_session_unprotect_rtcp(struct srtp_session *s, uint8_t *pkt, size_t *le
 	ssrc = get_be32(pkt + 4);
 	e_index = get_be32(pkt + body);
 	index = e_index & SRTCP_INDEX_MAX;
-	st = stream_find(s, ssrc);
-	if (!st) {
-		if (!(s->flags & SRTP_F_ANY_SSRC))
-			return fail(s, -ENOENT);
-		stream_init(&tmpl, ssrc, 0);
-		st = &tmpl;
-	}
+	st = stream_for(s, ssrc, &tmpl, 0, &rc);
+	if (!st)
+		return fail(s, rc);
 	if (srtp_replay_check(&st->rx_rtcp, index) < 0)
 		return fail(s, -EALREADY);
 	rc = hmac_sha1(&s->rtcp, pkt, body + SRTCP_INDEX_LEN, NULL, 0, mac);

@@ -17,6 +17,9 @@
  *   -ENOENT   unknown SSRC and the session does not create streams on the fly;
  *   -ENOSPC   protect: the buffer has no room for the tag (and SRTCP index);
  *   -ENOBUFS  a new stream would exceed the session's stream limit;
+ *   -ERANGE   protect: a jump of more than SRTP_MAX_DROPOUT ahead of the highest index
+ *             sent, not (yet) confirmed by SRTP_JUMP_CONFIRM packets following it
+ *             (srtp_replay.h); nothing was committed;
  *   -EIO      OpenSSL failed.
  * On error the packet buffer may hold garbage only for -EIO; otherwise it is untouched.
  */
@@ -47,6 +50,7 @@ enum srtp_suite {
 struct srtp_stats {
 	uint64_t protected_rtp, unprotected_rtp, protected_rtcp, unprotected_rtcp;
 	uint64_t auth_fail, replay, malformed, unknown_ssrc, no_room, errors;
+	uint64_t seq_jump;	/* protect: unconfirmed sequence jumps refused */
 };
 
 struct srtp_session;

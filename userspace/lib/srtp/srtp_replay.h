@@ -11,6 +11,49 @@
 #define SRTP_REPLAY_WINDOW 128
 
 /*
+ * Sender-side probation of sequence jumps (RFC 3550 appendix A.1, applied to the index an
+ * SRTP sender commits): a packet more than SRTP_MAX_DROPOUT indexes ahead of the highest
+ * one sent is a jump; it is taken only when SRTP_JUMP_CONFIRM packets follow it in
+ * sequence (seq + 1, seq + 2, ...) with no in-order packet between. The jump and the
+ * packets before the confirming one are refused, and nothing of them is committed, so
+ * one forged packet cannot move the index (and the replay window behind it) ahead of the
+ * real sender. A packet within SRTP_MAX_DROPOUT clears a pending jump.
+ */
+#define SRTP_MAX_DROPOUT 3000
+#define SRTP_JUMP_CONFIRM 2
+
+struct srtp_jump_probation {
+	uint16_t next_seq;	/* the sequence number that continues the pending jump */
+	uint16_t seen;		/* packets of the pending jump so far; 0: none pending */
+};
+
+/*
+ * For a packet of index (its sequence number the low 16 bits) on a sender whose highest
+ * sent index is highest (started: anything sent yet): 0 to send it (and commit it),
+ * -1 to refuse it as an unconfirmed jump. Updates the probation state.
+ */
+static inline int srtp_jump_check(struct srtp_jump_probation *p, int started,
+				  uint64_t highest, uint64_t index)
+{
+	uint16_t seq = (uint16_t)index;
+
+	if (!started || index <= highest + SRTP_MAX_DROPOUT) {
+		p->seen = 0;
+		return 0;
+	}
+	if (p->seen && seq == p->next_seq)
+		p->seen++;
+	else
+		p->seen = 1;
+	p->next_seq = (uint16_t)(seq + 1);
+	if (p->seen > SRTP_JUMP_CONFIRM) {
+		p->seen = 0;
+		return 0;
+	}
+	return -1;
+}
+
+/*
  * The 48-bit index of a packet with sequence number seq, given the receiver's rollover
  * counter roc and highest sequence number s_l. Returns the index, or -1 when the guess
  * would fall before index 0 (ROC 0 and a sequence number from "before" s_l) or past

@@ -337,6 +337,10 @@ static void on_notification(struct dc_assoc *a, const union sctp_notification *n
 				a->cbs.on_state(a->arg, a, true, "connected");
 			flush(a);
 			break;
+		case SCTP_RESTART:
+			/* the peer's INIT re-made the association: stream sequence state restarts */
+			log_warnx("datachannel: the peer restarted the SCTP association");
+			break;
 		case SCTP_COMM_LOST:
 		case SCTP_SHUTDOWN_COMP:
 		case SCTP_CANT_STR_ASSOC:

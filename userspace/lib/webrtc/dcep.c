@@ -5,21 +5,12 @@
 #include <string.h>
 
 #include "core/counters.h"
+#include "core/reason.h"
 #include "webrtc/dcep.h"
 
-__attribute__((format(printf, 4, 5)))
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	counter_inc(COUNTER_DCEP_MALFORMED);
-	return rc;
-}
+/* a refused message: counted, with its reason */
+#define fail(err, errlen, rc, ...) \
+	(counter_inc(COUNTER_DCEP_MALFORMED), reason_set(err, errlen, rc, __VA_ARGS__))
 
 int dcep_parse(const uint8_t *m, size_t len, struct dcep_open *o, char *err, size_t errlen)
 {

@@ -1,4 +1,11 @@
-/* ICE-lite Binding responder (RFC 8445 section 7.3, RFC 8489 section 9.1.3 checks). */
+/*
+ * ICE-lite Binding responder (RFC 8445 section 7.3, RFC 8489 section 9.1.3 checks).
+ * Only a request that proves it knows our ice-pwd (USERNAME and MESSAGE-INTEGRITY match)
+ * is answered, errors included: anything else is refused silently, so that a forged
+ * source address cannot turn the gateway into a reflector (a 20-byte request used to get
+ * a 48-byte error back) and a scanner learns nothing. RFC 8489 would answer 400/401;
+ * a browser never sends such a request to the candidate it got from our SDP.
+ */
 #include "webrtc/stun_ice.h"
 
 #include <errno.h>
@@ -64,21 +71,21 @@ int stun_ice_handle(const uint8_t *pkt, size_t len, const struct stun_ice_creds 
 	if ((m.type & ~STUN_CLASS_MASK) != STUN_BINDING) {
 		req->error_code = 400;
 		snprintf(why, whylen, "request for method 0x%04x, not Binding", m.type);
-		return error_response(&m, 400, "Bad Request", creds, false, out, outcap);
+		return 0;	/* unauthenticated: silent */
 	}
 	if (!m.has_fingerprint || !m.username || !m.has_integrity) {
 		req->error_code = 400;
 		snprintf(why, whylen, "Binding request without %s",
 			 !m.has_fingerprint ? "FINGERPRINT" : !m.username ? "USERNAME"
 									 : "MESSAGE-INTEGRITY");
-		return error_response(&m, 400, "Bad Request", creds, false, out, outcap);
+		return 0;	/* unauthenticated: silent */
 	}
 	if (!username_ok(&m, creds)) {
 		req->error_code = 401;
 		snprintf(why, whylen, "USERNAME \"%.*s\" is not \"%s:%s\"",
 			 m.username_len > 64 ? 64 : (int)m.username_len, (const char *)m.username,
 			 creds->local_ufrag, creds->remote_ufrag ? creds->remote_ufrag : "*");
-		return error_response(&m, 401, "Unauthorized", creds, false, out, outcap);
+		return 0;	/* unauthenticated: silent */
 	}
 	rc = stun_check_integrity(&m, (const uint8_t *)creds->local_pwd, strlen(creds->local_pwd));
 	if (rc == -EIO)
@@ -86,7 +93,7 @@ int stun_ice_handle(const uint8_t *pkt, size_t len, const struct stun_ice_creds 
 	if (rc < 0) {
 		req->error_code = 401;
 		snprintf(why, whylen, "MESSAGE-INTEGRITY does not match our ice-pwd");
-		return error_response(&m, 401, "Unauthorized", creds, false, out, outcap);
+		return 0;	/* unauthenticated: silent */
 	}
 	req->authenticated = true;
 	req->use_candidate = m.use_candidate;

@@ -29,10 +29,11 @@ struct stun_ice_request {
 
 /*
  * Handle one datagram from src. Returns the length of the response written to out (a
- * Binding success response, or an error response whose code is in req->error_code), 0
- * when nothing is to be sent (indications and responses), or -EBADMSG for a malformed
- * message (drop it; RFC 8489 section 6.3), -ENOSPC when out is too small. why explains
- * every error response and every drop.
+ * Binding success response, or a signed error response whose code is in
+ * req->error_code), 0 when nothing is to be sent (indications, responses, and every
+ * request that is not authenticated: req->error_code then says 400 or 401 for the
+ * counters, nothing goes back), or -EBADMSG for a malformed message (drop it; RFC 8489
+ * section 6.3), -ENOSPC when out is too small. why explains every refusal and drop.
  */
 int stun_ice_handle(const uint8_t *pkt, size_t len, const struct stun_ice_creds *creds,
 		    const struct sockaddr *src, uint8_t *out, size_t outcap,

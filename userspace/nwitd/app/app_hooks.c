@@ -1,6 +1,7 @@
 /*
- * Where the app endpoint meets the other parts of nwitd. Each function is the single
- * place to connect a part when it lands: IMS registration state, fast path state, B2BUA.
+ * What the app endpoint shows of the other parts of nwitd: IMS registration state (the
+ * IMS side of legs.h), fast path state, which services run. It reads them; it never
+ * calls a service (messages go through the router, sip_router.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -8,10 +9,8 @@
 
 #include "app/app_http.h"
 #include "datapath/fastpath_svc.h"
-#include "calls/b2bua.h"
-#include "ims/ims_reg.h"
+#include "fastpath/fastpath.h"
 #include "nwitd.h"
-#include "messages/pager.h"
 
 void app_ims_view(struct nwitd *d, struct app_ims_view *v)
 {
@@ -21,7 +20,7 @@ void app_ims_view(struct nwitd *d, struct app_ims_view *v)
 	/* configured identity: [ims] pcscf and impu (config.h) */
 	v->provisioned = d->conf.ims_pcscf[0] != '\0' && d->conf.ims_impu[0] != '\0';
 	/* registration state from the IMS registration service */
-	v->registered = ims_reg_get_info(d->ims, &info) == 0 && info.registered;
+	v->registered = ims_side_info(&d->ims_side, &info) == 0 && info.registered;
 	if (v->provisioned) {
 		/* "a, b" -> "<a>, <b>" */
 		const char *s = d->conf.ims_impu;
@@ -48,20 +47,19 @@ int app_fastpath_ready(struct nwitd *d)
 	return fastpath_svc_handle(d) != NULL;
 }
 
+const char *app_fastpath_aes(struct nwitd *d)
+{
+	struct fastpath *fp = fastpath_svc_handle(d);
+
+	return fp ? fastpath_aes_name((enum fastpath_aes)fastpath_aes(fp)) : NULL;
+}
+
 int app_b2bua_available(struct nwitd *d)
 {
 	return d->calls != NULL;
 }
 
-int app_b2bua_request(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len)
-{
-	/* pager-mode MESSAGE first (pager.c), everything else is the B2BUA's */
-	if (pager_app_message(d, ws, msg, len) == 0)
-		return 0;
-	return b2bua_app_message(d, ws, msg, len);
-}
-
 int app_pager_available(struct nwitd *d)
 {
-	return pager_available(d);
+	return d->pager != NULL;
 }

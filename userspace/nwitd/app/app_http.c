@@ -36,6 +36,7 @@ void app_count_refusal(enum jws_result r)
 		[JWS_WRONG_ORIGIN] = COUNTER_APP_AUTH_WRONG_ORIGIN,
 		[JWS_MISSING_SCOPE] = COUNTER_APP_AUTH_MISSING_SCOPE,
 		[JWS_NO_KEYS] = COUNTER_APP_AUTH_NO_KEYS,
+		[JWS_TOO_LONG] = COUNTER_APP_AUTH_TOO_LONG,
 	};
 
 	if (r > JWS_OK && r < JWS__COUNT)
@@ -44,23 +45,11 @@ void app_count_refusal(enum jws_result r)
 
 int app_log_allowed(void)
 {
-	static time_t window;
-	static unsigned int logged, suppressed;
-	time_t now = time(NULL);
+	static struct log_ratelimit rl = {
+		.what = "app: refusals", .burst = APP_LOG_BURST, .window = APP_LOG_WINDOW,
+	};
 
-	if (now - window >= APP_LOG_WINDOW) {
-		if (suppressed)
-			log_info("app: %u more refusals in %d s were counted, not logged",
-				 suppressed, APP_LOG_WINDOW);
-		window = now;
-		logged = suppressed = 0;
-	}
-	if (logged < APP_LOG_BURST) {
-		logged++;
-		return 1;
-	}
-	suppressed++;
-	return 0;
+	return log_ratelimit_allow(&rl, LOG_LEVEL_INFO);
 }
 
 void app_http_policy(struct app_http *a, struct jws_policy *p)
@@ -72,6 +61,7 @@ void app_http_policy(struct app_http *a, struct jws_policy *p)
 	p->revoked = a->revoked;
 	p->now = time(NULL);
 	p->skew = JWS_CLOCK_SKEW;
+	p->max_lifetime = a->d->conf.app_max_token_lifetime;
 }
 
 /* Read jwks_file and revocation_file; keeps going without them (apps get refused). */
@@ -92,6 +82,9 @@ static void load_keys(struct app_http *a)
 	}
 	jwk_set_free(a->keys);
 	a->keys = ks;
+	if (!c->app_token_issuer[0])
+		log_warnx("app: [app] token_issuer is not set: no issuer is trusted, every app "
+			  "will be refused");
 
 	a->revoked_error[0] = '\0';
 	if (c->app_revocation_file[0]) {
@@ -125,10 +118,18 @@ static void add_cors(struct evhttp_request *req)
 static void send_text(struct evhttp_request *req, int status, const char *reason,
 		      const char *type, const char *body)
 {
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	struct evbuffer *buf = evbuffer_new();
+	char len[24];
 
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+	evhttp_add_header(out, "Content-Type", type);
+	evhttp_add_header(out, "Cache-Control", "no-store");
+	/* HEAD: the headers GET would have, Content-Length included, and no body */
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		snprintf(len, sizeof(len), "%zu", body ? strlen(body) : 0);
+		evhttp_add_header(out, "Content-Length", len);
+		body = NULL;
+	}
 	if (buf && body)
 		evbuffer_add(buf, body, strlen(body));
 	evhttp_send_reply(req, status, reason, buf);
@@ -147,7 +148,31 @@ static int usable_host(const char *h)
 	       n;
 }
 
-static void preflight(struct evhttp_request *req)
+/*
+ * Whether origin is in [app] private_network_origins (space or comma separated origins,
+ * or "*"): only those pages get Private Network Access to this device from a public
+ * network. A preflight carries no credentials, so this is the device's policy alone.
+ */
+static int pna_allowed(const struct nwit_config *c, const char *origin)
+{
+	const char *s = c->app_pna_origins;
+	size_t olen = origin ? strlen(origin) : 0;
+
+	while (*s) {
+		size_t n;
+
+		s += strspn(s, " ,");
+		n = strcspn(s, " ,");
+		if (n == 1 && s[0] == '*')
+			return 1;
+		if (n && n == olen && strncasecmp(s, origin, n) == 0)
+			return 1;
+		s += n;
+	}
+	return 0;
+}
+
+static void preflight(struct app_http *a, struct evhttp_request *req)
 {
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
@@ -157,8 +182,9 @@ static void preflight(struct evhttp_request *req)
 	evhttp_add_header(out, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
 	evhttp_add_header(out, "Access-Control-Allow-Headers", "Authorization");
 	evhttp_add_header(out, "Access-Control-Max-Age", "600");
-	/* Private Network Access: a public page may reach this private address */
-	if (pna && strcmp(pna, "true") == 0)
+	/* Private Network Access: a public page may reach this private address if listed */
+	if (pna && strcmp(pna, "true") == 0 &&
+	    pna_allowed(&a->d->conf, evhttp_find_header(in, "Origin")))
 		evhttp_add_header(out, "Access-Control-Allow-Private-Network", "true");
 	evhttp_send_reply(req, 204, "No Content", NULL);
 }
@@ -171,6 +197,7 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 	int fastpath = app_fastpath_ready(a->d), b2bua = app_b2bua_available(a->d);
 	json_t *doc, *reasons = json_array(), *tokinfo = NULL, *services;
 	struct app_ims_view ims;
+	int authorized = 0;
 	const char *status;
 	char url[320];
 
@@ -185,7 +212,10 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 		json_array_append_new(reasons, json_string("no_operator_keys"));
 	if (!fastpath)
 		json_array_append_new(reasons, json_string("fastpath_unavailable"));
-	if (!ims.provisioned || !ims.registered || !b2bua || !a->keys)
+	if (!a->d->conf.app_token_issuer[0])
+		json_array_append_new(reasons, json_string("no_token_issuer"));
+	if (!ims.provisioned || !ims.registered || !b2bua || !a->keys ||
+	    !a->d->conf.app_token_issuer[0])
 		status = "unavailable";
 	else
 		status = fastpath ? "available" : "degraded";
@@ -202,7 +232,11 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 			 a->d->conf.http_address,
 			 tls ? a->d->conf.app_https_port : a->d->conf.http_port, APP_WS_PATH);
 
-	/* personal data only for a caller with a valid token for its origin */
+	/*
+	 * Any page learns only whether the device offers the translation and how to ask for
+	 * it; the state behind that (status, reasons, services, codecs) and personal data
+	 * only go to a caller with a valid token for its origin (docs/app-api.md).
+	 */
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
 		struct jws_policy p;
 		struct app_token t;
@@ -212,6 +246,7 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 		app_http_policy(a, &p);
 		r = jws_token_check(authz + 7, strlen(authz + 7), &p,
 				    evhttp_find_header(in, "Origin"), &t, detail, sizeof(detail));
+		authorized = r == JWS_OK;
 		if (r == JWS_OK)
 			tokinfo = json_pack("{s:b, s:s, s:o, s:I, s:s?}", "authorized", 1,
 					    "app_id", t.app_id, "scopes",
@@ -237,20 +272,28 @@ static json_t *discovery(struct app_http *a, struct evhttp_request *req, int tls
 	json_array_append_new(services, json_string("file-transfer"));
 	if (app_pager_available(a->d))
 		json_array_append_new(services, json_string("messaging"));
-	doc = json_pack("{s:i, s:s, s:b, s:s, s:o, s:o, s:{s:[ssss], s:[ss]},"
-			" s:{s:s, s:s}, s:{s:s, s:[ss], s:s, s:s}}",
+	doc = json_pack("{s:i, s:s, s:b, s:{s:s, s:s}, s:{s:s, s:[ss], s:s, s:s}}",
 			"version", APP_API_VERSION,
 			"service", "nwit",
 			"available", strcmp(status, "unavailable") != 0,
-			"status", status,
-			"reasons", reasons,
-			"services", services,
-			"codecs",
-			"audio", "opus/48000/2", "PCMU/8000", "PCMA/8000", "telephone-event/8000",
-			"video", "H264/90000", "VP8/90000",
 			"websocket", "url", url, "subprotocol", WS_SUBPROTOCOL,
 			"authorization", "type", "Bearer", "algs", "ES256", "EdDSA",
 			"query_parameter", "access_token", "header", "Authorization");
+	if (doc && authorized) {
+		json_object_set_new(doc, "status", json_string(status));
+		json_object_set(doc, "reasons", reasons);
+		json_object_set(doc, "services", services);
+		json_object_set_new(doc, "codecs",
+				    json_pack("{s:[ssss], s:[ss]}", "audio", "opus/48000/2",
+					      "PCMU/8000", "PCMA/8000", "telephone-event/8000",
+					      "video", "H264/90000", "VP8/90000"));
+		/* which media path SRTP takes, and with which AES in the kernel (docs/fastpath.md) */
+		json_object_set_new(doc, "fastpath",
+				    json_pack("{s:s, s:s?}", "srtp", fastpath ? "kernel" : "relay",
+					      "aes", app_fastpath_aes(a->d)));
+	}
+	json_decref(reasons);
+	json_decref(services);
 	if (doc && tokinfo)
 		json_object_set_new(doc, "token", tokinfo);
 	else
@@ -265,16 +308,18 @@ static void on_request(struct app_http *a, struct evhttp_request *req, int tls)
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 
 	counter_inc(COUNTER_APP_HTTP_REQUESTS);
+	/* the next request on this connection has its own http_timeout */
+	app_conn_answered(a, evhttp_connection_get_bufferevent(evhttp_request_get_connection(req)));
 	if (!path)
 		path = "";
 	if (strcmp(path, APP_DISCOVERY_PATH) == 0 || strcmp(path, APP_WS_PATH) == 0) {
 		if (cmd == EVHTTP_REQ_OPTIONS) {
-			preflight(req);
+			preflight(a, req);
 			return;
 		}
 		if (strcmp(path, APP_WS_PATH) == 0) {
 			if (cmd == EVHTTP_REQ_GET) {
-				app_ws_upgrade(a, req);
+				app_ws_upgrade(a, req, tls);
 				return;
 			}
 		} else if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD) {
@@ -311,6 +356,12 @@ static void on_tls_request(struct evhttp_request *req, void *arg)
 	on_request(arg, req, 1);
 }
 
+/* Each plain connection: a socket bufferevent, tracked for its deadline (app_conn.c). */
+static struct bufferevent *plain_bufferevent(struct event_base *base, void *arg)
+{
+	return app_conn_track(arg, bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE));
+}
+
 static struct evhttp *new_server(struct app_http *a, void (*cb)(struct evhttp_request *, void *))
 {
 	struct evhttp *http = evhttp_new(a->d->base);
@@ -323,8 +374,10 @@ static struct evhttp *new_server(struct app_http *a, void (*cb)(struct evhttp_re
 					 EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(http, 16384);
 	evhttp_set_max_body_size(http, 4096);
-	evhttp_set_timeout(http, 30);
+	/* evhttp's own idle timeout; app_conn.c enforces the deadline it cannot */
+	evhttp_set_timeout(http, (int)a->d->conf.app_http_timeout);
 	evhttp_set_gencb(http, cb, a);
+	evhttp_set_bevcb(http, plain_bufferevent, a);
 	return http;
 }
 
@@ -338,8 +391,9 @@ static struct bufferevent *tls_bufferevent(struct event_base *base, void *arg)
 		log_warnx("app: cannot create a TLS session");
 		return NULL;
 	}
-	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-					      BEV_OPT_CLOSE_ON_FREE);
+	return app_conn_track(a, bufferevent_openssl_socket_new(base, -1, ssl,
+							       BUFFEREVENT_SSL_ACCEPTING,
+							       BEV_OPT_CLOSE_ON_FREE));
 }
 
 static void tls_fail(struct app_http *a, const char *what)
@@ -401,6 +455,7 @@ static int app_start(struct nwitd *d)
 		return -ENOMEM;
 	a->d = d;
 	LIST_INIT(&a->sessions);
+	LIST_INIT(&a->conns);
 	app_sip_init();
 	a->http = new_server(a, on_plain_request);
 	if (!a->http) {
@@ -413,6 +468,8 @@ static int app_start(struct nwitd *d)
 	bind_errno = errno;
 	load_keys(a);
 	d->app = a;
+	d->app_side.ops = &app_ws_side_ops;
+	d->app_side.ctx = a;
 	start_tls(a);
 	if (!a->sock) {
 		/* the rest of nwitd (IMS registration, ...) is still useful without apps */
@@ -433,9 +490,11 @@ static void app_stop(struct nwitd *d)
 	if (!a)
 		return;
 	app_ws_close_all(a);
+	memset(&d->app_side, 0, sizeof(d->app_side));
 	evhttp_free(a->http);
 	if (a->https)
 		evhttp_free(a->https);
+	app_conn_free_all(a);	/* after evhttp let go of its connections */
 	SSL_CTX_free(a->ssl_ctx);
 	jwk_set_free(a->keys);
 	jws_revocation_free(a->revoked);

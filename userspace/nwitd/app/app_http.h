@@ -22,6 +22,7 @@
 
 struct nwitd;
 struct app_ws;
+struct app_conn;
 
 struct app_http {
 	struct nwitd *d;
@@ -38,6 +39,9 @@ struct app_http {
 	char revoked_error[256];
 	LIST_HEAD(, app_ws) sessions;
 	unsigned n_sessions;
+	LIST_HEAD(, app_conn) conns;	/* HTTP connections with a deadline (app_conn.c) */
+	unsigned n_conns;
+	struct event *conn_sweep;
 };
 
 extern const struct nwitd_service app_http_service;
@@ -54,16 +58,34 @@ void app_count_refusal(enum jws_result r);
 #define APP_LOG_WINDOW 10
 int app_log_allowed(void);
 
+/*
+ * app_conn.c: every HTTP connection gets a deadline for its request ([app] http_timeout,
+ * not extended by trickled bytes) and a per-address cap ([app] max_per_address).
+ * app_conn_track is the evhttp_set_bevcb step (returns bev); app_conn_answered restarts
+ * the deadline for the next request on the connection; app_conn_upgraded hands it to
+ * app_ws.c.
+ */
+struct bufferevent *app_conn_track(struct app_http *a, struct bufferevent *bev);
+void app_conn_answered(struct app_http *a, struct bufferevent *bev);
+void app_conn_upgraded(struct app_http *a, struct bufferevent *bev);
+void app_conn_free_all(struct app_http *a);
+
 /* app_ws.c: the WebSocket side. */
-void app_ws_upgrade(struct app_http *a, struct evhttp_request *req);
+/* A GET on /sip; tls: it came to the HTTPS listener. */
+void app_ws_upgrade(struct app_http *a, struct evhttp_request *req, int tls);
 void app_ws_close_all(struct app_http *a);
 /* After a reload: close sessions whose token is now revoked. */
 void app_ws_recheck(struct app_http *a);
 json_t *app_ws_status(struct app_http *a);
 
+struct app_side_ops;
+
+/* The app side of legs.h (app_ws.c); app_http.c puts it in d->app_side while it runs. */
+extern const struct app_side_ops app_ws_side_ops;
+
 /*
- * Hooks for the parts written elsewhere (app_hooks.c). The IMS registration service
- * fills app_ims_view; the B2BUA takes authorized requests through app_b2bua_request.
+ * What the app endpoint shows of the rest of nwitd (app_hooks.c): the IMS identity and
+ * registration (through d->ims_side), the fast path, and which services run.
  */
 struct app_ims_view {
 	int provisioned;	/* an IMS identity is configured */
@@ -73,13 +95,10 @@ struct app_ims_view {
 void app_ims_view(struct nwitd *d, struct app_ims_view *v);
 /* 1 when the BPF fast path is loaded, 0 when media would take the userspace relay. */
 int app_fastpath_ready(struct nwitd *d);
-/* 1 when a B2BUA takes app requests. */
+/* The AES the fast path runs SRTP with ("fixed-time", "generic", "bpf"), or NULL. */
+const char *app_fastpath_aes(struct nwitd *d);
+/* 1 when the calls service runs. */
 int app_b2bua_available(struct nwitd *d);
-/*
- * An authorized request (or a response) from the app on ws. Returns 0 when the B2BUA took
- * it, -ENOSYS when there is none (the app then gets 503).
- */
-int app_b2bua_request(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len);
 /* 1 when pager-mode MESSAGE is carried between apps and IMS. */
 int app_pager_available(struct nwitd *d);
 

@@ -19,15 +19,16 @@
 
 #include "app/app_http.h"
 #include "sip/app_sip.h"
-#include "calls/b2bua.h"
-#include "messages/pager.h"
+#include "legs.h"
 #include "core/counters.h"
 #include "core/log.h"
 #include "nwitd.h"
 #include "core/utf8.h"
+#include "sip/sip_msg.h"
 #include "websocket/ws_handshake.h"
 
 #define WS_MAX_OUTPUT (4 * 1024 * 1024)	/* queued bytes before we stop writing */
+#define WS_CLOSE_GRACE 5		/* s for the close handshake and the last bytes */
 
 struct app_ws {
 	LIST_ENTRY(app_ws) link;
@@ -40,7 +41,10 @@ struct app_ws {
 	struct app_sip_session sip;
 	char origin[APP_ORIGIN_MAX];
 	char peer[64];
+	char addr[48];			/* the peer's address alone, for max_per_address */
+	time_t close_deadline;		/* 0 until a close starts; then freed by this time */
 	int closing;
+	int tls;			/* came to the HTTPS listener (WSS) */
 	time_t unauthorized_since;	/* 0 while authorized */
 	int utf8_counted;
 	int refusal_logged[JWS__COUNT];
@@ -49,9 +53,10 @@ struct app_ws {
 static void ws_free(struct app_ws *ws)
 {
 	struct app_http *a = ws->a;
+	const struct leg_events *e = &a->d->events;
 
-	b2bua_app_closed(a->d, ws);	/* its calls end first */
-	pager_app_closed(a->d, ws);	/* and its messages lose their app */
+	if (e->app_closed)
+		e->app_closed(e->ctx, ws);	/* the router tells the calls and the pager */
 	LIST_REMOVE(ws, link);
 	a->n_sessions--;
 	if (ws->expiry)
@@ -65,9 +70,25 @@ static void ws_free(struct app_ws *ws)
 	free(ws);
 }
 
+/*
+ * Once a close starts (ours, the peer's, or a framing error), the session is freed at the
+ * latest WS_CLOSE_GRACE seconds later: an absolute deadline, which no byte the peer
+ * sends (or does not read) can move.
+ */
+static void arm_close_grace(struct app_ws *ws)
+{
+	struct timeval tv = { WS_CLOSE_GRACE, 0 };
+
+	if (ws->close_deadline)
+		return;
+	ws->close_deadline = time(NULL) + WS_CLOSE_GRACE;
+	evtimer_add(ws->expiry, &tv);
+}
+
 /* Stop reading; free once what is queued has been written. */
 static void ws_finish(struct app_ws *ws)
 {
+	arm_close_grace(ws);
 	ws->closing = 1;
 	bufferevent_disable(ws->bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(ws->bev)) == 0)
@@ -76,12 +97,10 @@ static void ws_finish(struct app_ws *ws)
 
 static void ws_close(struct app_ws *ws, uint16_t code, const char *reason)
 {
-	struct timeval grace = { 5, 0 };
-
 	wslay_event_queue_close(ws->ctx, code, (const uint8_t *)reason, strlen(reason));
 	wslay_event_send(ws->ctx);
-	/* the peer has this long to answer the close */
-	bufferevent_set_timeouts(ws->bev, &grace, NULL);
+	/* the peer has WS_CLOSE_GRACE s to answer the close */
+	arm_close_grace(ws);
 }
 
 static void log_refusal(struct app_ws *ws, enum jws_result r, const char *what)
@@ -104,6 +123,8 @@ static void arm_expiry(struct app_ws *ws)
 	struct timeval tv = { 0, 0 };
 	int64_t left;
 
+	if (ws->close_deadline)
+		return;	/* the close grace owns the timer */
 	if (ws->sip.authorized) {
 		left = ws->sip.token.exp + JWS_CLOCK_SKEW - (int64_t)time(NULL);
 		ws->unauthorized_since = 0;
@@ -123,6 +144,20 @@ static void on_expiry(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (ws->close_deadline) {
+		if (time(NULL) < ws->close_deadline) {
+			struct timeval tv = { 1, 0 };
+
+			evtimer_add(ws->expiry, &tv);
+			return;
+		}
+		counter_inc(COUNTER_APP_WS_CLOSE_TIMEOUTS);
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "app: WebSockets dropped after the close grace",
+				"app: WebSocket from %s: close not finished in %d s, dropped",
+				ws->peer, WS_CLOSE_GRACE);
+		ws_free(ws);
+		return;
+	}
 	if (ws->closing || wslay_event_get_close_sent(ws->ctx))
 		return;
 	if (!ws->sip.authorized) {
@@ -132,8 +167,9 @@ static void on_expiry(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		counter_inc(COUNTER_APP_WS_AUTH_TIMEOUTS);
-		log_info("app: WebSocket from %s origin %s: no valid token after %u s, closing",
-			 ws->peer, ws->origin, ws->a->d->conf.app_auth_timeout);
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "app: WebSockets closed for no token",
+				"app: WebSocket from %s origin %s: no valid token after %u s, "
+				"closing", ws->peer, ws->origin, ws->a->d->conf.app_auth_timeout);
 		ws_close(ws, WSLAY_CODE_POLICY_VIOLATION, "Operator authorization required");
 		return;
 	}
@@ -155,39 +191,46 @@ static void send_text(struct app_ws *ws, const char *text, size_t len)
 	wslay_event_queue_msg(ws->ctx, &m);
 }
 
+/* A whole text or binary message: SIP for the router, which parses it once. */
 static void handle_sip(struct app_ws *ws, const char *msg, size_t len)
+{
+	const struct leg_events *e = &ws->a->d->events;
+
+	if (e->app_message)
+		e->app_message(e->ctx, ws, msg, len);
+}
+
+/*
+ * The app side's checks of a message the router parsed (legs.h admit): authorization,
+ * scopes, the local answers to REGISTER and OPTIONS.
+ */
+static int ws_admit(struct app_ws *ws, const struct sip_msg *m)
 {
 	struct app_sip_result res;
 	struct app_ims_view ims;
 	int was_authorized = ws->sip.authorized;
 	int rc;
 
+	if (ws->closing)
+		return 0;
 	app_http_policy(ws->a, &ws->policy);
 	app_ims_view(ws->a->d, &ims);
 	ws->sip.impus = ims.impus[0] ? ims.impus : NULL;
-	rc = app_sip_handle(&ws->sip, msg, len, &res);
+	rc = app_sip_check(&ws->sip, m, &res);
 	ws->sip.impus = NULL;
 	if (rc < 0) {
 		counter_inc(COUNTER_APP_SIP_MALFORMED);
 		log_debug("app: message from %s ignored: %s", ws->peer, res.why);
-		return;
+		return 0;
 	}
 	if (res.refusal != JWS_OK)
 		log_refusal(ws, res.refusal, res.why);
 	if (ws->sip.authorized != was_authorized)
 		arm_expiry(ws);	/* token expiry, or the grace period to present a new one */
-	if (res.action == APP_SIP_FORWARD &&
-	    app_b2bua_request(ws->a->d, ws, msg, len) == -ENOSYS && res.method[0] &&
-	    strcmp(res.method, "ACK") != 0) {
-		/* no B2BUA yet: a clear answer instead of silence */
-		free(res.reply);
-		memset(&res, 0, sizeof(res));
-		if (app_sip_reply(msg, len, 503, "Calls not available yet", &res) == 0)
-			res.action = APP_SIP_REPLY;
-	}
 	if (res.action == APP_SIP_REPLY && res.reply)
 		send_text(ws, res.reply, res.reply_len);
 	free(res.reply);
+	return res.action == APP_SIP_FORWARD;
 }
 
 static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
@@ -241,6 +284,8 @@ static void ws_after_io(struct app_ws *ws)
 		ws_finish(ws);
 		return;
 	}
+	if (wslay_event_get_close_sent(ws->ctx) || wslay_event_get_close_received(ws->ctx))
+		arm_close_grace(ws);
 	if (!wslay_event_want_read(ws->ctx) && !wslay_event_want_write(ws->ctx)) {
 		int sent = wslay_event_get_status_code_sent(ws->ctx);
 
@@ -338,13 +383,38 @@ static void disable_nagle(struct bufferevent *bev)
 		log_warn("app: cannot set TCP_NODELAY on a WebSocket connection");
 }
 
+/*
+ * Room for one more session without a valid token from addr? At most max_unauthorized
+ * of them (and never more than half of max_connections, so that apps with a token in
+ * their URL always find room), and at most max_per_address from one address. Each is
+ * closed auth_timeout seconds after it connected unless it presents a token.
+ */
+static int unauthorized_room(struct app_http *a, const char *addr)
+{
+	const struct nwit_config *c = &a->d->conf;
+	unsigned cap = c->app_max_connections / 2, total = 0, same = 0;
+	struct app_ws *ws;
+
+	if (cap > c->app_max_unauthorized)
+		cap = c->app_max_unauthorized;
+	if (cap == 0)
+		cap = 1;
+	LIST_FOREACH(ws, &a->sessions, link) {
+		if (ws->sip.authorized)
+			continue;
+		total++;
+		same += strcmp(ws->addr, addr) == 0;
+	}
+	return total < cap && same < c->app_max_per_address;
+}
+
 static const struct wslay_event_callbacks callbacks = {
 	.recv_callback = recv_cb,
 	.send_callback = send_cb,
 	.on_msg_recv_callback = on_msg,
 };
 
-void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
+void app_ws_upgrade(struct app_http *a, struct evhttp_request *req, int tls)
 {
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	const char *origin = evhttp_find_header(in, "Origin");
@@ -384,6 +454,7 @@ void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
 		return;
 	}
 	ws->a = a;
+	ws->tls = tls;
 	snprintf(ws->origin, sizeof(ws->origin), "%s", origin);
 	ws->sip.policy = &ws->policy;
 	ws->sip.origin = ws->origin;
@@ -414,10 +485,21 @@ void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
 	}
 
 	ws->evcon = evhttp_request_get_connection(req);
-	ws->bev = evhttp_connection_get_bufferevent(ws->evcon);
-	disable_nagle(ws->bev);
 	evhttp_connection_get_peer(ws->evcon, &host, &port);
 	snprintf(ws->peer, sizeof(ws->peer), "%s:%u", host ? host : "?", port);
+	snprintf(ws->addr, sizeof(ws->addr), "%s", host ? host : "?");
+	if (!ws->sip.authorized && !unauthorized_room(a, ws->addr)) {
+		counter_inc(COUNTER_APP_WS_TOO_MANY_UNAUTHORIZED);
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "app: WebSockets without a token refused",
+				"app: WebSocket from %s origin %s without a token refused: too many "
+				"such connections", ws->peer, origin);
+		refuse_http(req, 503, "Too many unauthorized connections",
+			    "too many connections without a token: put the token in the URL");
+		free(ws);
+		return;
+	}
+	ws->bev = evhttp_connection_get_bufferevent(ws->evcon);
+	disable_nagle(ws->bev);
 	ws->expiry = evtimer_new(a->d->base, on_expiry, ws);
 	if (!ws->expiry || wslay_event_context_server_init(&ws->ctx, &callbacks, ws) != 0) {
 		if (ws->expiry)
@@ -431,6 +513,7 @@ void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
 	a->n_sessions++;
 
 	/* take the connection over from evhttp: it no longer reads or writes it */
+	app_conn_upgraded(a, ws->bev);
 	out = bufferevent_get_output(ws->bev);
 	evbuffer_add_printf(out,
 			    "HTTP/1.1 101 Switching Protocols\r\n"
@@ -443,9 +526,13 @@ void app_ws_upgrade(struct app_http *a, struct evhttp_request *req)
 	bufferevent_setcb(ws->bev, on_read, on_write, on_event, ws);
 	bufferevent_enable(ws->bev, EV_READ | EV_WRITE);
 	arm_expiry(ws);
-	log_info("app: WebSocket from %s origin %s%s%s", ws->peer, origin,
-		 ws->sip.authorized ? ", app " : " (token expected in requests)",
-		 ws->sip.authorized ? ws->sip.token.app_id : "");
+	if (ws->sip.authorized)
+		log_info("app: WebSocket from %s origin %s, app %s", ws->peer, origin,
+			 ws->sip.token.app_id);
+	else
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "app: WebSockets without a token",
+				"app: WebSocket from %s origin %s (token expected in requests)",
+				ws->peer, origin);
 	/* frames sent right behind the handshake are already buffered */
 	if (evbuffer_get_length(bufferevent_get_input(ws->bev)) > 0)
 		on_read(ws->bev, ws);
@@ -496,9 +583,9 @@ json_t *app_ws_status(struct app_http *a)
 	return arr;
 }
 
-/* --- for the B2BUA (b2bua.h) --------------------------------------------------------- */
+/* --- the app side of legs.h ---------------------------------------------------------- */
 
-void app_ws_send(struct app_ws *ws, const char *text, size_t len)
+static void ws_send(struct app_ws *ws, const char *text, size_t len)
 {
 	if (ws->closing)
 		return;
@@ -507,8 +594,9 @@ void app_ws_send(struct app_ws *ws, const char *text, size_t len)
 	bufferevent_set_timeouts(ws->bev, NULL, NULL);	/* see on_read */
 }
 
-struct app_ws *app_ws_next_callable(struct app_http *a, struct app_ws *prev, unsigned scope)
+static struct app_ws *ws_next_callable(void *ctx, struct app_ws *prev, unsigned scope)
 {
+	struct app_http *a = ctx;
 	struct app_ws *ws = prev ? LIST_NEXT(prev, link) : LIST_FIRST(&a->sessions);
 
 	for (; ws; ws = LIST_NEXT(ws, link))
@@ -518,7 +606,24 @@ struct app_ws *app_ws_next_callable(struct app_http *a, struct app_ws *prev, uns
 	return NULL;
 }
 
-const char *app_ws_app_id(const struct app_ws *ws)
+static void ws_via(const struct app_ws *ws, const char *host, const char *branch, char *out,
+		   size_t outlen)
+{
+	const struct nwit_config *c = &ws->a->d->conf;
+
+	snprintf(out, outlen, "SIP/2.0/%s %s:%u;branch=%s", ws->tls ? "WSS" : "WS", host,
+		 ws->tls ? c->app_https_port : c->http_port, branch);
+}
+
+static const char *ws_app_id(const struct app_ws *ws)
 {
 	return ws->sip.authorized ? ws->sip.token.app_id : "-";
 }
+
+const struct app_side_ops app_ws_side_ops = {
+	.send = ws_send,
+	.app_id = ws_app_id,
+	.via = ws_via,
+	.next_callable = ws_next_callable,
+	.admit = ws_admit,
+};

@@ -12,27 +12,21 @@
 
 struct nwitd;
 struct app_ws;
-struct app_http;
 struct b2bua;
+struct sip_msg;
 
 extern const struct nwitd_service b2bua_service;
 
-/* From the app endpoint: an authorized request or a response on ws. 0 when taken. */
-int b2bua_app_message(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len);
+/*
+ * From the router (router/sip_router.c), each message parsed once. A request returns 0
+ * when it belongs to a call (or starts one), -ENOENT when no call takes it (the router
+ * answers it); responses go to the call and transaction they match, or nowhere.
+ */
+int b2bua_app_request(struct nwitd *d, struct app_ws *ws, const struct sip_msg *m);
+void b2bua_app_response(struct nwitd *d, struct app_ws *ws, const struct sip_msg *m);
+int b2bua_ims_request(struct nwitd *d, const struct sip_msg *m);
+void b2bua_ims_response(struct nwitd *d, const struct sip_msg *m);
 /* The WebSocket ws is going away: end or cancel its calls. */
 void b2bua_app_closed(struct nwitd *d, struct app_ws *ws);
-/*
- * From the IMS transport: a message that is not a response to REGISTER. Returns 0 when
- * the B2BUA took it, -ENOENT when it is for the registration (a REGISTER response).
- */
-int b2bua_ims_message(struct nwitd *d, const char *msg, size_t len);
-
-/* Provided by app_ws.c for the B2BUA. */
-/* Queue a SIP message to the app on ws and start writing it. */
-void app_ws_send(struct app_ws *ws, const char *text, size_t len);
-/* The session after prev (NULL: the first) that is authorized for scope and registered. */
-struct app_ws *app_ws_next_callable(struct app_http *a, struct app_ws *prev, unsigned scope);
-/* The app id of an authorized session ("-" otherwise), and the local address it reached. */
-const char *app_ws_app_id(const struct app_ws *ws);
 
 #endif

@@ -224,7 +224,8 @@ static void read_ims(struct b2bua_msrp *s)
 			s->st.frames_from_ims++;
 			if (msrp_bridge_input(s->bridge, MSRP_SIDE_IMS, s->in + off, (size_t)len, err,
 					      sizeof(err)) < 0)
-				log_info("msrp: from IMS: %s", err);
+				LOG_RATELIMITED(LOG_LEVEL_INFO, "msrp: IMS frames refused",
+						"msrp: from IMS: %s", err);
 			off += (size_t)len;
 			if (s->ims_lost)
 				return;
@@ -387,7 +388,8 @@ static void dc_message(void *arg, uint16_t stream, const uint8_t *data, size_t l
 		read_ims(s);
 	}
 	if (msrp_bridge_input(s->bridge, MSRP_SIDE_DC, data, len, err, sizeof(err)) < 0)
-		log_info("msrp: from the browser: %s", err);
+		LOG_RATELIMITED(LOG_LEVEL_INFO, "msrp: browser frames refused",
+				"msrp: from the browser: %s", err);
 }
 
 static void dc_close(void *arg, uint16_t stream)

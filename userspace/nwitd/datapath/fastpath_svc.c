@@ -27,6 +27,12 @@ struct fastpath_svc {
 	int relay_warned;		/* the first relayed flow was announced */
 };
 
+/* [fastpath] aes values are those of the kernel ABI */
+_Static_assert((int)FASTPATH_AES_FIXED_TIME == (int)NWIT_AES_FIXED_TIME &&
+		       (int)FASTPATH_AES_GENERIC == (int)NWIT_AES_GENERIC &&
+		       (int)FASTPATH_AES_BPF == (int)NWIT_AES_BPF,
+	       "enum fastpath_aes follows enum nwit_aes_impl");
+
 static int fp_start(struct nwitd *d)
 {
 	struct fastpath_svc *s = calloc(1, sizeof(*s));
@@ -43,7 +49,7 @@ static int fp_start(struct nwitd *d)
 		log_info("fast path: off by configuration; media goes through the userspace relay");
 		return 0;
 	}
-	err = fastpath_open(d->conf.pin_path, &s->fp);
+	err = fastpath_open(d->conf.pin_path, (enum nwit_aes_impl)d->conf.fastpath_aes, &s->fp);
 	if (err) {
 		if (d->conf.fastpath_mode == FASTPATH_MODE_BPF)
 			return err;
@@ -54,10 +60,14 @@ static int fp_start(struct nwitd *d)
 		return 0;
 	}
 	if (!fastpath_crypto_available(s->fp)) {
-		snprintf(s->why_not, sizeof(s->why_not), "no bpf_crypto: SRTP flows are relayed "
-			 "in userspace");
-		log_warnx("**** fast path: no bpf_crypto in this kernel: SRTP MEDIA GOES "
-			  "THROUGH THE USERSPACE RELAY ****");
+		snprintf(s->why_not, sizeof(s->why_not), "%s: SRTP flows are relayed in userspace",
+			 fastpath_aes_unavailable(s->fp));
+		log_warnx("**** fast path: %s: SRTP MEDIA GOES THROUGH THE USERSPACE RELAY ****",
+			  fastpath_aes_unavailable(s->fp));
+	} else if (fastpath_aes(s->fp) != NWIT_AES_FIXED_TIME) {
+		log_warnx("fast path: SRTP runs with table-based AES (aes = %s): not "
+			  "constant-time, see docs/fastpath.md",
+			  fastpath_aes_name((enum fastpath_aes)fastpath_aes(s->fp)));
 	}
 	if (fastpath_adopted(s->fp)) {
 		err = fastpath_reattach_all(s->fp);
@@ -88,8 +98,13 @@ static json_t *fp_status(struct nwitd *d)
 
 	if (!s)
 		return NULL;
-	return json_pack("{s:b, s:b, s:b, s:s, s:s?, s:I}", "loaded", s->fp != NULL,
+	return json_pack("{s:b, s:b, s:s, s:b, s:b, s:b, s:s, s:s?, s:I}",
+			 "loaded", s->fp != NULL,
 			 "crypto", s->fp && fastpath_crypto_available(s->fp),
+			 "aes", s->fp && fastpath_crypto_available(s->fp)
+				 ? fastpath_aes_name((enum fastpath_aes)fastpath_aes(s->fp)) : "none",
+			 "constant_time", s->fp && fastpath_aes(s->fp) == NWIT_AES_FIXED_TIME,
+			 "bpf_crypto", s->fp && fastpath_has_bpf_crypto(s->fp),
 			 "adopted", s->fp && fastpath_adopted(s->fp),
 			 "pin_path", d->conf.pin_path,
 			 "relay_reason", s->why_not[0] ? s->why_not : NULL,

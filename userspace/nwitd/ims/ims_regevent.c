@@ -25,7 +25,6 @@
 #include <time.h>
 
 #include "core/counters.h"
-#include "ims/ims_reg.h"
 #include "core/log.h"
 #include "sip/reginfo.h"
 #include "sip/sip_auth.h"
@@ -65,7 +64,8 @@ static const char *const sub_names[] = {
 };
 
 struct ims_regevent {
-	struct ims_reg *reg;
+	const struct regevent_host_ops *host;	/* the registration (ims_reg.c) */
+	void *host_ctx;
 	struct event_base *base;
 	enum sub_state state;
 
@@ -157,7 +157,7 @@ static void on_retx(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!s->in_flight)
 		return;
-	if (ims_reg_send(s->reg, s->tx, s->txlen) < 0)
+	if (s->host->send(s->host_ctx, s->tx, s->txlen) < 0)
 		return;	/* the registration notices transport errors itself */
 	s->retx_ms = s->retx_ms * 2 > T2_MS ? T2_MS : s->retx_ms * 2;
 	start_ms(s->t_retx, s->retx_ms);
@@ -196,14 +196,15 @@ static void on_refresh(evutil_socket_t fd, short what, void *arg)
 	send_subscribe(s);
 }
 
-struct ims_regevent *regevent_new(struct ims_reg *reg, struct event_base *base,
-				  uint32_t expires)
+struct ims_regevent *regevent_new(const struct regevent_host_ops *host, void *ctx,
+				  struct event_base *base, uint32_t expires)
 {
 	struct ims_regevent *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
-	s->reg = reg;
+	s->host = host;
+	s->host_ctx = ctx;
 	s->base = base;
 	s->version = -1;
 	s->expires_conf = expires;
@@ -289,7 +290,7 @@ static void send_subscribe(struct ims_regevent *s)
 	struct sip_req_spec req = { .method = "SUBSCRIBE" };
 	int n, n_routes = 0, rc;
 
-	if (ims_reg_get_info(s->reg, &info) < 0 || !info.registered) {
+	if (s->host->info(s->host_ctx, &info) < 0 || !info.registered) {
 		stop_transaction(s);
 		return;
 	}
@@ -335,7 +336,7 @@ static void send_subscribe(struct ims_regevent *s)
 	if (n < 0)
 		goto too_long;
 	s->txlen = (size_t)n;
-	rc = ims_reg_send(s->reg, s->tx, s->txlen);
+	rc = s->host->send(s->host_ctx, s->tx, s->txlen);
 	if (rc < 0) {
 		log_warnx("ims: reg event: cannot send SUBSCRIBE: %s", strerror(-rc));
 		stop_transaction(s);
@@ -358,8 +359,7 @@ too_long:
 	set_sub_state(s, SUB_FAILED);
 }
 
-static void subscribe_response(struct ims_regevent *s, const struct sip_msg *m, const char *buf,
-			       size_t len)
+static void subscribe_response(struct ims_regevent *s, const struct sip_msg *m)
 {
 	char v[SIP_AUTH_HEADER_MAX];
 	long expires = -1;
@@ -372,7 +372,7 @@ static void subscribe_response(struct ims_regevent *s, const struct sip_msg *m, 
 	if (m->status < 200)
 		return;
 	stop_transaction(s);
-	if (sip_sub_header(buf, len, "Expires", 0, v, sizeof(v)) >= 0)
+	if (sip_msg_header(m, "Expires", 0, v, sizeof(v)) >= 0)
 		expires = sip_sub_number(v);
 	if (s->state == SUB_UNSUBSCRIBING) {
 		log_info("ims: reg event: unsubscribed (%d)", m->status);
@@ -405,14 +405,14 @@ static void subscribe_response(struct ims_regevent *s, const struct sip_msg *m, 
 		return;
 	}
 	if ((m->status == 401 || m->status == 407) && s->challenges++ < MAX_CHALLENGES &&
-	    sip_sub_header(buf, len, m->status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate",
+	    sip_msg_header(m, m->status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate",
 			   0, v, sizeof(v)) >= 0) {
 		char uri[SIP_MSG_HDR_MAX];
 		struct ims_reg_info info;
 
-		ims_reg_get_info(s->reg, &info);
+		s->host->info(s->host_ctx, &info);
 		snprintf(uri, sizeof(uri), "%s", s->to_tag[0] && s->target[0] ? s->target : info.impu);
-		if (ims_reg_answer_challenge(s->reg, v, "SUBSCRIBE", uri, s->auth,
+		if (s->host->answer_challenge(s->host_ctx, v, "SUBSCRIBE", uri, s->auth,
 					     sizeof(s->auth)) == 0) {
 			s->proxy_auth = m->status == 407;
 			send_subscribe(s);
@@ -420,7 +420,7 @@ static void subscribe_response(struct ims_regevent *s, const struct sip_msg *m, 
 		}
 	}
 	if (m->status == 423 && s->min_expires_tries++ < 2 &&
-	    sip_sub_header(buf, len, "Min-Expires", 0, v, sizeof(v)) >= 0 &&
+	    sip_msg_header(m, "Min-Expires", 0, v, sizeof(v)) >= 0 &&
 	    sip_sub_number(v) > (long)s->expires_req) {
 		s->expires_req = (uint32_t)sip_sub_number(v);
 		send_subscribe(s);
@@ -457,14 +457,15 @@ static void reply(struct ims_regevent *s, const struct sip_msg *m, int status,
 				       sizeof(out));
 
 	if (n > 0)
-		ims_reg_send(s->reg, out, (size_t)n);
+		s->host->reply(s->host_ctx, m, status, out, (size_t)n);
 }
 
 static void refuse(struct ims_regevent *s, const struct sip_msg *m, int status,
 		   enum counter_id counter, const char *extra, const char *why)
 {
 	counter_inc(counter);
-	log_warnx("ims: reg event: refused a NOTIFY (%d): %s", status, why);
+	LOG_RATELIMITED(LOG_LEVEL_WARN, "ims: reg event: NOTIFYs refused",
+			"ims: reg event: refused a NOTIFY (%d): %s", status, why);
 	reply(s, m, status, extra);
 }
 
@@ -476,7 +477,7 @@ static void act_on_document(struct ims_regevent *s, const struct reginfo *ri)
 	const struct reginfo_contact *ct = NULL;
 	char why[240];
 
-	ims_reg_get_info(s->reg, &info);
+	s->host->info(s->host_ctx, &info);
 	for (int i = 0; i < ri->n_regs && !g; i++)
 		if (reginfo_same_aor(ri->regs[i].aor, info.impu))
 			g = &ri->regs[i];
@@ -493,7 +494,7 @@ static void act_on_document(struct ims_regevent *s, const struct reginfo *ri)
 			 "version %ld: registration %s, our contact not listed", ri->version,
 			 reginfo_reg_state_name(g->state));
 		if (g->state == REGINFO_REG_TERMINATED && ri->full) {
-			ims_reg_network_event(s->reg, IMS_NETEV_REREGISTER, 0,
+			s->host->network_event(s->host_ctx, IMS_NETEV_REREGISTER, 0,
 					      "the network ended the registration (reg event)");
 		}
 		return;
@@ -508,7 +509,7 @@ static void act_on_document(struct ims_regevent *s, const struct reginfo *ri)
 	log_info("ims: reg event: %s", s->last_event);
 	if (ct->state == REGINFO_CONTACT_ACTIVE) {
 		if (ct->event == REGINFO_EV_SHORTENED && ct->expires >= 0)
-			ims_reg_network_event(s->reg, IMS_NETEV_SHORTEN, ct->expires,
+			s->host->network_event(s->host_ctx, IMS_NETEV_SHORTEN, ct->expires,
 					      "the network shortened the registration");
 		return;
 	}
@@ -517,17 +518,17 @@ static void act_on_document(struct ims_regevent *s, const struct reginfo *ri)
 		snprintf(why, sizeof(why), "the network put the registration on probation "
 			 "(reg event): registering again in %ld s",
 			 ct->retry_after >= 0 ? ct->retry_after : (long)PROBATION_DEFAULT_S);
-		ims_reg_network_event(s->reg, IMS_NETEV_RETRY_AFTER,
+		s->host->network_event(s->host_ctx, IMS_NETEV_RETRY_AFTER,
 				      ct->retry_after >= 0 ? ct->retry_after : PROBATION_DEFAULT_S,
 				      why);
 		break;
 	case REGINFO_EV_REJECTED:
-		ims_reg_network_event(s->reg, IMS_NETEV_STOP, 0,
+		s->host->network_event(s->host_ctx, IMS_NETEV_STOP, 0,
 				      "the network rejected the registration (reg event "
 				      "\"rejected\"): not registering again until reload");
 		break;
 	case REGINFO_EV_UNREGISTERED:
-		ims_reg_network_event(s->reg, IMS_NETEV_STOP, 0,
+		s->host->network_event(s->host_ctx, IMS_NETEV_STOP, 0,
 				      "the network unregistered this contact (reg event "
 				      "\"unregistered\"): not registering again until reload");
 		break;
@@ -536,7 +537,7 @@ static void act_on_document(struct ims_regevent *s, const struct reginfo *ri)
 	default:
 		snprintf(why, sizeof(why), "the network ended the registration (reg event \"%s\"): "
 			 "registering again", reginfo_event_name(ct->event));
-		ims_reg_network_event(s->reg, IMS_NETEV_REREGISTER, 0, why);
+		s->host->network_event(s->host_ctx, IMS_NETEV_REREGISTER, 0, why);
 		break;
 	}
 }
@@ -561,7 +562,7 @@ static int version_order(const struct ims_regevent *s, const struct reginfo *ri)
 	return DOC_ASK_FULL;
 }
 
-static void notify(struct ims_regevent *s, const struct sip_msg *m, const char *buf, size_t len)
+static void notify(struct ims_regevent *s, const struct sip_msg *m)
 {
 	char v[256], why[160];
 	struct sip_sub_state st;
@@ -571,7 +572,7 @@ static void notify(struct ims_regevent *s, const struct sip_msg *m, const char *
 		   (!s->to_tag[0] || strcmp(m->from_tag, s->to_tag) == 0);
 	int rc;
 
-	if (sip_sub_header(buf, len, "Event", 'o', v, sizeof(v)) < 0) {
+	if (sip_msg_header(m, "Event", 'o', v, sizeof(v)) < 0) {
 		refuse(s, m, 489, COUNTER_IMS_REGEVENT_NO_EVENT, "Allow-Events: reg\r\n",
 		       "no Event header");
 		return;
@@ -587,7 +588,7 @@ static void notify(struct ims_regevent *s, const struct sip_msg *m, const char *
 		       "no such subscription (Call-ID or tags do not match)");
 		return;
 	}
-	if (sip_sub_header(buf, len, "Subscription-State", 0, v, sizeof(v)) < 0 ||
+	if (sip_msg_header(m, "Subscription-State", 0, v, sizeof(v)) < 0 ||
 	    sip_sub_parse_state(v, &st) < 0) {
 		refuse(s, m, 400, COUNTER_IMS_REGEVENT_BAD_BODY, NULL,
 		       "missing or malformed Subscription-State");
@@ -693,52 +694,25 @@ static void subscription_state(struct ims_regevent *s, const struct sip_sub_stat
 	send_subscribe(s);
 }
 
-/* Cheap look before parsing: a NOTIFY, or a response whose CSeq method is SUBSCRIBE. */
-static int maybe_ours(const char *buf, size_t len)
+int regevent_message(struct ims_regevent *s, const struct sip_msg *m)
 {
-	if (len >= 7 && memcmp(buf, "NOTIFY ", 7) == 0)
-		return 1;
-	if (len < 8 || memcmp(buf, "SIP/2.0 ", 8) != 0)
-		return 0;
-	for (size_t i = 0; i + 6 < len; i++)
-		if (buf[i] == '\n' && strncasecmp(buf + i + 1, "CSeq:", 5) == 0) {
-			const char *p = buf + i + 6, *end = buf + len;
+	char v[64];
 
-			while (p < end && (*p == ' ' || *p == '\t' || (*p >= '0' && *p <= '9')))
-				p++;
-			return end - p >= 9 && strncasecmp(p, "SUBSCRIBE", 9) == 0;
-		}
-	return 0;
-}
-
-int regevent_message(struct ims_regevent *s, const char *buf, size_t len)
-{
-	struct sip_msg *m;
-	char why[160], v[64];
-
-	if (!s || !maybe_ours(buf, len))
+	if (!s)
 		return -ENOENT;
-	m = malloc(sizeof(*m));
-	if (!m)
-		return 0;
-	if (sip_msg_parse(buf, len, m, why, sizeof(why)) < 0) {
-		free(m);
-		return -ENOENT;	/* the B2BUA counts and logs what is not SIP */
-	}
 	if (!m->is_request) {
-		if (strcmp(m->method, "SUBSCRIBE") == 0)
-			subscribe_response(s, m, buf, len);
-		free(m);
+		if (strcmp(m->method, "SUBSCRIBE") != 0)
+			return -ENOENT;
+		subscribe_response(s, m);
 		return 0;
 	}
-	/* NOTIFYs of other packages in other dialogs are not ours */
-	if (sip_sub_header(buf, len, "Event", 'o', v, sizeof(v)) >= 0 && !sip_sub_event_is(v, "reg") &&
-	    (!s->call_id[0] || strcmp(m->call_id, s->call_id) != 0)) {
-		free(m);
+	if (strcmp(m->method, "NOTIFY") != 0)
 		return -ENOENT;
-	}
-	notify(s, m, buf, len);
-	free(m);
+	/* NOTIFYs of other packages in other dialogs are not ours */
+	if (sip_msg_header(m, "Event", 'o', v, sizeof(v)) >= 0 && !sip_sub_event_is(v, "reg") &&
+	    (!s->call_id[0] || strcmp(m->call_id, s->call_id) != 0))
+		return -ENOENT;
+	notify(s, m);
 	return 0;
 }
 

@@ -21,85 +21,12 @@
 #include "media/media_fastpath.h"
 #include "relay/relay.h"
 #include "webrtc/stun_ice.h"
+#include "media/media_state.h"
 
 #define CONSENT_TIMEOUT_S 30	/* RFC 7675 5.1 */
 #define ICE_TIMEOUT_DEFAULT_S 30	/* no check at all after the answer */
 #define IMS_PORT_MIN 20000
 #define IMS_PORT_MAX 39998
-
-/* One m= line's media: its IMS port pair and the relay between it and the bundle. */
-struct media_stream {
-	struct media *m;
-	unsigned idx;			/* IMS m= index = port pair index */
-	int ifd[2];
-	struct event *iev[2];
-	struct sockaddr_storage ilocal[2];
-
-	/* from the last answer step */
-	int used;			/* an active audio/video m= line maps here */
-	enum sdp_stream_kind kind;
-	char mid[33];
-	struct sockaddr_storage ims_remote[2];
-	uint8_t pt_to_ims[128], pt_to_webrtc[128];
-
-	struct relay_flow *flow;
-	uint32_t fp_flow[2];		/* kernel flow per direction, by enum relay_side */
-
-	struct {
-		uint64_t rx_ims, tx_ims, tx_browser;
-		uint64_t rtp_in_userspace[2];	/* RTP (not RTCP) relayed here, by sender */
-		uint64_t ssrc_collision;	/* IMS SSRC already used by another stream */
-	} st;
-};
-
-struct media {
-	struct event_base *base;
-	int bfd;
-	struct event *bev, *tick, *fail_ev;
-	struct sockaddr_storage blocal;
-	char ufrag[9], pwd[25];
-	char peer_ufrag[257];		/* the browser's, once its SDP is known */
-	char ims_addr[INET6_ADDRSTRLEN];
-
-	/* IMS port pairs, one per IMS m= line, opened as the offers need them */
-	unsigned npairs;
-	struct media_stream s[MEDIA_MAX_STREAMS];
-	struct bundle_demux demux;	/* browser packets -> stream */
-	struct bundle_demux ims_ssrcs;	/* SSRCs each IMS stream sends toward the browser */
-
-	/* from the SDP answer step */
-	int configured;
-	int dtls_client;
-	char fp_alg[16], fp[200];
-	time_t configured_at;
-	unsigned ice_timeout_s;		/* for the first check after configured_at */
-
-	/* ICE */
-	struct sockaddr_storage bremote;
-	socklen_t bremote_len;
-	time_t last_consent;
-
-	/* DTLS */
-	struct media_dtls *dtls;
-	int have_keys;
-	struct media_dtls_keys keys;
-	struct media_dc *dc;		/* data channels, when the call has them */
-
-	/* the BPF fast path, when loaded */
-	struct fastpath *fpath;
-	uint32_t fp_bundle;		/* the browser 5-tuple's bundled kernel flow */
-	int fp_failed;
-
-	media_fail_cb fail;
-	void *arg;
-	char fail_why[200];
-	int failed;
-
-	struct {
-		uint64_t stun_ok, stun_bad, stun_unauth, dtls_in, media_early, other;
-		uint64_t rx_browser, no_stream;
-	} st;
-};
 
 static const char ice_chars[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -120,7 +47,7 @@ static socklen_t sa_len(const struct sockaddr_storage *ss)
 	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
-static uint16_t sa_port(const struct sockaddr_storage *ss)
+uint16_t media_sa_port(const struct sockaddr_storage *ss)
 {
 	return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port :
 						((const struct sockaddr_in *)ss)->sin_port);
@@ -204,7 +131,7 @@ static void stream_start_flow(struct media *m, struct media_stream *st)
 		return;
 	}
 	log_info("media: relaying browser port %u <-> IMS port %u (%s%s%s, userspace relay)",
-		 sa_port(&m->blocal), sa_port(&st->ilocal[0]),
+		 media_sa_port(&m->blocal), media_sa_port(&st->ilocal[0]),
 		 st->kind == SDP_STREAM_VIDEO ? "video" : "audio", st->mid[0] ? ", mid " : "",
 		 st->mid);
 }
@@ -288,18 +215,20 @@ static void relay_out(struct media *m, struct media_stream *st, enum relay_side 
 		int owner = bundle_demux_find(&m->ims_ssrcs, ssrc);
 
 		if (owner >= 0 && (unsigned)owner != st->idx) {
-			if (st->st.ssrc_collision++ % 100 == 0)
-				log_warnx("media: SSRC %u from IMS port %u already arrived on IMS "
-					  "port %u: dropped (it would reuse SRTP keystream)", ssrc,
-					  sa_port(&st->ilocal[0]), sa_port(&m->s[owner].ilocal[0]));
+			st->st.ssrc_collision++;
+			LOG_RATELIMITED(LOG_LEVEL_WARN, "media: colliding IMS SSRCs dropped",
+					"media: SSRC %u from IMS port %u already arrived on IMS "
+					"port %u: dropped (it would reuse SRTP keystream)", ssrc,
+					media_sa_port(&st->ilocal[0]), media_sa_port(&m->s[owner].ilocal[0]));
 			return;
 		}
 		if (owner < 0 && m->ims_ssrcs.nssrc >= BUNDLE_MAX_SSRCS) {
 			/* an SSRC that could not be remembered could later collide unseen */
-			if (st->st.ssrc_collision++ % 100 == 0)
-				log_warnx("media: SSRC %u from IMS port %u dropped: the call already "
-					  "has %d IMS SSRCs", ssrc, sa_port(&st->ilocal[0]),
-					  BUNDLE_MAX_SSRCS);
+			st->st.ssrc_collision++;
+			LOG_RATELIMITED(LOG_LEVEL_WARN, "media: IMS SSRCs over the limit dropped",
+					"media: SSRC %u from IMS port %u dropped: the call already "
+					"has %d IMS SSRCs", ssrc, media_sa_port(&st->ilocal[0]),
+					BUNDLE_MAX_SSRCS);
 			return;
 		}
 	}
@@ -401,8 +330,8 @@ static void handle_stun(struct media *m, const uint8_t *buf, size_t len,
 			m->st.stun_unauth++;
 		else
 			m->st.stun_bad++;
-		if ((m->st.stun_bad + m->st.stun_unauth) % 100 == 1)
-			log_warnx("media: STUN from the browser refused: %s", why);
+		LOG_RATELIMITED(LOG_LEVEL_WARN, "media: STUN requests refused",
+				"media: STUN from the browser refused: %s", why);
 		return;
 	}
 	if (n == 0 || !req.authenticated)
@@ -452,10 +381,12 @@ static void on_browser(evutil_socket_t fd, short what, void *arg)
 		} else if (buf[0] >= 128 && buf[0] <= 191) {
 			k = bundle_demux_pick(&m->demux, buf, (size_t)n, &ssrc);
 			if (k < 0 || (unsigned)k >= m->npairs || !m->s[k].used) {
-				if (m->st.no_stream++ % 100 == 0 && m->configured)
-					log_warnx("media: RTP/RTCP from the browser (SSRC %u, payload "
-						  "type %u) belongs to no stream: dropped", k == -EBADMSG ?
-						  0 : ssrc, n > 1 ? buf[1] & 0x7f : 0);
+				m->st.no_stream++;
+				if (m->configured)
+					LOG_RATELIMITED(LOG_LEVEL_WARN, "media: unknown browser RTP dropped",
+						"media: RTP/RTCP from the browser (SSRC %u, payload "
+						"type %u) belongs to no stream: dropped", k == -EBADMSG ?
+						0 : ssrc, n > 1 ? buf[1] & 0x7f : 0);
 				continue;
 			}
 			relay_out(m, &m->s[k], RELAY_SIDE_BROWSER, RELAY_PORT_RTP,
@@ -663,12 +594,12 @@ void media_free(struct media *m)
 
 uint16_t media_browser_port(const struct media *m)
 {
-	return sa_port(&m->blocal);
+	return media_sa_port(&m->blocal);
 }
 
 uint16_t media_ims_port(const struct media *m)
 {
-	return sa_port(&m->s[0].ilocal[0]);
+	return media_sa_port(&m->s[0].ilocal[0]);
 }
 
 unsigned media_ims_ports(const struct media *m, uint16_t *ports, unsigned max)
@@ -676,7 +607,7 @@ unsigned media_ims_ports(const struct media *m, uint16_t *ports, unsigned max)
 	unsigned n = m->npairs < max ? m->npairs : max;
 
 	for (unsigned i = 0; i < n; i++)
-		ports[i] = sa_port(&m->s[i].ilocal[0]);
+		ports[i] = media_sa_port(&m->s[i].ilocal[0]);
 	return n;
 }
 
@@ -796,151 +727,4 @@ int media_running(const struct media *m)
 		if (m->s[i].flow)
 			return 1;
 	return 0;
-}
-
-static void dir_add(struct relay_dir_stats *sum, const struct relay_dir_stats *st)
-{
-	sum->packets += st->packets;
-	sum->bytes += st->bytes;
-	for (int i = 0; i < RELAY_DROP__COUNT; i++)
-		sum->drops[i] += st->drops[i];
-}
-
-static json_t *dir_json(const struct relay_dir_stats *st)
-{
-	json_t *drops = json_object();
-
-	for (int i = 1; i < RELAY_DROP__COUNT; i++)
-		if (st->drops[i])
-			json_object_set_new(drops, relay_drop_name((enum relay_drop)i),
-					    json_integer((json_int_t)st->drops[i]));
-	return json_pack("{s:I,s:I,s:o}", "packets", (json_int_t)st->packets, "bytes",
-			 (json_int_t)st->bytes, "drops", drops);
-}
-
-/* Kernel counters of the flows given, summed: {"flows": [ids], "packets": n, ...}. */
-static json_t *fp_sum_json(const struct media *m, const uint32_t *ids, unsigned n)
-{
-	json_t *flows = json_array(), *o;
-	json_int_t v[4] = { 0 };
-	static const char *const names[4] = { "packets", "bytes", "dropped", "to_stack" };
-
-	for (unsigned i = 0; i < n; i++) {
-		json_t *one;
-
-		if (!ids[i])
-			continue;
-		one = media_fp_stats(m->fpath, ids[i]);
-		for (int k = 0; k < 4; k++)
-			v[k] += json_integer_value(json_object_get(one, names[k]));
-		json_decref(one);
-		json_array_append_new(flows, json_integer(ids[i]));
-	}
-	if (!json_array_size(flows)) {
-		json_decref(flows);
-		return json_null();
-	}
-	o = json_pack("{s:o}", "flows", flows);
-	for (int k = 0; k < 4; k++)
-		json_object_set_new(o, names[k], json_integer(v[k]));
-	return o;
-}
-
-static json_t *stream_json(const struct media *m, const struct media_stream *st)
-{
-	json_t *o = json_pack("{s:s,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I}",
-			      "kind", st->kind == SDP_STREAM_VIDEO ? "video" : "audio",
-			      "mid", st->mid, "ims_port", sa_port(&st->ilocal[0]),
-			      "rx_ims", (json_int_t)st->st.rx_ims,
-			      "tx_ims", (json_int_t)st->st.tx_ims,
-			      "tx_browser", (json_int_t)st->st.tx_browser,
-			      "rtp_relayed_from_browser",
-			      (json_int_t)st->st.rtp_in_userspace[RELAY_SIDE_BROWSER],
-			      "rtp_relayed_from_ims",
-			      (json_int_t)st->st.rtp_in_userspace[RELAY_SIDE_IMS],
-			      "ssrc_collisions", (json_int_t)st->st.ssrc_collision);
-
-	if (o && st->flow) {
-		json_object_set_new(o, "from_browser",
-				    dir_json(relay_flow_stats(st->flow, RELAY_SIDE_BROWSER)));
-		json_object_set_new(o, "from_ims",
-				    dir_json(relay_flow_stats(st->flow, RELAY_SIDE_IMS)));
-	}
-	if (o && m->fpath)
-		json_object_set_new(o, "fastpath", json_pack("{s:o,s:o}",
-			"from_browser", fp_sum_json(m, &st->fp_flow[RELAY_SIDE_BROWSER], 1),
-			"from_ims", fp_sum_json(m, &st->fp_flow[RELAY_SIDE_IMS], 1)));
-	return o;
-}
-
-/*
- * The call's media; the top-level counters are sums over its streams ("streams" lists
- * each one). path: "fastpath" when the kernel carries both directions of every stream.
- */
-json_t *media_stats_json(const struct media *m)
-{
-	struct relay_dir_stats fb = { 0 }, fi = { 0 };
-	uint64_t tx_ims = 0, tx_browser = 0, rx_ims = 0, rb = 0, ri = 0;
-	uint32_t ids[2][MEDIA_MAX_STREAMS] = { { 0 } };
-	unsigned nflow = 0, nstreams = 0, nfp = 0, nfp_any = 0;
-	json_t *streams = json_array(), *o;
-	const char *path;
-
-	for (unsigned i = 0; i < m->npairs; i++) {
-		const struct media_stream *st = &m->s[i];
-
-		rx_ims += st->st.rx_ims;
-		tx_ims += st->st.tx_ims;
-		tx_browser += st->st.tx_browser;
-		rb += st->st.rtp_in_userspace[RELAY_SIDE_BROWSER];
-		ri += st->st.rtp_in_userspace[RELAY_SIDE_IMS];
-		ids[0][i] = st->fp_flow[RELAY_SIDE_BROWSER];
-		ids[1][i] = st->fp_flow[RELAY_SIDE_IMS];
-		if (!st->used)
-			continue;
-		nstreams++;
-		nfp += st->fp_flow[0] && st->fp_flow[1];
-		nfp_any += st->fp_flow[0] || st->fp_flow[1];
-		if (st->flow) {
-			nflow++;
-			dir_add(&fb, relay_flow_stats(st->flow, RELAY_SIDE_BROWSER));
-			dir_add(&fi, relay_flow_stats(st->flow, RELAY_SIDE_IMS));
-		}
-		json_array_append_new(streams, stream_json(m, st));
-	}
-	path = !nflow ? "setup" : nfp == nstreams ? "fastpath" : nfp_any ? "fastpath+relay" :
-		"userspace-relay";
-	o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:b,s:i,s:i,s:o}",
-		      "path", path,
-		      "stun_ok", (json_int_t)m->st.stun_ok,
-		      "stun_bad", (json_int_t)m->st.stun_bad,
-		      "stun_unauthorized", (json_int_t)m->st.stun_unauth,
-		      "dtls_datagrams", (json_int_t)m->st.dtls_in,
-		      "media_before_keys", (json_int_t)m->st.media_early,
-		      "media_of_no_stream", (json_int_t)m->st.no_stream,
-		      "rx_browser", (json_int_t)m->st.rx_browser,
-		      "rx_ims", (json_int_t)rx_ims,
-		      "tx_ims", (json_int_t)tx_ims,
-		      "other", (json_int_t)m->st.other,
-		      "dtls_done", media_dtls_done(m->dtls),
-		      "ice_done", m->bremote_len != 0,
-		      "browser_port", media_browser_port(m),
-		      "ims_port", media_ims_port(m),
-		      "streams", streams);
-
-	if (o && nflow) {
-		json_object_set_new(o, "from_browser", dir_json(&fb));
-		json_object_set_new(o, "from_ims", dir_json(&fi));
-		json_object_set_new(o, "tx_browser", json_integer((json_int_t)tx_browser));
-		json_object_set_new(o, "rtp_relayed_from_browser", json_integer((json_int_t)rb));
-		json_object_set_new(o, "rtp_relayed_from_ims", json_integer((json_int_t)ri));
-	}
-	if (o && m->dc)
-		json_object_set_new(o, "datachannel", media_dc_stats_json(m->dc));
-	if (o && m->fpath)
-		json_object_set_new(o, "fastpath", json_pack("{s:o,s:o,s:i}",
-				    "from_browser", fp_sum_json(m, ids[0], m->npairs),
-				    "from_ims", fp_sum_json(m, ids[1], m->npairs),
-				    "bundle_flow", (int)m->fp_bundle));
-	return o;
 }

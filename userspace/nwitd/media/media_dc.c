@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "webrtc/datachannel.h"
+#include "core/counters.h"
 #include "core/log.h"
 #include "media/media_dtls.h"
 
@@ -252,16 +253,20 @@ size_t media_dc_queued(const struct media_dc *d)
 
 json_t *media_dc_stats_json(const struct media_dc *d)
 {
-	json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-			      "state", d->down ? "closed" : d->up ? "up" : d->a ? "connecting" : "waiting",
-			      "sctp_packets_in", (json_int_t)d->st.packets_in,
-			      "sctp_packets_out", (json_int_t)d->st.packets_out,
-			      "dtls_write_errors", (json_int_t)d->st.write_errors,
-			      "messages_in", (json_int_t)d->st.messages_in,
-			      "messages_out", (json_int_t)d->st.messages_out,
-			      "send_errors", (json_int_t)d->st.send_errors,
-			      "queued", (json_int_t)media_dc_queued(d));
+	const struct stat_row rows[] = {
+		{ "sctp_packets_in", d->st.packets_in },
+		{ "sctp_packets_out", d->st.packets_out },
+		{ "dtls_write_errors", d->st.write_errors },
+		{ "messages_in", d->st.messages_in },
+		{ "messages_out", d->st.messages_out },
+		{ "send_errors", d->st.send_errors },
+		{ "queued", (uint64_t)media_dc_queued(d) },
+	};
+	json_t *o = STAT_ROWS_JSON(rows);
 
+	if (o)
+		json_object_set_new(o, "state", json_string(d->down ? "closed" : d->up ? "up" :
+							    d->a ? "connecting" : "waiting"));
 	if (o && d->down)
 		json_object_set_new(o, "end_reason", json_string(d->why));
 	return o;

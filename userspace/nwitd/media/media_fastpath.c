@@ -230,7 +230,8 @@ json_t *media_fp_stats(struct fastpath *fp, uint32_t flow_id)
 
 	if (!fp || !flow_id || fastpath_flow_stats(fp, flow_id, &st) < 0)
 		return json_null();
-	return json_pack("{s:I,s:I,s:I,s:I,s:I}", "flow", (json_int_t)flow_id, "packets",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "flow", (json_int_t)flow_id, "packets",
 			 (json_int_t)st.packets, "bytes", (json_int_t)st.bytes, "dropped",
-			 (json_int_t)st.dropped, "to_stack", (json_int_t)st.to_stack);
+			 (json_int_t)st.dropped, "to_stack", (json_int_t)st.to_stack,
+			 "unknown_ssrc", (json_int_t)st.unknown_ssrc);
 }

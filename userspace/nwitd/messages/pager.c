@@ -35,21 +35,18 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "app/app_http.h"
-#include "calls/b2bua.h"
 #include "core/counters.h"
 #include "cpim/cpim.h"
-#include "ims/ims_reg.h"
 #include "auth/jws_claims.h"
 #include "core/log.h"
+#include "legs.h"
 #include "nwitd.h"
 #include "sip/sip_msg.h"
+#include "sip/sip_txn.h"
 
 #define MSG_BUF 8192
 #define T1_MS 500
-#define T2_MS 4000
-#define TIMER_F_MS (64 * T1_MS)	/* no final response: 408 */
-#define TIMER_J_MS (64 * T1_MS)	/* an answered IMS MESSAGE absorbs retransmissions */
+#define APP_WAIT_MS (64 * T1_MS)	/* IMS -> apps: no app answered: 408 */
 #define MAX_APPS 8		/* apps an incoming message is offered to */
 #define RECENT_KEPT 8
 #define MAX_TXNS 256		/* messages in flight (and absorbing retransmissions) */
@@ -57,7 +54,7 @@
 
 enum txn_state {
 	TXN_PENDING = 0,	/* waiting for a final response */
-	TXN_ANSWERED,		/* IMS -> app: answered, absorbing retransmissions */
+	TXN_ANSWERED,		/* IMS -> app: answered (its transaction absorbs the rest) */
 };
 
 struct app_branch {
@@ -74,19 +71,14 @@ struct txn {
 	enum txn_state state;
 	struct sip_msg *req;		/* the request we answer (body dropped) */
 	struct timespec t0;
-	struct event *t_retx, *t_timeout;
-	/* outgoing: the app that sent it, our IMS MESSAGE and its retransmission */
+	struct event *t_timeout;	/* incoming: how long the apps have */
+	/* outgoing: the app that sent it, and our IMS MESSAGE's client transaction */
 	struct app_ws *ws;
 	char call_id[SIP_MSG_TOKEN_MAX], branch[SIP_MSG_TOKEN_MAX];
-	char *buf;
-	size_t len;
-	unsigned retx_ms;
-	int provisional;
-	/* incoming: the apps it went to, and our final answer toward IMS */
+	struct sip_txn *ims_txn;	/* until its final response or Timer F */
+	/* incoming: the apps it went to */
 	int n_app;
 	struct app_branch app[MAX_APPS];
-	char *resp;
-	size_t resp_len;
 	char peer[SIP_MSG_HDR_MAX];	/* To (outgoing) or From (incoming) URI, for status */
 };
 
@@ -122,7 +114,7 @@ static long elapsed_ms(const struct txn *t)
 
 static struct ims_reg_info *ims_info(struct pager *p, struct ims_reg_info *i)
 {
-	if (!p->d->ims || ims_reg_get_info(p->d->ims, i) < 0 || !i->registered)
+	if (ims_side_info(&p->d->ims_side, i) < 0 || !i->registered)
 		return NULL;
 	return i;
 }
@@ -138,13 +130,10 @@ static void txn_free(struct txn *t)
 {
 	LIST_REMOVE(t, link);
 	t->p->n_txns--;
-	if (t->t_retx)
-		event_free(t->t_retx);
+	sip_txn_client_forget(t->ims_txn);	/* it finishes alone, telling nobody */
 	if (t->t_timeout)
 		event_free(t->t_timeout);
 	free(t->req);
-	free(t->buf);
-	free(t->resp);
 	free(t);
 }
 
@@ -171,8 +160,8 @@ static void outcome(struct txn *t, int status, const char *fmt, ...)
 		json_array_remove(t->p->recent, 0);
 }
 
-static void on_retx(evutil_socket_t fd, short what, void *arg);
 static void on_timeout(evutil_socket_t fd, short what, void *arg);
+static int on_ims_answer(void *arg, const struct sip_msg *m, int err);
 
 static struct txn *txn_new(struct pager *p, int outgoing, const struct sip_msg *req)
 {
@@ -191,54 +180,50 @@ static struct txn *txn_new(struct pager *p, int outgoing, const struct sip_msg *
 	t->outgoing = outgoing;
 	clock_gettime(CLOCK_MONOTONIC, &t->t0);
 	t->req = malloc(sizeof(*t->req));
-	t->t_retx = evtimer_new(p->d->base, on_retx, t);
 	t->t_timeout = evtimer_new(p->d->base, on_timeout, t);
 	LIST_INSERT_HEAD(&p->txns, t, link);
-	if (!t->req || !t->t_retx || !t->t_timeout) {
+	if (!t->req || !t->t_timeout) {
 		txn_free(t);
 		return NULL;
 	}
-	*t->req = *req;
-	t->req->body = NULL;	/* points into a buffer that goes away */
+	sip_msg_copy(t->req, req);	/* without the body: it points into a buffer that goes away */
 	t->req->body_len = 0;
 	return t;
 }
 
-/* A response to req with a fresh To tag; to the app on ws, or to IMS when ws is NULL. */
+/*
+ * A response to req with a fresh To tag: to the app on ws, or to IMS when ws is NULL
+ * (through req's server transaction, which answers its retransmissions).
+ */
 static int reply(struct pager *p, struct app_ws *ws, const struct sip_msg *req, int status,
-		 const char *reason, const char *extra, char **keep, size_t *keep_len)
+		 const char *reason, const char *extra)
 {
-	char *buf = malloc(MSG_BUF), tag[24];
+	char *buf = malloc(MSG_BUF);
 	int n;
 
 	if (!buf)
 		return -ENOMEM;
-	sip_msg_random(tag, sizeof(tag), NULL);
-	n = sip_msg_build_response(req, status, reason, tag, NULL, extra, NULL, NULL, 0, buf,
-				   MSG_BUF);
+	n = sip_msg_build_reply(req, status, reason, extra, buf, MSG_BUF);
 	if (n < 0) {
 		free(buf);
 		log_warnx("messages: a %d response does not fit", status);
 		return n;
 	}
 	if (ws)
-		app_ws_send(ws, buf, (size_t)n);
-	else if (p->d->ims)
-		ims_reg_send(p->d->ims, buf, (size_t)n);
-	if (keep) {
-		*keep = buf;
-		*keep_len = (size_t)n;
-	} else {
-		free(buf);
-	}
+		app_side_send(&p->d->app_side, ws, buf, (size_t)n);
+	else
+		ims_side_reply(&p->d->ims_side, req, status, buf, (size_t)n);
+	free(buf);
 	return 0;
 }
 
 /* Refusals are always counted; a hostile peer must not flood the log: ten, then 1 in 100. */
 static int refusal_logged(struct pager *p)
 {
+	static struct log_ratelimit rl = LOG_RATELIMIT("messages: refused MESSAGEs");
+
 	p->refusals_seen++;
-	return p->refusals_seen <= 10 || p->refusals_seen % 100 == 0;
+	return log_ratelimit_allow(&rl, LOG_LEVEL_INFO);
 }
 
 /*
@@ -310,6 +295,7 @@ static void app_message(struct pager *p, struct app_ws *ws, const struct sip_msg
 	size_t text_len, body_len;
 	struct cpim cpim;
 	struct txn *t;
+	char *buf;
 	int status, n;
 
 	p->st.out++;
@@ -317,19 +303,18 @@ static void app_message(struct pager *p, struct app_ws *ws, const struct sip_msg
 		       sizeof(err)) < 0) {
 		if (refusal_logged(p))
 			log_info("messages: MESSAGE from app %s to %s refused (%d): %s (%llu so far)",
-				 app_ws_app_id(ws), m->to_uri, status, err,
+				 app_side_id(&p->d->app_side, ws), m->to_uri, status, err,
 				 (unsigned long long)p->st.refused);
-		reply(p, ws, m, status, NULL, extra, NULL, NULL);
+		reply(p, ws, m, status, NULL, extra);
 		return;
 	}
 	if (!ims_info(p, &info)) {
-		reply(p, ws, m, 480, "IMS not registered", NULL, NULL, NULL);
+		reply(p, ws, m, 480, "IMS not registered", NULL);
 		return;
 	}
 	t = txn_new(p, 1, m);
 	if (!t) {
-		reply(p, ws, m, 503, "Too many messages in flight", "Retry-After: 5\r\n", NULL,
-		      NULL);
+		reply(p, ws, m, 503, "Too many messages in flight", "Retry-After: 5\r\n");
 		return;
 	}
 	t->ws = ws;
@@ -356,7 +341,7 @@ static void app_message(struct pager *p, struct app_ws *ws, const struct sip_msg
 		len = wrapped ? cpim_build(&w, wrapped, MSG_BUF / 2) : -ENOMEM;
 		if (len < 0) {
 			outcome(t, 500, "cannot wrap the text in message/cpim");
-			reply(p, ws, m, 500, "Cannot wrap the message", NULL, NULL, NULL);
+			reply(p, ws, m, 500, "Cannot wrap the message", NULL);
 			free(wrapped);
 			txn_free(t);
 			return;
@@ -387,41 +372,47 @@ static void app_message(struct pager *p, struct app_ws *ws, const struct sip_msg
 	r.ctype = ctype;
 	r.body = body;
 	r.body_len = body_len;
-	t->buf = malloc(MSG_BUF);
-	n = t->buf ? sip_msg_build_request(&r, t->buf, MSG_BUF) : -ENOMEM;
+	buf = malloc(MSG_BUF);
+	n = buf ? sip_msg_build_request(&r, buf, MSG_BUF) : -ENOMEM;
 	free(wrapped);
-	if (n < 0 || ims_reg_send(p->d->ims, t->buf, (size_t)n) < 0) {
+	/* a client transaction: Timer E retransmits over UDP, Timer F gives the app 408 */
+	if (n < 0 || sip_txn_client_start(ims_side_txns(&p->d->ims_side),
+					  &(struct sip_txn_request){ .buf = buf, .len = (size_t)n,
+								     .method = "MESSAGE",
+								     .branch = t->branch },
+					  on_ims_answer, t, &t->ims_txn) < 0) {
+		free(buf);
 		outcome(t, 503, "cannot send the IMS MESSAGE");
-		reply(p, ws, m, 503, "IMS not reachable", NULL, NULL, NULL);
+		reply(p, ws, m, 503, "IMS not reachable", NULL);
 		txn_free(t);
 		return;
 	}
-	t->len = (size_t)n;
+	free(buf);
 	log_info("message %u: app %s to %s: %zu bytes of text sent to IMS (Call-ID %s)", t->id,
-		 app_ws_app_id(ws), m->to_uri, text_len, t->call_id);
-	if (!info.tcp) {
-		t->retx_ms = T1_MS;
-		start_ms(t->t_retx, t->retx_ms);
-	}
-	start_ms(t->t_timeout, TIMER_F_MS);
+		 app_side_id(&p->d->app_side, ws), m->to_uri, text_len, t->call_id);
 }
 
-/* The IMS side's response to our MESSAGE t. */
-static void ims_response(struct txn *t, const struct sip_msg *m)
+/* What our MESSAGE t's client transaction hands back: a response, or none (Timer F, or
+ * the transport refused it: RFC 3261 8.1.3.1 counts that as a 503). */
+static int on_ims_answer(void *arg, const struct sip_msg *m, int err)
 {
+	struct txn *t = arg;
 	struct pager *p = t->p;
 	char extra[SIP_MSG_HDR_MAX + 16];
 	int status;
 
-	if (m->status < 200) {
-		if (!t->provisional && t->retx_ms) {
-			/* Timer E continues at T2 (RFC 3261 17.1.2.2) */
-			t->retx_ms = T2_MS;
-			evtimer_del(t->t_retx);
-			start_ms(t->t_retx, t->retx_ms);
-		}
-		t->provisional = 1;
-		return;
+	if (m && m->status < 200)
+		return 0;	/* provisional: Timer E goes on at T2 in the transaction */
+	t->ims_txn = NULL;	/* the transaction is over */
+	if (!m) {
+		p->st.out_timeouts++;
+		outcome(t, err == -ETIMEDOUT ? 408 : 503, "%s",
+			err == -ETIMEDOUT ? "no final response from IMS (Timer F)" :
+					    "the IMS transport failed");
+		if (t->ws)
+			reply(p, t->ws, t->req, err == -ETIMEDOUT ? 408 : 503, NULL, NULL);
+		txn_free(t);
+		return 0;
 	}
 	extra[0] = '\0';
 	if (m->status < 300) {
@@ -438,8 +429,9 @@ static void ims_response(struct txn *t, const struct sip_msg *m)
 	if (t->ws)
 		reply(p, t->ws, t->req, status,
 		      status == m->status && m->reason[0] ? m->reason : NULL,
-		      extra[0] ? extra : NULL, NULL, NULL);
+		      extra[0] ? extra : NULL);
 	txn_free(t);
+	return 0;
 }
 
 /* --- IMS -> apps ------------------------------------------------------------------------- */
@@ -482,15 +474,10 @@ static void ims_answer(struct txn *t, int status, const char *reason, const char
 
 	if (t->state != TXN_PENDING)
 		return;
-	evtimer_del(t->t_timeout);
-	reply(p, NULL, t->req, status, reason, extra, &t->resp, &t->resp_len);
 	t->state = TXN_ANSWERED;
-	if (!t->resp) {
-		txn_free(t);
-		return;
-	}
-	/* absorb the IMS side's retransmissions for a while (Timer J), then forget it */
-	start_ms(t->t_timeout, TIMER_J_MS);
+	/* its server transaction keeps the answer for the retransmissions (Timer J) */
+	reply(p, NULL, t->req, status, reason, extra);
+	txn_free(t);
 }
 
 /* Every app has answered (or is gone) without a 2xx: answer IMS with the best failure. */
@@ -526,7 +513,7 @@ static void ims_message(struct pager *p, const struct sip_msg *m)
 		if (refusal_logged(p))
 			log_info("messages: MESSAGE from %s for %s: not for this device (or not "
 				 "registered)", m->from_uri, m->ruri);
-		reply(p, NULL, m, 404, "Not for this device", NULL, NULL, NULL);
+		reply(p, NULL, m, 404, "Not for this device", NULL);
 		return;
 	}
 	if (check_body(p, m, &cpim, &text, &text_len, &status, extra, sizeof(extra), err,
@@ -534,20 +521,19 @@ static void ims_message(struct pager *p, const struct sip_msg *m)
 		if (refusal_logged(p))
 			log_info("messages: MESSAGE from %s refused (%d): %s (%llu so far)",
 				 m->from_uri, status, err, (unsigned long long)p->st.refused);
-		reply(p, NULL, m, status, NULL, extra, NULL, NULL);
+		reply(p, NULL, m, status, NULL, extra);
 		return;
 	}
 	t = txn_new(p, 0, m);
 	if (!t) {
-		reply(p, NULL, m, 503, "Too many messages in flight", "Retry-After: 5\r\n", NULL,
-		      NULL);
+		reply(p, NULL, m, 503, "Too many messages in flight", "Retry-After: 5\r\n");
 		return;
 	}
 	snprintf(t->peer, sizeof(t->peer), "%s", m->from_uri);
 	snprintf(ctype, sizeof(ctype), "%s",
 		 strcasecmp(m->ctype, "message/cpim") ? m->ctype_full : cpim.content_type);
 	while (t->n_app < MAX_APPS && p->d->app &&
-	       (ws = app_ws_next_callable(p->d->app, ws, APP_SCOPE_MESSAGING)) != NULL) {
+	       (ws = app_side_next_callable(&p->d->app_side, ws, APP_SCOPE_MESSAGING)) != NULL) {
 		struct app_branch *a = &t->app[t->n_app];
 		char via[200], from[SIP_MSG_HDR_MAX + SIP_MSG_TOKEN_MAX + 40], to[SIP_MSG_HDR_MAX];
 		char disp[SIP_MSG_TOKEN_MAX + 4], tag[24];
@@ -563,27 +549,20 @@ static void ims_message(struct pager *p, const struct sip_msg *m)
 		disp[0] = '\0';
 		if (m->from_display[0])
 			snprintf(disp, sizeof(disp), "%s ", m->from_display);
-		snprintf(via, sizeof(via), "SIP/2.0/WSS %s:%u;branch=%s", lan,
-			 p->d->conf.http_port, a->branch);
+		app_side_via(&p->d->app_side, ws, lan, a->branch, via, sizeof(via));
 		snprintf(from, sizeof(from), "%s<%s>;tag=%s", disp, m->from_uri, tag);
 		snprintf(to, sizeof(to), "<%s>", info.impu);
-		r.method = "MESSAGE";
-		r.ruri = info.impu;
-		r.via = via;
-		r.from = from;
-		r.to = to;
-		r.call_id = a->call_id;
-		r.cseq = 1;
-		r.ctype = ctype;
-		r.body = (const char *)text;
-		r.body_len = text_len;
+		r = (struct sip_req_spec){ .method = "MESSAGE", .ruri = info.impu, .via = via,
+					   .from = from, .to = to, .call_id = a->call_id, .cseq = 1,
+					   .ctype = ctype, .body = (const char *)text,
+					   .body_len = text_len };
 		n = sip_msg_build_request(&r, buf, sizeof(buf));
 		if (n < 0)
 			break;
 		a->ws = ws;
-		app_ws_send(ws, buf, (size_t)n);
+		app_side_send(&p->d->app_side, ws, buf, (size_t)n);
 		log_info("message %u: from %s: %zu bytes of text to app %s", t->id, m->from_uri,
-			 text_len, app_ws_app_id(ws));
+			 text_len, app_side_id(&p->d->app_side, ws));
 		t->n_app++;
 	}
 	if (t->n_app == 0) {
@@ -592,7 +571,7 @@ static void ims_message(struct pager *p, const struct sip_msg *m)
 		ims_answer(t, 480, "No web app connected", NULL);
 		return;
 	}
-	start_ms(t->t_timeout, TIMER_F_MS);
+	start_ms(t->t_timeout, APP_WAIT_MS);
 }
 
 /* An app's response to the MESSAGE branch a of t. */
@@ -605,7 +584,8 @@ static void app_response(struct txn *t, struct app_branch *a, const struct sip_m
 		return;
 	if (m->status < 300) {
 		t->p->st.in_delivered++;
-		outcome(t, m->status, "delivered to app %s", a->ws ? app_ws_app_id(a->ws) : "-");
+		outcome(t, m->status, "delivered to app %s",
+			app_side_id(&t->p->d->app_side, a->ws));
 		ims_answer(t, m->status, m->reason[0] ? m->reason : NULL, NULL);
 		return;
 	}
@@ -613,20 +593,6 @@ static void app_response(struct txn *t, struct app_branch *a, const struct sip_m
 }
 
 /* --- timers ------------------------------------------------------------------------------ */
-
-static void on_retx(evutil_socket_t fd, short what, void *arg)
-{
-	struct txn *t = arg;
-
-	(void)fd;
-	(void)what;
-	if (!t->outgoing || !t->buf || !t->retx_ms)
-		return;
-	ims_reg_send(t->p->d->ims, t->buf, t->len);
-	if (!t->provisional)
-		t->retx_ms = t->retx_ms * 2 < T2_MS ? t->retx_ms * 2 : T2_MS;
-	start_ms(t->t_retx, t->retx_ms);
-}
 
 static void on_timeout(evutil_socket_t fd, short what, void *arg)
 {
@@ -640,7 +606,7 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 		p->st.out_timeouts++;
 		outcome(t, 408, "no final response from IMS (Timer F)");
 		if (t->ws)
-			reply(p, t->ws, t->req, 408, NULL, NULL, NULL, NULL);
+			reply(p, t->ws, t->req, 408, NULL, NULL);
 		txn_free(t);
 		return;
 	}
@@ -655,56 +621,19 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 
 /* --- entry points ------------------------------------------------------------------------ */
 
-/* A cheap look before parsing: nothing but MESSAGE requests and responses is ours. */
-static int may_be_message(const char *msg, size_t len)
+void pager_app_request(struct nwitd *d, struct app_ws *ws, const struct sip_msg *m)
 {
-	static const char word[] = "MESSAGE";
-
-	if (len > 8 && memcmp(msg, "MESSAGE ", 8) == 0)
-		return 1;
-	if (len < 8 || memcmp(msg, "SIP/2.0 ", 8) != 0)
-		return 0;
-	for (size_t i = 0; i + sizeof(word) <= len; i++)
-		if (msg[i] == 'M' && memcmp(msg + i, word, sizeof(word) - 1) == 0)
-			return 1;
-	return 0;
+	if (d->pager)
+		app_message(d->pager, ws, m);
 }
 
-static struct sip_msg *parse(const char *msg, size_t len)
-{
-	struct sip_msg *m;
-	char why[160];
-
-	if (!may_be_message(msg, len))
-		return NULL;
-	m = malloc(sizeof(*m));
-	if (!m)
-		return NULL;
-	/* a parse failure is left to the B2BUA, which counts and logs it */
-	if (sip_msg_parse(msg, len, m, why, sizeof(why)) < 0 || strcmp(m->method, "MESSAGE")) {
-		free(m);
-		return NULL;
-	}
-	return m;
-}
-
-int pager_app_message(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len)
+void pager_app_response(struct nwitd *d, struct app_ws *ws, const struct sip_msg *m)
 {
 	struct pager *p = d->pager;
-	struct sip_msg *m;
 	struct txn *t;
 
-	if (!p || !(m = parse(msg, len)))
-		return -ENOENT;
-	if (m->is_request) {
-		if (m->to_tag[0]) {
-			free(m);	/* in a dialog: the B2BUA's */
-			return -ENOENT;
-		}
-		app_message(p, ws, m);
-		free(m);
-		return 0;
-	}
+	if (!p)
+		return;
 	LIST_FOREACH(t, &p->txns, link) {
 		if (t->outgoing)
 			continue;
@@ -712,12 +641,10 @@ int pager_app_message(struct nwitd *d, struct app_ws *ws, const char *msg, size_
 			if (t->app[i].ws == ws && !strcmp(t->app[i].call_id, m->call_id) &&
 			    !strcmp(t->app[i].branch, m->branch)) {
 				app_response(t, &t->app[i], m);
-				free(m);
-				return 0;
+				return;
 			}
 	}
-	free(m);
-	return 0;	/* a late or stray response to a MESSAGE: nothing to do */
+	/* a late or stray response to a MESSAGE: nothing to do */
 }
 
 void pager_app_closed(struct nwitd *d, struct app_ws *ws)
@@ -748,43 +675,11 @@ void pager_app_closed(struct nwitd *d, struct app_ws *ws)
 	}
 }
 
-int pager_ims_message(struct nwitd *d, const char *msg, size_t len)
+/* (Its retransmissions never come here: its server transaction absorbs them.) */
+void pager_ims_request(struct nwitd *d, const struct sip_msg *m)
 {
-	struct pager *p = d->pager;
-	struct sip_msg *m;
-	struct txn *t;
-
-	if (!p || !(m = parse(msg, len)))
-		return -ENOENT;
-	if (m->is_request && m->to_tag[0]) {
-		free(m);
-		return -ENOENT;
-	}
-	LIST_FOREACH(t, &p->txns, link) {
-		if (m->is_request && !t->outgoing && !strcmp(t->req->call_id, m->call_id) &&
-		    t->req->cseq == m->cseq && !strcmp(t->req->branch, m->branch)) {
-			/* a retransmission: the answer again, or nothing while the apps decide */
-			if (t->resp)
-				ims_reg_send(d->ims, t->resp, t->resp_len);
-			free(m);
-			return 0;
-		}
-		if (!m->is_request && t->outgoing && !strcmp(t->call_id, m->call_id) &&
-		    !strcmp(t->branch, m->branch)) {
-			ims_response(t, m);
-			free(m);
-			return 0;
-		}
-	}
-	if (m->is_request)
-		ims_message(p, m);
-	free(m);
-	return 0;
-}
-
-int pager_available(struct nwitd *d)
-{
-	return d->pager != NULL;
+	if (d->pager)
+		ims_message(d->pager, m);
 }
 
 /* --- service ----------------------------------------------------------------------------- */
@@ -845,19 +740,23 @@ static json_t *pager_stats(struct nwitd *d)
 
 	if (!p)
 		return NULL;
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "app_to_ims", (json_int_t)p->st.out,
-			 "app_to_ims_delivered", (json_int_t)p->st.out_delivered,
-			 "app_to_ims_failed", (json_int_t)p->st.out_failed,
-			 "app_to_ims_timeouts", (json_int_t)p->st.out_timeouts,
-			 "ims_to_app", (json_int_t)p->st.in,
-			 "ims_to_app_delivered", (json_int_t)p->st.in_delivered,
-			 "ims_to_app_refused_by_apps", (json_int_t)p->st.in_refused_by_apps,
-			 "ims_to_app_no_app", (json_int_t)p->st.in_no_app,
-			 "ims_to_app_timeouts", (json_int_t)p->st.in_timeouts,
-			 "refused", (json_int_t)p->st.refused,
-			 "not_for_device", (json_int_t)p->st.not_for_us,
-			 "busy", (json_int_t)p->st.busy);
+	{
+		const struct stat_row rows[] = {
+			{ "app_to_ims", p->st.out },
+			{ "app_to_ims_delivered", p->st.out_delivered },
+			{ "app_to_ims_failed", p->st.out_failed },
+			{ "app_to_ims_timeouts", p->st.out_timeouts },
+			{ "ims_to_app", p->st.in },
+			{ "ims_to_app_delivered", p->st.in_delivered },
+			{ "ims_to_app_refused_by_apps", p->st.in_refused_by_apps },
+			{ "ims_to_app_no_app", p->st.in_no_app },
+			{ "ims_to_app_timeouts", p->st.in_timeouts },
+			{ "refused", p->st.refused },
+			{ "not_for_device", p->st.not_for_us },
+			{ "busy", p->st.busy },
+		};
+		return STAT_ROWS_JSON(rows);
+	}
 }
 
 const struct nwitd_service pager_service = {

@@ -12,22 +12,19 @@
 
 struct nwitd;
 struct app_ws;
+struct sip_msg;
 
 extern const struct nwitd_service pager_service;
 
 /*
- * From the app endpoint: an authorized request or a response on ws. 0 when it was a
- * pager-mode MESSAGE (or a response to one) and is handled, -ENOENT when it is not.
+ * From the router (router/sip_router.c), each message parsed once: a MESSAGE outside a
+ * dialog from an app or the IMS, and the apps' responses to MESSAGE (responses from IMS
+ * reach the pager through its client transactions, sip/sip_txn.h).
  */
-int pager_app_message(struct nwitd *d, struct app_ws *ws, const char *msg, size_t len);
+void pager_app_request(struct nwitd *d, struct app_ws *ws, const struct sip_msg *m);
+void pager_app_response(struct nwitd *d, struct app_ws *ws, const struct sip_msg *m);
+void pager_ims_request(struct nwitd *d, const struct sip_msg *m);
 /* The WebSocket ws is going away: its pending messages lose their app. */
 void pager_app_closed(struct nwitd *d, struct app_ws *ws);
-/*
- * From the IMS transport: 0 when msg was a MESSAGE (or a response to ours) and is
- * handled, -ENOENT when it is not.
- */
-int pager_ims_message(struct nwitd *d, const char *msg, size_t len);
-/* 1 when messages are carried (the service runs). */
-int pager_available(struct nwitd *d);
 
 #endif
