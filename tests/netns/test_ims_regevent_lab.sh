@@ -48,7 +48,8 @@ SOCK="$T/run/nwitd.sock"
 sed -e "s|@RUN@|$T/run|g" -e "s|@BUILD@|$NWIT_BUILD|g" -e "s|^mode = .*|mode = off|" \
 	"$NWIT_TOP/scripts/lab/nwit.conf.in" >"$T/nwit.conf"
 echo "expires = 20" >>"$T/nwit.conf"
-"$NWIT_TOP/scripts/lab/webapp.sh" token >/dev/null	# the operator keys nwitd reads
+# the operator keys nwitd reads, and a token of the lab's web app for discovery
+APP_TOKEN=$("$NWIT_TOP/scripts/lab/webapp.sh" token)
 start_nwitd() { # LOG: nsenter execs nwitd, so $! is nwitd's pid
 	nsenter --net="$UE" -- "$NWITD" -f "$T/nwit.conf" -v >"$T/$1" 2>&1 &
 	NWITD_PID=$!
@@ -197,7 +198,9 @@ start_nwitd nwitd-b.log || { t_fail "nwitd starts again" "$(tail -5 "$T/nwitd-b.
 wait_for 10 regevent_is active ||
 	t_fail "second nwitd subscribed" "$(ims state) $(ims regevent.state)"
 discovery() {
+	# an authorized page: only it learns the registration state (docs/app-api.md)
 	nsenter --net="/var/run/netns/${NWIT_LAB_PREFIX}browser" -- curl -sS -m 5 \
+		-H "Origin: http://203.0.113.10:8080" -H "Authorization: Bearer $APP_TOKEN" \
 		http://192.0.2.1:8461/.well-known/webrtc-ims | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
