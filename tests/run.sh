@@ -50,7 +50,7 @@ export CMOCKA_MESSAGE_OUTPUT=TAP
 
 passed=0 failed=0 skipped=0 refused=0 not_applicable=0 require_failed=0
 wrap=()	# a command the test runs under (the vm layer: scripts/vm/vmrun ...)
-failures=() na_list=()
+failures=() na_list=() bug_list=()
 require=${NWIT_REQUIRE:-}
 [ "$require" = 0 ] && require=""
 
@@ -84,6 +84,9 @@ record_skip() { # LAYER NAME REASON
 	"[n/a]"*)
 		not_applicable=$((not_applicable + 1))
 		na_list+=("$1/$2: ${reason#\[n/a\] }")
+		record skip "$1" "$2" "$reason" ;;
+	"[known-bug #"*)
+		bug_list+=("$1/$2: $reason")
 		record skip "$1" "$2" "$reason" ;;
 	*)
 		if [ -n "$require" ]; then
@@ -273,6 +276,10 @@ done
 if [ "${#na_list[@]}" -gt 0 ]; then
 	echo "skipped as not applicable to this run ($not_applicable):"
 	printf '  %s\n' "${na_list[@]}"
+fi
+if [ "${#bug_list[@]}" -gt 0 ]; then
+	echo "skipped because of a known bug, still open as the issue named (${#bug_list[@]}):"
+	printf '  %s\n' "${bug_list[@]}"
 fi
 if [ "${#failures[@]}" -gt 0 ]; then
 	echo "failed:"

@@ -232,7 +232,9 @@
 	async function start() {
 		let uri = q.get('uri');
 		try {
-			const r = await fetch(gw + '/.well-known/webrtc-ims');
+			/* with the operator token the document also tells services, codecs and state */
+			const r = await fetch(gw + '/.well-known/webrtc-ims',
+				token ? { headers: { Authorization: 'Bearer ' + token } } : {});
 			const doc = await r.json();
 			app.discovery = doc;
 			document.getElementById('device').textContent = JSON.stringify(doc).substr(0, 200);
