@@ -27,7 +27,12 @@ mount -t tmpfs -o mode=1777 shm /dev/shm
 # the host's /run (its namespaces, sockets, pid files) must not show through
 mount -t tmpfs -o mode=0755 run /run
 mkdir -p /run/netns /run/lock
-mount -t tmpfs -o mode=1777 tmp /tmp
+# a fresh /tmp, unless the tree under test (and so the results folder) lives there: then
+# the overlay's /tmp (the host's, written to the guest's tmpfs upper layer) stays
+case "$out" in
+/tmp/*) ;;
+*) mount -t tmpfs -o mode=1777 tmp /tmp ;;
+esac
 mount -t bpf bpf /sys/fs/bpf
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
