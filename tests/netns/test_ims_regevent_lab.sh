@@ -185,7 +185,7 @@ if wait_for 5 state_is failed; then
 else
 	t_fail "rejected: registration stops" "$(ims state): $(ims last_error)"
 fi
-notifies | tail -1 | grep -q ' terminated rejected$' &&
+wait_for 3 notified 'terminated rejected' &&
 	t_pass "Kamailio notified the de-registration: contact terminated, event rejected" ||
 	t_fail "NOTIFY rejected" "$(notifies | tail -2 | tr '\n' ';')"
 [[ "$(ims last_error)" == *rejected* ]] && t_pass "rejected: the status says why ($(ims last_error))" ||
