@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sms/sms_err.h"
+#include "core/reason.h"
 #include "sms/sms_text.h"
 #include "sms/sms_tpdu.h"
 
@@ -116,7 +116,7 @@ static int get_bcd(const uint8_t *in, size_t ndigits, char *text, char *err, siz
 		unsigned v = i % 2 == 0 ? in[i / 2] & 0x0f : in[i / 2] >> 4;
 
 		if (v == 0xf)
-			return sms_fail(err, errlen, -EBADMSG, "filler F in digit %zu of an address", i + 1);
+			return reason_set(err, errlen, -EBADMSG, "filler F in digit %zu of an address", i + 1);
 		text[i] = bcd_digits[v];
 	}
 	text[ndigits] = '\0';
@@ -152,13 +152,13 @@ int sms_tp_addr_decode(const uint8_t *in, size_t len, struct sms_addr *a, size_t
 
 	memset(a, 0, sizeof(*a));
 	if (len < 2)
-		return sms_fail(err, errlen, -EBADMSG, "address cut short (%zu octets left)", len);
+		return reason_set(err, errlen, -EBADMSG, "address cut short (%zu octets left)", len);
 	ndigits = in[0];
 	octets = (ndigits + 1) / 2;
 	if (ndigits > SMS_TP_ADDR_DIGITS_MAX)
-		return sms_fail(err, errlen, -EBADMSG, "address of %zu digits (at most 20)", ndigits);
+		return reason_set(err, errlen, -EBADMSG, "address of %zu digits (at most 20)", ndigits);
 	if (2 + octets > len)
-		return sms_fail(err, errlen, -EBADMSG, "address of %zu digits past the end", ndigits);
+		return reason_set(err, errlen, -EBADMSG, "address of %zu digits past the end", ndigits);
 	a->ton = (in[1] >> 4) & 7;
 	a->npi = in[1] & 0x0f;
 	*used = 2 + octets;
@@ -168,7 +168,7 @@ int sms_tp_addr_decode(const uint8_t *in, size_t len, struct sms_addr *a, size_t
 
 		if (sms_gsm7_unpack(in + 2, octets, 0, n, septets) < 0 ||
 		    sms_gsm7_to_utf8(septets, n, a->text, sizeof(a->text), NULL) < 0)
-			return sms_fail(err, errlen, -EBADMSG, "alphanumeric address undecodable");
+			return reason_set(err, errlen, -EBADMSG, "alphanumeric address undecodable");
 		return 0;
 	}
 	return get_bcd(in + 2, ndigits, a->text, err, errlen);
@@ -206,12 +206,12 @@ int sms_rp_addr_decode(const uint8_t *in, size_t len, struct sms_addr *a, bool *
 	memset(a, 0, sizeof(*a));
 	*present = false;
 	if (len < 1)
-		return sms_fail(err, errlen, -EBADMSG, "RP address missing");
+		return reason_set(err, errlen, -EBADMSG, "RP address missing");
 	l = in[0];
 	if (l > 11)
-		return sms_fail(err, errlen, -EBADMSG, "RP address of %zu octets (at most 11)", l);
+		return reason_set(err, errlen, -EBADMSG, "RP address of %zu octets (at most 11)", l);
 	if (1 + l > len)
-		return sms_fail(err, errlen, -EBADMSG, "RP address of %zu octets past the end", l);
+		return reason_set(err, errlen, -EBADMSG, "RP address of %zu octets past the end", l);
 	*used = 1 + l;
 	if (l == 0)
 		return 0;

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/counters.h"
-#include "sms/sms_err.h"
+#include "core/reason.h"
 #include "sms/sms_tpdu.h"
 
 static int deliver_decode(const uint8_t *in, size_t len, struct sms_deliver *d, char *err,
@@ -15,9 +15,9 @@ static int deliver_decode(const uint8_t *in, size_t len, struct sms_deliver *d, 
 
 	memset(d, 0, sizeof(*d));
 	if (len < 1)
-		return sms_fail(err, errlen, -EBADMSG, "empty SMS-DELIVER");
+		return reason_set(err, errlen, -EBADMSG, "empty SMS-DELIVER");
 	if ((in[0] & 3) != SMS_MTI_DELIVER)
-		return sms_fail(err, errlen, -EBADMSG, "TP-MTI %u is not SMS-DELIVER", in[0] & 3);
+		return reason_set(err, errlen, -EBADMSG, "TP-MTI %u is not SMS-DELIVER", in[0] & 3);
 	d->mms = in[0] & 0x04;
 	d->lp = in[0] & 0x08;
 	d->sri = in[0] & 0x20;
@@ -28,7 +28,7 @@ static int deliver_decode(const uint8_t *in, size_t len, struct sms_deliver *d, 
 		return rc;
 	o += n;
 	if (len - o < 2 + 7)
-		return sms_fail(err, errlen, -EBADMSG, "SMS-DELIVER cut short before its user data");
+		return reason_set(err, errlen, -EBADMSG, "SMS-DELIVER cut short before its user data");
 	d->pid = in[o++];
 	d->dcs = in[o++];
 	sms_dcs_decode(d->dcs, &d->dcs_info);
@@ -43,7 +43,7 @@ static int deliver_decode(const uint8_t *in, size_t len, struct sms_deliver *d, 
 		return rc;
 	o += n;
 	if (o != len)
-		return sms_fail(err, errlen, -EBADMSG, "%zu octets after the user data", len - o);
+		return reason_set(err, errlen, -EBADMSG, "%zu octets after the user data", len - o);
 	return 0;
 }
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/counters.h"
-#include "sms/sms_err.h"
+#include "core/reason.h"
 #include "sms/sms_reasm.h"
 
 struct part {
@@ -213,7 +213,7 @@ int sms_reasm_add(struct sms_reasm *r, const struct sms_addr *oa, const struct s
 		e = free_e;
 		e->parts = calloc(ud->concat.total, sizeof(*e->parts));
 		if (!e->parts)
-			return sms_fail(err, errlen, -ENOMEM, "no memory for %u parts",
+			return reason_set(err, errlen, -ENOMEM, "no memory for %u parts",
 					ud->concat.total);
 		e->used = true;
 		e->oa = *oa;
@@ -221,7 +221,7 @@ int sms_reasm_add(struct sms_reasm *r, const struct sms_addr *oa, const struct s
 		e->first_ms = now_ms;
 	}
 	if (e->parts[ud->concat.seq - 1].have)
-		return sms_fail(err, errlen, -EEXIST, "part %u of %u (reference %u) already held",
+		return reason_set(err, errlen, -EEXIST, "part %u of %u (reference %u) already held",
 				ud->concat.seq, ud->concat.total, ud->concat.ref);
 	e->parts[ud->concat.seq - 1] = (struct part){ .have = true, .alphabet = ud->alphabet,
 						      .len = ud->len };

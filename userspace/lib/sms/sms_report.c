@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/counters.h"
-#include "sms/sms_err.h"
+#include "core/reason.h"
 #include "sms/sms_tpdu.h"
 
 static int submit_report_decode(const uint8_t *in, size_t len, bool error,
@@ -21,13 +21,13 @@ static int submit_report_decode(const uint8_t *in, size_t len, bool error,
 
 	memset(r, 0, sizeof(*r));
 	if (len < 1)
-		return sms_fail(err, errlen, -EBADMSG, "empty SMS-SUBMIT-REPORT");
+		return reason_set(err, errlen, -EBADMSG, "empty SMS-SUBMIT-REPORT");
 	if ((in[0] & 3) != SMS_MTI_SUBMIT)
-		return sms_fail(err, errlen, -EBADMSG, "TP-MTI %u is not SMS-SUBMIT-REPORT",
+		return reason_set(err, errlen, -EBADMSG, "TP-MTI %u is not SMS-SUBMIT-REPORT",
 				in[0] & 3);
 	if (error) {
 		if (o >= len)
-			return sms_fail(err, errlen, -EBADMSG, "TP-FCS missing");
+			return reason_set(err, errlen, -EBADMSG, "TP-FCS missing");
 		r->has_fcs = true;
 		r->fcs = in[o++];
 	}
@@ -36,7 +36,7 @@ static int submit_report_decode(const uint8_t *in, size_t len, bool error,
 		return rc;
 	o += n;
 	if (len - o < 7)
-		return sms_fail(err, errlen, -EBADMSG, "TP-SCTS missing");
+		return reason_set(err, errlen, -EBADMSG, "TP-SCTS missing");
 	rc = sms_time_decode(in + o, &r->scts, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -47,7 +47,7 @@ static int submit_report_decode(const uint8_t *in, size_t len, bool error,
 		return rc;
 	o += n;
 	if (o != len)
-		return sms_fail(err, errlen, -EBADMSG, "%zu octets after the last field", len - o);
+		return reason_set(err, errlen, -EBADMSG, "%zu octets after the last field", len - o);
 	return 0;
 }
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/counters.h"
-#include "sms/sms_err.h"
+#include "core/reason.h"
 #include "sms/sms_rp.h"
 
 const char *sms_rp_type_name(uint8_t mti)
@@ -65,24 +65,24 @@ static int data_decode(const uint8_t *buf, size_t len, size_t o, struct sms_rp *
 		return rc;
 	o += n;
 	if (to_ms ? !rp->has_oa || rp->has_da : rp->has_oa || !rp->has_da)
-		return sms_fail(err, errlen, -EBADMSG, "%s with %s RP-OA and %s RP-DA (the %s)",
+		return reason_set(err, errlen, -EBADMSG, "%s with %s RP-OA and %s RP-DA (the %s)",
 				sms_rp_type_name(rp->mti), rp->has_oa ? "an" : "no",
 				rp->has_da ? "an" : "no",
 				to_ms ? "SC is the originator" : "SC is the destination");
 	if (o >= len)
-		return sms_fail(err, errlen, -EBADMSG, "RP-User-Data missing");
+		return reason_set(err, errlen, -EBADMSG, "RP-User-Data missing");
 	l = buf[o++];
 	if (l == 0 || l > SMS_RP_USER_DATA_MAX)
-		return sms_fail(err, errlen, -EBADMSG, "RP-User-Data of %zu octets (1..%d)", l,
+		return reason_set(err, errlen, -EBADMSG, "RP-User-Data of %zu octets (1..%d)", l,
 				SMS_RP_USER_DATA_MAX);
 	if (l > len - o)
-		return sms_fail(err, errlen, -EBADMSG, "RP-User-Data of %zu octets past the end",
+		return reason_set(err, errlen, -EBADMSG, "RP-User-Data of %zu octets past the end",
 				l);
 	rp->user_data = buf + o;
 	rp->user_data_len = l;
 	o += l;
 	if (o != len)
-		return sms_fail(err, errlen, -EBADMSG, "%zu octets after RP-User-Data", len - o);
+		return reason_set(err, errlen, -EBADMSG, "%zu octets after RP-User-Data", len - o);
 	return 0;
 }
 
@@ -94,14 +94,14 @@ static int optional_decode(const uint8_t *buf, size_t len, size_t o, struct sms_
 		uint8_t iei = buf[o], l;
 
 		if (len - o < 2)
-			return sms_fail(err, errlen, -EBADMSG, "element %02x cut short", iei);
+			return reason_set(err, errlen, -EBADMSG, "element %02x cut short", iei);
 		l = buf[o + 1];
 		if (l > len - o - 2)
-			return sms_fail(err, errlen, -EBADMSG,
+			return reason_set(err, errlen, -EBADMSG,
 					"element %02x of %u octets past the end", iei, l);
 		if (iei == SMS_RP_IEI_USER_DATA && !rp->user_data) {
 			if (l == 0 || l > SMS_RP_USER_DATA_MAX)
-				return sms_fail(err, errlen, -EBADMSG,
+				return reason_set(err, errlen, -EBADMSG,
 						"RP-User-Data of %u octets (1..%d)", l,
 						SMS_RP_USER_DATA_MAX);
 			rp->user_data = buf + o + 2;
@@ -120,7 +120,7 @@ static int rp_decode(const uint8_t *buf, size_t len, struct sms_rp *rp, char *er
 
 	memset(rp, 0, sizeof(*rp));
 	if (len < 2)
-		return sms_fail(err, errlen, -EBADMSG, "RP message of %zu octets", len);
+		return reason_set(err, errlen, -EBADMSG, "RP message of %zu octets", len);
 	rp->mti = buf[0] & 0x07; /* bits 4-8 are spare */
 	rp->mr = buf[1];
 	switch (rp->mti) {
@@ -133,12 +133,12 @@ static int rp_decode(const uint8_t *buf, size_t len, struct sms_rp *rp, char *er
 	case SMS_RP_ERROR_MS:
 	case SMS_RP_ERROR_NET:
 		if (o >= len)
-			return sms_fail(err, errlen, -EBADMSG, "RP-Cause missing");
+			return reason_set(err, errlen, -EBADMSG, "RP-Cause missing");
 		l = buf[o++];
 		if (l < 1 || l > 2)
-			return sms_fail(err, errlen, -EBADMSG, "RP-Cause of %zu octets (1 or 2)", l);
+			return reason_set(err, errlen, -EBADMSG, "RP-Cause of %zu octets (1 or 2)", l);
 		if (l > len - o)
-			return sms_fail(err, errlen, -EBADMSG, "RP-Cause past the end");
+			return reason_set(err, errlen, -EBADMSG, "RP-Cause past the end");
 		rp->cause = buf[o] & 0x7f;
 		if (l == 2) {
 			rp->has_diag = true;
@@ -147,10 +147,10 @@ static int rp_decode(const uint8_t *buf, size_t len, struct sms_rp *rp, char *er
 		return optional_decode(buf, len, o + l, rp, err, errlen);
 	case SMS_RP_SMMA:
 		if (len != 2)
-			return sms_fail(err, errlen, -EBADMSG, "%zu octets after RP-SMMA", len - 2);
+			return reason_set(err, errlen, -EBADMSG, "%zu octets after RP-SMMA", len - 2);
 		return 0;
 	default:
-		return sms_fail(err, errlen, -EBADMSG, "reserved RP-MTI %u", rp->mti);
+		return reason_set(err, errlen, -EBADMSG, "reserved RP-MTI %u", rp->mti);
 	}
 }
 

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sms/sms_err.h"
+#include "core/reason.h"
 #include "sms/sms_text.h"
 #include "sms/sms_tpdu.h"
 
@@ -80,13 +80,13 @@ int sms_submit_text(const struct sms_submit_req *r, uint8_t *last_mr, uint16_t *
 
 	memset(&s, 0, sizeof(s));
 	if (sms_addr_parse(r->to, &s.da) < 0)
-		return sms_fail(err, errlen, -EINVAL, "destination \"%s\" is not a phone number",
+		return reason_set(err, errlen, -EINVAL, "destination \"%s\" is not a phone number",
 				r->to);
 	if (survey(r->text, r->text_len, &gsm7, &septets, &octets) < 0)
-		return sms_fail(err, errlen, -EILSEQ, "text is not UTF-8");
+		return reason_set(err, errlen, -EILSEQ, "text is not UTF-8");
 	max = max_parts < MAX_PARTS ? max_parts : MAX_PARTS;
 	if (max == 0)
-		return sms_fail(err, errlen, -EMSGSIZE, "no room for a part");
+		return reason_set(err, errlen, -EMSGSIZE, "no room for a part");
 	if (gsm7 ? septets <= SMS_UD_SEPTETS_MAX : octets <= SMS_UD_MAX)
 		cap = gsm7 ? SMS_UD_SEPTETS_MAX : SMS_UD_MAX;
 	else if (gsm7)
@@ -95,9 +95,9 @@ int sms_submit_text(const struct sms_submit_req *r, uint8_t *last_mr, uint16_t *
 		cap = r->ref16 ? 132 : 134; /* 140 octets less the header's 6 or 7, even */
 	rc = cut(r->text, r->text_len, gsm7, cap, bounds, max, &n);
 	if (rc == -EMSGSIZE)
-		return sms_fail(err, errlen, rc, "text needs more than %zu parts", max);
+		return reason_set(err, errlen, rc, "text needs more than %zu parts", max);
 	if (rc < 0)
-		return sms_fail(err, errlen, rc, "text is not UTF-8");
+		return reason_set(err, errlen, rc, "text is not UTF-8");
 
 	s.srr = r->srr;
 	s.dcs = gsm7 ? 0x00 : 0x08;
@@ -124,7 +124,7 @@ int sms_submit_text(const struct sms_submit_req *r, uint8_t *last_mr, uint16_t *
 		if (rc == 0)
 			rc = sms_submit_encode(&s, parts[i].data, sizeof(parts[i].data));
 		if (rc < 0)
-			return sms_fail(err, errlen, rc, "encoding part %zu of %zu failed", i + 1, n);
+			return reason_set(err, errlen, rc, "encoding part %zu of %zu failed", i + 1, n);
 		parts[i].len = (size_t)rc;
 		parts[i].mr = s.mr;
 	}

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/counters.h"
-#include "sms/sms_err.h"
+#include "core/reason.h"
 #include "sms/sms_tpdu.h"
 
 enum sms_status_class sms_status_classify(uint8_t st)
@@ -22,9 +22,9 @@ static int status_decode(const uint8_t *in, size_t len, struct sms_status_report
 
 	memset(r, 0, sizeof(*r));
 	if (len < 2)
-		return sms_fail(err, errlen, -EBADMSG, "SMS-STATUS-REPORT of %zu octets", len);
+		return reason_set(err, errlen, -EBADMSG, "SMS-STATUS-REPORT of %zu octets", len);
 	if ((in[0] & 3) != SMS_MTI_STATUS)
-		return sms_fail(err, errlen, -EBADMSG, "TP-MTI %u is not SMS-STATUS-REPORT",
+		return reason_set(err, errlen, -EBADMSG, "TP-MTI %u is not SMS-STATUS-REPORT",
 				in[0] & 3);
 	r->mms = in[0] & 0x04;
 	r->lp = in[0] & 0x08;
@@ -36,7 +36,7 @@ static int status_decode(const uint8_t *in, size_t len, struct sms_status_report
 		return rc;
 	o += n;
 	if (len - o < 15)
-		return sms_fail(err, errlen, -EBADMSG, "SMS-STATUS-REPORT cut short before TP-ST");
+		return reason_set(err, errlen, -EBADMSG, "SMS-STATUS-REPORT cut short before TP-ST");
 	rc = sms_time_decode(in + o, &r->scts, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -59,7 +59,7 @@ static int status_decode(const uint8_t *in, size_t len, struct sms_status_report
 		return rc;
 	o += n;
 	if (o != len)
-		return sms_fail(err, errlen, -EBADMSG, "%zu octets after the last field", len - o);
+		return reason_set(err, errlen, -EBADMSG, "%zu octets after the last field", len - o);
 	return 0;
 }
 

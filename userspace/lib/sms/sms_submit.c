@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/counters.h"
-#include "sms/sms_err.h"
+#include "core/reason.h"
 #include "sms/sms_tpdu.h"
 
 static size_t vp_len(uint8_t vpf)
@@ -52,9 +52,9 @@ static int submit_decode(const uint8_t *in, size_t len, struct sms_submit *s, ch
 
 	memset(s, 0, sizeof(*s));
 	if (len < 2)
-		return sms_fail(err, errlen, -EBADMSG, "SMS-SUBMIT of %zu octets", len);
+		return reason_set(err, errlen, -EBADMSG, "SMS-SUBMIT of %zu octets", len);
 	if ((in[0] & 3) != SMS_MTI_SUBMIT)
-		return sms_fail(err, errlen, -EBADMSG, "TP-MTI %u is not SMS-SUBMIT", in[0] & 3);
+		return reason_set(err, errlen, -EBADMSG, "TP-MTI %u is not SMS-SUBMIT", in[0] & 3);
 	s->rd = in[0] & 0x04;
 	s->vpf = (in[0] >> 3) & 3;
 	s->srr = in[0] & 0x20;
@@ -67,7 +67,7 @@ static int submit_decode(const uint8_t *in, size_t len, struct sms_submit *s, ch
 	o += n;
 	vl = vp_len(s->vpf);
 	if (len - o < 2 + vl)
-		return sms_fail(err, errlen, -EBADMSG, "SMS-SUBMIT cut short before its user data");
+		return reason_set(err, errlen, -EBADMSG, "SMS-SUBMIT cut short before its user data");
 	s->pid = in[o++];
 	s->dcs = in[o++];
 	memcpy(s->vp, in + o, vl);
@@ -79,7 +79,7 @@ static int submit_decode(const uint8_t *in, size_t len, struct sms_submit *s, ch
 		return rc;
 	o += n;
 	if (o != len)
-		return sms_fail(err, errlen, -EBADMSG, "%zu octets after the user data", len - o);
+		return reason_set(err, errlen, -EBADMSG, "%zu octets after the user data", len - o);
 	return 0;
 }
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sms/sms_err.h"
+#include "core/reason.h"
 #include "sms/sms_tpdu.h"
 
 /* Swapped semi-octets: tens in the low nibble. -1 when a nibble is not decimal. */
@@ -33,12 +33,12 @@ int sms_time_decode(const uint8_t in[7], struct sms_time *t, char *err, size_t e
 		int v = semi(in[i]);
 
 		if (v < 0 || v > max[i] || (i == 1 && v == 0) || (i == 2 && v == 0))
-			return sms_fail(err, errlen, -EBADMSG, "time stamp %s %02x invalid", names[i],
+			return reason_set(err, errlen, -EBADMSG, "time stamp %s %02x invalid", names[i],
 					in[i]);
 		*f[i] = (uint8_t)v;
 	}
 	if (tz_units > 9)
-		return sms_fail(err, errlen, -EBADMSG, "time stamp zone %02x invalid", in[6]);
+		return reason_set(err, errlen, -EBADMSG, "time stamp zone %02x invalid", in[6]);
 	t->tz_quarters = (int8_t)(tz_tens * 10 + tz_units);
 	if (in[6] & 0x08)
 		t->tz_quarters = (int8_t)-t->tz_quarters;

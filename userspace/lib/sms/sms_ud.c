@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sms/sms_err.h"
+#include "core/reason.h"
 #include "sms/sms_text.h"
 #include "sms/sms_tpdu.h"
 
@@ -51,13 +51,13 @@ int sms_udh_parse(const uint8_t *ies, size_t len, bool *has_concat, struct sms_c
 		const uint8_t *v;
 
 		if (len - i < 2)
-			return sms_fail(err, errlen, -EBADMSG,
+			return reason_set(err, errlen, -EBADMSG,
 					"user data header element at octet %zu cut short", i);
 		iei = ies[i];
 		l = ies[i + 1];
 		v = ies + i + 2;
 		if (l > len - i - 2)
-			return sms_fail(err, errlen, -EBADMSG,
+			return reason_set(err, errlen, -EBADMSG,
 					"user data header element %02x of %u octets past the header end",
 					iei, l);
 		if (iei == SMS_IEI_CONCAT8 || iei == SMS_IEI_CONCAT16) {
@@ -65,7 +65,7 @@ int sms_udh_parse(const uint8_t *ies, size_t len, bool *has_concat, struct sms_c
 			unsigned want = n.ref16 ? 4 : 3;
 
 			if (l != want)
-				return sms_fail(err, errlen, -EBADMSG,
+				return reason_set(err, errlen, -EBADMSG,
 						"concatenation element %02x of %u octets (not %u)", iei,
 						l, want);
 			n.ref = n.ref16 ? (uint16_t)(v[0] << 8 | v[1]) : v[0];
@@ -125,23 +125,23 @@ int sms_ud_decode(const uint8_t *in, size_t len, bool udhi, enum sms_alphabet al
 	memset(ud, 0, sizeof(*ud));
 	ud->alphabet = alphabet;
 	if (len < 1)
-		return sms_fail(err, errlen, -EBADMSG, "TP-UDL missing");
+		return reason_set(err, errlen, -EBADMSG, "TP-UDL missing");
 	udl = in[0];
 	if (udl > (gsm7 ? SMS_UD_SEPTETS_MAX : SMS_UD_MAX))
-		return sms_fail(err, errlen, -EBADMSG, "TP-UDL %zu over the limit of %u %s", udl,
+		return reason_set(err, errlen, -EBADMSG, "TP-UDL %zu over the limit of %u %s", udl,
 				gsm7 ? SMS_UD_SEPTETS_MAX : SMS_UD_MAX, gsm7 ? "septets" : "octets");
 	octets = gsm7 ? (udl * 7 + 7) / 8 : udl;
 	if (octets > len - 1)
-		return sms_fail(err, errlen, -EBADMSG,
+		return reason_set(err, errlen, -EBADMSG,
 				"user data of %zu octets past the end (%zu left)", octets, len - 1);
 	*used = 1 + octets;
 	if (udhi) {
 		if (octets < 1)
-			return sms_fail(err, errlen, -EBADMSG, "TP-UDHI set but no user data");
+			return reason_set(err, errlen, -EBADMSG, "TP-UDHI set but no user data");
 		ud->udh_len = p[0];
 		hdr = 1 + ud->udh_len;
 		if (hdr > octets || (gsm7 && header_septets(hdr) > udl))
-			return sms_fail(err, errlen, -EBADMSG,
+			return reason_set(err, errlen, -EBADMSG,
 					"user data header of %zu octets longer than the user data", hdr);
 		ud->has_udh = true;
 		memcpy(ud->udh, p + 1, ud->udh_len);
@@ -157,7 +157,7 @@ int sms_ud_decode(const uint8_t *in, size_t len, bool udhi, enum sms_alphabet al
 
 		ud->len = udl - first;
 		if (sms_gsm7_unpack(p, octets, first, ud->len, ud->data) < 0)
-			return sms_fail(err, errlen, -EBADMSG, "septets past the user data");
+			return reason_set(err, errlen, -EBADMSG, "septets past the user data");
 	} else {
 		ud->len = octets - hdr;
 		memcpy(ud->data, p + hdr, ud->len);
@@ -226,12 +226,12 @@ int sms_pi_decode(const uint8_t *in, size_t len, uint8_t *pi, size_t *used, char
 	size_t i = 0;
 
 	if (len < 1)
-		return sms_fail(err, errlen, -EBADMSG, "TP-PI missing");
+		return reason_set(err, errlen, -EBADMSG, "TP-PI missing");
 	*pi = in[0];
 	/* bit 8 announces another TP-PI octet, whose meaning is not defined yet: skipped */
 	while (in[i] & 0x80) {
 		if (++i >= len)
-			return sms_fail(err, errlen, -EBADMSG, "TP-PI extension past the end");
+			return reason_set(err, errlen, -EBADMSG, "TP-PI extension past the end");
 	}
 	*used = i + 1;
 	return 0;
@@ -250,12 +250,12 @@ int sms_pi_fields_decode(const uint8_t *in, size_t len, uint8_t pi, bool udhi, u
 	memset(ud, 0, sizeof(*ud));
 	if (pi & 0x01) {
 		if (o >= len)
-			return sms_fail(err, errlen, -EBADMSG, "TP-PID announced by TP-PI missing");
+			return reason_set(err, errlen, -EBADMSG, "TP-PID announced by TP-PI missing");
 		*pid = in[o++];
 	}
 	if (pi & 0x02) {
 		if (o >= len)
-			return sms_fail(err, errlen, -EBADMSG, "TP-DCS announced by TP-PI missing");
+			return reason_set(err, errlen, -EBADMSG, "TP-DCS announced by TP-PI missing");
 		*dcs = in[o++];
 	}
 	if (pi & 0x04) {
